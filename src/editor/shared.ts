@@ -1,0 +1,61 @@
+/**
+ * The editor's view of the public names and rules: bundled by scripts/build-editor.js into
+ * resources/editor-shared.js, which each node's editor HTML loads as `window.SageMakerRuntime`.
+ * Everything here comes from src/lib, so the editor and the runtime check the same rules.
+ */
+import * as names from '../lib/names';
+import {
+  CONFIG_FIELD_RULES,
+  REQUEST_FIELD_RULES,
+  ENV_REFERENCE,
+  checkRule,
+  describeViolation,
+  type FieldRule,
+} from '../lib/rules';
+
+/** A Node-RED editor validator: true, or a message saying what is wrong. */
+type Validator = (value: unknown) => boolean | string;
+
+function ruleValidator(rule: FieldRule, required: boolean): Validator {
+  return (value: unknown) => {
+    const text = value === undefined || value === null ? '' : String(value);
+    if (text === '') return !required || 'required';
+    if (ENV_REFERENCE.test(text)) return true; // Node-RED substitutes ${ENV_VAR} when the flow starts
+    const violation = checkRule(rule, text);
+    return violation ? describeViolation(violation) : true;
+  };
+}
+
+function fieldValidator(field: keyof typeof REQUEST_FIELD_RULES): Validator {
+  return ruleValidator(REQUEST_FIELD_RULES[field], false);
+}
+
+function configValidator(field: keyof typeof CONFIG_FIELD_RULES, required: boolean): Validator {
+  return ruleValidator(CONFIG_FIELD_RULES[field], required);
+}
+
+function integerValidator(min: number, max: number): Validator {
+  return (value: unknown) => {
+    const text = String(value ?? '');
+    if (ENV_REFERENCE.test(text)) return true;
+    const n = Number(text);
+    return (text !== '' && Number.isInteger(n) && n >= min && n <= max) || `must be a whole number from ${min} to ${max}`;
+  };
+}
+
+/** A msg property name such as `payload` or `data.input` (what RED.validators.typedInput accepts for msg). */
+function propertyValidator(value: unknown): boolean | string {
+  const text = String(value ?? '');
+  return /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*|\[\d+\])*$/.test(text) || 'must be a msg property name such as payload';
+}
+
+const api = {
+  names,
+  rules: { request: REQUEST_FIELD_RULES, config: CONFIG_FIELD_RULES },
+  fieldValidator,
+  configValidator,
+  integerValidator,
+  propertyValidator,
+};
+
+(globalThis as unknown as { SageMakerRuntime: typeof api }).SageMakerRuntime = api;

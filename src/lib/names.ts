@@ -1,0 +1,100 @@
+/**
+ * The public names of this package: node types, node properties, msg properties, choices and defaults.
+ * Everything else (runtime, editor bundle, tests) imports them from here, so they are written once.
+ * No Node-RED import: this module also runs in the browser (bundled into resources/editor-shared.js).
+ */
+
+export const MODULE_NAME = 'node-red-contrib-sagemaker-runtime';
+export const CONFIG_NODE_TYPE = 'sagemaker-config';
+export const INVOKE_NODE_TYPE = 'sagemaker-invoke';
+export const PALETTE_CATEGORY = 'AWS';
+
+export const AUTH_MODES = ['keys', 'chain', 'profile'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
+export const RETRY_MODES = ['standard', 'adaptive'] as const;
+export type RetryMode = (typeof RETRY_MODES)[number];
+
+export const OUTPUT_MODES = ['auto', 'json', 'text', 'buffer'] as const;
+export type OutputMode = (typeof OUTPUT_MODES)[number];
+
+/** Defaults of the config node. `timeout` is per attempt: SageMaker lets a model take 60 s, AWS advises 70 s. */
+export const CONFIG_DEFAULTS = {
+  name: '',
+  region: '',
+  endpointUrl: '',
+  authMode: 'keys' as AuthMode,
+  profile: '',
+  profileFile: '',
+  maxAttempts: 3,
+  retryMode: 'standard' as RetryMode,
+  timeout: 70000,
+};
+
+export const CONFIG_LIMITS = {
+  maxAttempts: { min: 1, max: 10 },
+  timeout: { min: 100, max: 3_600_000 },
+};
+
+/** Credentials of the config node, kept in Node-RED's encrypted credential store. */
+export const CONFIG_CREDENTIALS = {
+  accessKeyId: { type: 'text' },
+  secretAccessKey: { type: 'password' },
+  sessionToken: { type: 'password' },
+} as const;
+export type CredentialName = keyof typeof CONFIG_CREDENTIALS;
+
+/**
+ * Request fields that may be set on the invoke node or, where the node leaves them empty, by the msg property of
+ * the same name. Each maps to one InvokeEndpoint input member.
+ */
+export const OVERRIDABLE_FIELDS = {
+  endpointName: 'EndpointName',
+  contentType: 'ContentType',
+  accept: 'Accept',
+  customAttributes: 'CustomAttributes',
+  targetModel: 'TargetModel',
+  targetVariant: 'TargetVariant',
+  targetContainerHostname: 'TargetContainerHostname',
+  enableExplanations: 'EnableExplanations',
+  inferenceComponentName: 'InferenceComponentName',
+  prefixAwareId: 'PrefixAwareId',
+} as const;
+export type OverridableField = keyof typeof OVERRIDABLE_FIELDS;
+
+/** Request fields taken from the msg only: they belong to one message, never to the node. */
+export const MSG_ONLY_FIELDS = {
+  inferenceId: 'InferenceId',
+  sessionId: 'SessionId',
+} as const;
+export type MsgOnlyField = keyof typeof MSG_ONLY_FIELDS;
+
+export type RequestField = OverridableField | MsgOnlyField;
+
+export const INVOKE_DEFAULTS = {
+  name: '',
+  config: '',
+  endpointName: '',
+  contentType: '',
+  accept: '',
+  customAttributes: '',
+  targetModel: '',
+  targetVariant: '',
+  targetContainerHostname: '',
+  enableExplanations: '',
+  inferenceComponentName: '',
+  prefixAwareId: '',
+  inputProperty: 'payload',
+  outputProperty: 'payload',
+  output: 'auto' as OutputMode,
+};
+
+/** The msg property that carries response metadata (and, on failure, `error`). */
+export const METADATA_PROPERTY = 'sagemaker';
+
+/** Default content types chosen from the kind of input when neither node nor msg sets one. */
+export const DEFAULT_CONTENT_TYPES = {
+  bytes: 'application/octet-stream',
+  text: 'text/plain',
+  json: 'application/json',
+} as const;

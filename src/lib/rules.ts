@@ -1,0 +1,121 @@
+/**
+ * The service model's rules for each request field and the config node's fields, as data plus one checker.
+ * No Node-RED import: the editor bundle uses the same rules for its validators.
+ *
+ * The service model writes its patterns as Java regexes; they are translated here. Java's \p{Print} (ASCII mode)
+ * is [\x20-\x7E] and \S at the start of an ASCII header value is [\x21-\x7E].
+ */
+import type { RequestField } from './names';
+
+export interface FieldRule {
+  /** Smallest length allowed when the field is given (an empty optional field is simply not sent). */
+  minLength: number;
+  maxLength: number;
+  /** JavaScript regex source; the whole value must match. */
+  pattern: string;
+  /** The rule in words, for error messages and the editor's tooltips. */
+  description: string;
+}
+
+const NAME_PATTERN = '^[a-zA-Z0-9](-*[a-zA-Z0-9])*$';
+const NAME_WORDS = 'letters, digits and hyphens, starting and ending with a letter or digit';
+const PRINTABLE_ID = '^[\\x21-\\x7E][\\x20-\\x7E]*$';
+const PRINTABLE_WORDS = 'printable US-ASCII characters, not starting with a space';
+/** A header value: US-ASCII without control characters (so no CR or LF), tabs allowed. */
+const HEADER_TEXT = '^[\\t\\x20-\\x7E]*$';
+const HEADER_WORDS = 'US-ASCII characters without control characters (no CR or LF)';
+
+export const REQUEST_FIELD_RULES: Record<RequestField, FieldRule> = {
+  endpointName: { minLength: 1, maxLength: 63, pattern: NAME_PATTERN, description: NAME_WORDS },
+  contentType: { minLength: 1, maxLength: 1024, pattern: HEADER_TEXT, description: HEADER_WORDS },
+  accept: { minLength: 1, maxLength: 1024, pattern: HEADER_TEXT, description: HEADER_WORDS },
+  customAttributes: {
+    minLength: 1,
+    maxLength: 1024,
+    // RFC 7230 field-value: visible characters, with spaces or tabs only between them.
+    pattern: '^[\\x21-\\x7E]([\\t\\x20-\\x7E]*[\\x21-\\x7E])?$',
+    description: 'visible US-ASCII characters (spaces only between them, no CR or LF)',
+  },
+  targetModel: { minLength: 1, maxLength: 1024, pattern: PRINTABLE_ID, description: PRINTABLE_WORDS },
+  targetVariant: { minLength: 1, maxLength: 63, pattern: NAME_PATTERN, description: NAME_WORDS },
+  targetContainerHostname: { minLength: 1, maxLength: 63, pattern: NAME_PATTERN, description: NAME_WORDS },
+  enableExplanations: { minLength: 1, maxLength: 64, pattern: HEADER_TEXT, description: HEADER_WORDS },
+  inferenceComponentName: {
+    minLength: 1,
+    maxLength: 63,
+    pattern: '^[a-zA-Z0-9]([\\-a-zA-Z0-9]*[a-zA-Z0-9])?$',
+    description: NAME_WORDS,
+  },
+  prefixAwareId: { minLength: 1, maxLength: 64, pattern: PRINTABLE_ID, description: PRINTABLE_WORDS },
+  inferenceId: { minLength: 1, maxLength: 64, pattern: PRINTABLE_ID, description: PRINTABLE_WORDS },
+  sessionId: {
+    minLength: 1,
+    maxLength: 256,
+    pattern: '^(NEW_SESSION|[a-zA-Z0-9](-*[a-zA-Z0-9])*)$',
+    description: `NEW_SESSION, or ${NAME_WORDS}`,
+  },
+};
+
+/** Config node fields with a shape to check. */
+export const CONFIG_FIELD_RULES = {
+  region: {
+    minLength: 1,
+    maxLength: 32,
+    // us-east-1, eu-west-3, us-gov-west-1, cn-north-1, ap-southeast-5, eu-isoe-west-1 ...
+    pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$',
+    description: 'an AWS region such as eu-west-1',
+  },
+  endpointUrl: {
+    minLength: 1,
+    maxLength: 2048,
+    pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$',
+    description: 'an http:// or https:// URL without query or fragment',
+  },
+  profile: {
+    minLength: 1,
+    maxLength: 256,
+    pattern: '^[^\\s\\[\\]]+$',
+    description: 'a profile name without spaces or brackets',
+  },
+} satisfies Record<string, FieldRule>;
+
+/** SageMaker's request body limit for InvokeEndpoint (6 MB). */
+export const MAX_BODY_BYTES = 6_291_456;
+
+/** A value Node-RED replaces with an environment variable when the flow starts. */
+export const ENV_REFERENCE = /^\$\{\S+\}$/;
+
+export type RuleViolation =
+  | { kind: 'tooShort'; min: number }
+  | { kind: 'tooLong'; max: number; length: number }
+  | { kind: 'pattern'; description: string };
+
+const compiled = new Map<string, RegExp>();
+function regex(source: string): RegExp {
+  let re = compiled.get(source);
+  if (!re) {
+    re = new RegExp(source);
+    compiled.set(source, re);
+  }
+  return re;
+}
+
+/** Checks one non-empty value against its rule; returns the first violation, or undefined when it passes. */
+export function checkRule(rule: FieldRule, value: string): RuleViolation | undefined {
+  if (value.length < rule.minLength) return { kind: 'tooShort', min: rule.minLength };
+  if (value.length > rule.maxLength) return { kind: 'tooLong', max: rule.maxLength, length: value.length };
+  if (!regex(rule.pattern).test(value)) return { kind: 'pattern', description: rule.description };
+  return undefined;
+}
+
+/** The rule in words, e.g. "at most 63 characters: letters, digits and hyphens, ...". */
+export function describeViolation(v: RuleViolation): string {
+  switch (v.kind) {
+    case 'tooShort':
+      return `must be at least ${v.min} character${v.min === 1 ? '' : 's'} long`;
+    case 'tooLong':
+      return `must be at most ${v.max} characters long (it is ${v.length})`;
+    case 'pattern':
+      return `must be ${v.description}`;
+  }
+}
