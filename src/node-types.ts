@@ -1,0 +1,17 @@
+/**
+ * Types the two node adapters share. Type-only: nothing here exists at run time.
+ */
+import type { Node } from 'node-red';
+import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import type { ClientSettings, ConfigCredentials } from './lib/client-config';
+
+/** What an invoke node may use of its `sagemaker-config` node. */
+export interface SageMakerConfigNode extends Node<ConfigCredentials> {
+  /** the shared client, absent when the settings are invalid */
+  client?: SageMakerRuntimeClient;
+  settings?: ClientSettings;
+  /** why the settings are invalid, in words, when they are */
+  configError?: string;
+  /** replaces every secret this node holds with "****" */
+  redact(text: string): string;
+}
