@@ -30,8 +30,8 @@ export = function register(RED: NodeAPI): void {
     } catch (err) {
       const message =
         err instanceof FlowError
-          ? RED._(`errors.${err.key}`, err.params)
-          : RED._('errors.clientFailed', { message: (err as Error).message });
+          ? RED._(`${CONFIG_NODE_TYPE}.errors.${err.key}`, err.params)
+          : RED._(`${CONFIG_NODE_TYPE}.errors.clientFailed`, { message: (err as Error).message });
       this.configError = this.redact(message);
       this.error(this.configError);
     }

@@ -77,7 +77,8 @@ export = function register(RED: NodeAPI): void {
       ? (def.output as OutputMode)
       : INVOKE_DEFAULTS.output;
 
-    const t = (key: string, params?: FlowErrorParams): string => RED._(key, params);
+    /** Words from nodes/locales/<lang>/sagemaker-invoke.json. */
+    const t = (key: string, params?: FlowErrorParams): string => RED._(`${INVOKE_NODE_TYPE}.${key}`, params);
     const redact = (text: string): string => (configNode ? configNode.redact(text) : text);
 
     // A setup problem fails every message with the same words; found once, here.
@@ -207,10 +208,15 @@ export = function register(RED: NodeAPI): void {
       const pending = [...inFlight.values()];
       for (const abort of inFlight.keys()) abort.abort();
       if (errorTimer) clearTimeout(errorTimer);
+      // Each aborted request calls its done(err) as it settles; Node-RED reports that a tick later, so wait one
+      // more turn before saying the node is closed.
       Promise.all(pending).then(() => {
-        if (errorTimer) clearTimeout(errorTimer);
-        node.status({});
-        done();
+        setImmediate(() => {
+          if (errorTimer) clearTimeout(errorTimer);
+          errorTimer = undefined;
+          node.status({});
+          done();
+        });
       });
     });
   }

@@ -1,0 +1,83 @@
+'use strict';
+// Shared set-up for the node tests: Node-RED's test helper, the wire-true SageMaker server, and a flow
+// config node -> invoke node -> helper, with a Catch node -> helper beside it.
+const path = require('node:path');
+const helper = require('node-red-node-test-helper');
+const { i18n } = require('@node-red/util');
+const { MODULE_NAME } = require('../nodes/lib/names');
+
+// The test helper hands nodes a RED._ that returns the key. Give ours Node-RED's real i18n with our locale
+// files, namespaced as Node-RED namespaces a node set, so tests read the words a user reads.
+i18n.init({ lang: 'en-US' });
+const localesReady = Promise.all([
+  i18n.registerMessageCatalog(`${MODULE_NAME}/sagemaker-config`, path.join(__dirname, '../nodes/locales'), 'sagemaker-config.json'),
+  i18n.registerMessageCatalog(`${MODULE_NAME}/sagemaker-invoke`, path.join(__dirname, '../nodes/locales'), 'sagemaker-invoke.json'),
+  i18n.registerMessageCatalog('node-red', path.dirname(require.resolve('@node-red/nodes/locales/en-US/messages.json')).replace(/en-US$/, ''), 'messages.json'),
+]);
+function withI18n(register, set) {
+  const wrapped = function (RED) {
+    const red = Object.create(RED);
+    red._ = (key, params) => i18n._(key.includes(':') ? key : `${MODULE_NAME}/${set}:${key}`, params);
+    return register(red);
+  };
+  return wrapped;
+}
+const configNode = withI18n(require('../nodes/sagemaker-config.js'), 'sagemaker-config');
+const invokeNode = withI18n(require('../nodes/sagemaker-invoke.js'), 'sagemaker-invoke');
+const catchNode = require('@node-red/nodes/core/common/25-catch.js');
+const { SageMakerServer } = require('../nodes/server/sagemaker-server');
+
+helper.init(require.resolve('node-red'));
+
+const KEYS = { accessKeyId: 'AKIDTESTNODERED1', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYTESTSECRET' };
+const INVOKE_BLANK = {
+  endpointName: '', contentType: '', accept: '', customAttributes: '', targetModel: '', targetVariant: '',
+  targetContainerHostname: '', enableExplanations: '', inferenceComponentName: '', prefixAwareId: '',
+  inputProperty: 'payload', outputProperty: 'payload', output: 'auto',
+};
+
+function flow(url, invoke = {}, config = {}) {
+  return [
+    { id: 'f1', type: 'tab' },
+    {
+      id: 'c1', type: 'sagemaker-config', z: 'f1', name: '', region: 'us-east-1', endpointUrl: url,
+      authMode: 'keys', profile: '', profileFile: '', maxAttempts: 3, retryMode: 'standard', timeout: 5000, ...config,
+    },
+    { id: 'n1', type: 'sagemaker-invoke', z: 'f1', name: '', config: 'c1', ...INVOKE_BLANK, endpointName: 'ep', ...invoke, wires: [['out']] },
+    { id: 'out', type: 'helper', z: 'f1' },
+    { id: 'catch1', type: 'catch', z: 'f1', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', type: 'helper', z: 'f1' },
+  ];
+}
+
+/** Loads a flow and returns its nodes. */
+async function load(url, { invoke, config, credentials = KEYS, extraNodes = [] } = {}) {
+  await localesReady;
+  const nodes = flow(url, invoke, config).concat(extraNodes);
+  await helper.load([configNode, invokeNode, catchNode], nodes, { c1: credentials });
+  return { n1: helper.getNode('n1'), c1: helper.getNode('c1'), out: helper.getNode('out'), caught: helper.getNode('caught') };
+}
+
+/** Sends msg into n1 and resolves where it ended: { where: 'out' | 'caught', msg }. */
+function outcome({ n1, out, caught }, msg, timeoutMs = 8000) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('message reached neither output nor Catch')), timeoutMs);
+    const finish = (where) => (m) => {
+      clearTimeout(timer);
+      out.removeAllListeners('input');
+      caught.removeAllListeners('input');
+      resolve({ where, msg: m });
+    };
+    out.once('input', finish('out'));
+    caught.once('input', finish('caught'));
+    n1.receive(msg);
+  });
+}
+
+async function startServer(endpoints = {}, extra = {}) {
+  const server = new SageMakerServer({ credentials: [KEYS], endpoints, ...extra });
+  await server.listen(0, '127.0.0.1');
+  return server;
+}
+
+module.exports = { helper, KEYS, INVOKE_BLANK, load, outcome, startServer, configNode, invokeNode, catchNode };

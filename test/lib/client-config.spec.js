@@ -1,0 +1,48 @@
+'use strict';
+const assert = require('node:assert/strict');
+const { resolveClientSettings, buildClientConfig } = require('../../nodes/lib/client-config');
+
+const keys = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
+const refuses = (raw, creds, key, field) => assert.throws(() => resolveClientSettings(raw, creds),
+  (e) => e.key === key && e.params.field === field);
+
+describe('client-config: config node settings', function () {
+  it('applies the defaults', function () {
+    const s = resolveClientSettings({ region: 'eu-west-1' }, keys);
+    assert.deepEqual(s, { region: 'eu-west-1', endpointUrl: undefined, authMode: 'keys', maxAttempts: 3, retryMode: 'standard', timeout: 70000 });
+  });
+  it('requires a region of the right shape and an http(s) endpoint URL', function () {
+    refuses({}, keys, 'missingField', 'region');
+    refuses({ region: 'Ireland' }, keys, 'invalidField', 'region');
+    refuses({ region: 'eu-west-1', endpointUrl: 'localhost:8080' }, keys, 'invalidField', 'endpointUrl');
+  });
+  it('checks the choices and numbers', function () {
+    refuses({ region: 'eu-west-1', authMode: 'magic' }, keys, 'invalidField', 'authMode');
+    refuses({ region: 'eu-west-1', retryMode: 'legacy' }, keys, 'invalidField', 'retryMode');
+    refuses({ region: 'eu-west-1', maxAttempts: '0' }, keys, 'invalidField', 'maxAttempts');
+    refuses({ region: 'eu-west-1', timeout: '1.5' }, keys, 'invalidField', 'timeout');
+    assert.equal(resolveClientSettings({ region: 'eu-west-1', maxAttempts: '5', timeout: 1000 }, keys).maxAttempts, 5);
+  });
+  it('keys mode needs both keys; profile mode needs a profile name', function () {
+    refuses({ region: 'eu-west-1', authMode: 'keys' }, {}, 'missingField', 'accessKeyId');
+    refuses({ region: 'eu-west-1', authMode: 'keys' }, { accessKeyId: 'A' }, 'missingField', 'secretAccessKey');
+    refuses({ region: 'eu-west-1', authMode: 'profile' }, {}, 'missingField', 'profile');
+    const s = resolveClientSettings({ region: 'eu-west-1', authMode: 'profile', profile: 'dev', profileFile: '/tmp/c' }, {});
+    assert.equal(s.profile, 'dev');
+    assert.equal(s.profileFile, '/tmp/c');
+    assert.equal(resolveClientSettings({ region: 'eu-west-1', authMode: 'chain' }, {}).authMode, 'chain');
+  });
+  it('builds a client config whose handler throws on the per-attempt timeout', function () {
+    const c = buildClientConfig(resolveClientSettings({ region: 'eu-west-1', endpointUrl: 'http://127.0.0.1:9', timeout: 1234, maxAttempts: 2, retryMode: 'adaptive' }, { ...keys, sessionToken: 'tok' }), { ...keys, sessionToken: 'tok' });
+    assert.equal(c.region, 'eu-west-1');
+    assert.equal(c.endpoint, 'http://127.0.0.1:9');
+    assert.equal(c.maxAttempts, 2);
+    assert.equal(c.retryMode, 'adaptive');
+    assert.deepEqual(c.requestHandler, { requestTimeout: 1234, throwOnRequestTimeout: true, socketTimeout: 1234, connectionTimeout: 1234 });
+    assert.deepEqual(c.credentials, { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', sessionToken: 'tok' });
+    const chain = buildClientConfig(resolveClientSettings({ region: 'eu-west-1', authMode: 'chain' }, {}), {});
+    assert.equal(chain.credentials, undefined);
+    const profile = buildClientConfig(resolveClientSettings({ region: 'eu-west-1', authMode: 'profile', profile: 'p' }, {}), {});
+    assert.equal(typeof profile.credentials, 'function');
+  });
+});
