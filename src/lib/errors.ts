@@ -127,6 +127,8 @@ export function mapError(error: unknown, ctx: ErrorContext): MappedError {
   if (code && NETWORK_CODES.has(code)) {
     return result('network', code, { code, url: ctx.endpointUrl ?? 'the regional endpoint' });
   }
+  // Over the body limit the service answers 413 without an error type (the SDK names it "Unknown").
+  if (statusCode === 413) return result('payloadTooLarge', '413');
   if (statusCode !== undefined && statusCode >= 500) return result('serviceFailure', String(statusCode));
   if (statusCode !== undefined) return result('serviceError', String(statusCode));
   return result('unexpected', name);

@@ -51,3 +51,11 @@ describe('errors: SDK errors to words and details', function () {
     assert.equal(m.details.message, 'weird');
   });
 });
+
+describe('errors: the service\'s 413 for an oversized body', function () {
+  it('is reported as too large, not as an unknown error', function () {
+    const m = mapError(Object.assign(new Error('HTTP content length exceeded 6291456 bytes.'), { name: 'Unknown', $metadata: { httpStatusCode: 413 } }), ctx);
+    assert.equal(m.key, 'payloadTooLarge');
+    assert.equal(m.short, '413');
+  });
+});
