@@ -13,11 +13,14 @@ import {
   type FieldRule,
 } from '../lib/rules';
 
-/** A Node-RED editor validator: true, or a message saying what is wrong. */
-type Validator = (value: unknown) => boolean | string;
+/**
+ * A Node-RED editor validator: true, or a message saying what is wrong. Node-RED shows the message only when the
+ * validator declares both parameters (value, opt), so every validator here does.
+ */
+type Validator = (value: unknown, opt?: unknown) => boolean | string;
 
 function ruleValidator(rule: FieldRule, required: boolean): Validator {
-  return (value: unknown) => {
+  return (value: unknown, _opt?: unknown) => {
     const text = value === undefined || value === null ? '' : String(value);
     if (text === '') return !required || 'required';
     if (ENV_REFERENCE.test(text)) return true; // Node-RED substitutes ${ENV_VAR} when the flow starts
@@ -35,7 +38,7 @@ function configValidator(field: keyof typeof CONFIG_FIELD_RULES, required: boole
 }
 
 function integerValidator(min: number, max: number): Validator {
-  return (value: unknown) => {
+  return (value: unknown, _opt?: unknown) => {
     const text = String(value ?? '');
     if (ENV_REFERENCE.test(text)) return true;
     const n = Number(text);
@@ -43,10 +46,10 @@ function integerValidator(min: number, max: number): Validator {
   };
 }
 
-/** A msg property name such as `payload` or `data.input` (what RED.validators.typedInput accepts for msg). */
-function propertyValidator(value: unknown): boolean | string {
+/** A msg property path such as `payload` or `data.input`: the dotted form the runtime reads and writes. */
+function propertyValidator(value: unknown, _opt?: unknown): boolean | string {
   const text = String(value ?? '');
-  return /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*|\[\d+\])*$/.test(text) || 'must be a msg property name such as payload';
+  return /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(text) || 'must be a msg property path such as payload or data.input';
 }
 
 const api = {
