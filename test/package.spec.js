@@ -1,0 +1,178 @@
+'use strict';
+// The packed package in a real Node-RED 4.1 runtime (a child process, as a user runs it): `npm pack` ships what
+// Node-RED needs and nothing else; Node-RED loads both nodes without a warning; the editor gets their HTML, help,
+// icon, locale messages and shared script; a deployed flow works end to end over HTTP; secrets stay out of
+// flows.json and out of what the editor is sent; every shipped example deploys cleanly.
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const net = require('node:net');
+const path = require('node:path');
+const { execFileSync, spawn } = require('node:child_process');
+const { startServer, KEYS } = require('./harness');
+const { MODULE_NAME } = require('../nodes/lib/names');
+
+const root = path.join(__dirname, '..');
+const userDir = path.join(root, 'test-artifacts', 'node-red-userdir');
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+describe('the packed package in a real Node-RED', function () {
+  this.timeout(90000);
+  let red;
+  let base;
+  let output = '';
+  let files;
+  let server;
+
+  const api = async (method, url, body, headers = {}) => {
+    const res = await fetch(base + url, {
+      method,
+      headers: { 'Content-Type': 'application/json', 'Node-RED-API-Version': 'v2', ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, text, json: () => JSON.parse(text) };
+  };
+  const deploy = async (flows) => {
+    const res = await api('POST', '/flows', { flows }, { 'Node-RED-Deployment-Type': 'full' });
+    assert.equal(res.status, 200, res.text);
+  };
+  // Node-RED's own notices about its set-up (projects off; a fresh user directory with no credential file yet).
+  const NODE_RED_NOTICES = /\[warn\] (Projects disabled : |Encrypted credentials not found$)/;
+  const logLines = () => output.split('\n').filter((l) => /\[(warn|error)\]/.test(l) && !NODE_RED_NOTICES.test(l));
+
+  before(async function () {
+    fs.rmSync(userDir, { recursive: true, force: true });
+    fs.mkdirSync(path.join(userDir, 'node_modules'), { recursive: true });
+    const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', userDir], { cwd: root, encoding: 'utf8' }));
+    files = packed[0].files.map((f) => f.path);
+    execFileSync('tar', ['-xzf', path.join(userDir, packed[0].filename), '-C', userDir]);
+    // Installed as a user's npm install would place it; its dependencies resolve from the project's node_modules.
+    fs.renameSync(path.join(userDir, 'package'), path.join(userDir, 'node_modules', MODULE_NAME));
+
+    server = await startServer({ ep: (req) => ({ body: JSON.stringify({ score: 0.5, got: JSON.parse(req.body.toString()) }), contentType: 'application/json' }) });
+    const port = await freePort();
+    const settings = path.join(userDir, 'settings.js');
+    fs.writeFileSync(settings, `module.exports = ${JSON.stringify({
+      uiHost: '127.0.0.1', uiPort: port, flowFile: 'flows.json', credentialSecret: 'package-test-secret',
+      logging: { console: { level: 'info', metrics: false, audit: false } }, editorTheme: { tours: false },
+      diagnostics: { enabled: false }, telemetry: { enabled: false },
+    }, null, 2)};\n`);
+    base = `http://127.0.0.1:${port}`;
+    red = spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', userDir, '--settings', settings], {
+      cwd: userDir, env: process.env, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    red.stdout.on('data', (d) => { output += d; });
+    red.stderr.on('data', (d) => { output += d; });
+    const started = Date.now();
+    while (!/Started flows|Server now running/.test(output)) {
+      if (red.exitCode !== null) throw new Error(`Node-RED exited:\n${output}`);
+      if (Date.now() - started > 60000) throw new Error(`Node-RED did not start:\n${output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    while (!/Server now running/.test(output)) await new Promise((r) => setTimeout(r, 100));
+  });
+
+  after(async function () {
+    if (red && red.exitCode === null) {
+      const exited = new Promise((r) => red.once('exit', r));
+      red.kill('SIGINT');
+      await exited;
+    }
+    fs.mkdirSync(path.dirname(userDir), { recursive: true });
+    fs.writeFileSync(path.join(root, 'test-artifacts', 'node-red.log'), output);
+    if (server) await server.close();
+  });
+
+  it('npm pack ships the compiled nodes, editor files, locales, icon, examples, README and LICENSE only', function () {
+    for (const f of [
+      'package.json', 'README.md', 'LICENSE', 'nodes/sagemaker-config.js', 'nodes/sagemaker-invoke.js',
+      'nodes/sagemaker-config.html', 'nodes/sagemaker-invoke.html', 'nodes/locales/en-US/sagemaker-invoke.json',
+      'nodes/locales/en-US/sagemaker-invoke.html', 'nodes/locales/en-US/sagemaker-config.json',
+      'nodes/locales/en-US/sagemaker-config.html', 'nodes/icons/sagemaker.svg', 'resources/editor-shared.js',
+      'nodes/lib/request.js', 'nodes/server/sagemaker-server.js',
+    ]) assert.ok(files.includes(f), `${f} is shipped`);
+    assert.ok(files.filter((f) => f.startsWith('examples/') && f.endsWith('.json')).length >= 4, 'examples are shipped');
+    for (const f of files) {
+      assert.ok(!/^(src|test|scripts|\.ci)\//.test(f) && !/^tsconfig/.test(f) && !f.endsWith('.ts'), `${f} should not be shipped`);
+    }
+  });
+
+  it('loads both nodes without a warning or an error', async function () {
+    const res = await api('GET', '/nodes', undefined, { Accept: 'application/json' });
+    const sets = res.json().filter((s) => s.module === MODULE_NAME);
+    assert.deepEqual(sets.map((s) => s.types).flat().sort(), ['sagemaker-config', 'sagemaker-invoke']);
+    for (const s of sets) {
+      assert.equal(s.enabled, true);
+      assert.equal(s.err, undefined);
+    }
+    assert.deepEqual(logLines(), []);
+  });
+
+  it('serves the editor its HTML, help, shared script, icon and messages', async function () {
+    const html = (await api('GET', '/nodes', undefined, { Accept: 'text/html' })).text;
+    assert.match(html, /data-help-name="sagemaker-invoke"/);
+    assert.match(html, /data-help-name="sagemaker-config"/);
+    assert.match(html, /<h3>Inputs<\/h3>/);
+    const shared = await api('GET', `/resources/${MODULE_NAME}/editor-shared.js`);
+    assert.equal(shared.status, 200);
+    assert.match(shared.text, /SageMakerRuntime/);
+    assert.equal((await api('GET', `/icons/${MODULE_NAME}/sagemaker.svg`)).status, 200);
+    const messages = (await api('GET', `/locales/${MODULE_NAME}/sagemaker-invoke?lng=en-US`)).json();
+    assert.ok(messages['sagemaker-invoke'].errors.noEndpoint);
+  });
+
+  it('runs a deployed HTTP In -> invoke -> HTTP Response flow against the endpoint', async function () {
+    await deploy([
+      { id: 'tab1', type: 'tab', label: 'api' },
+      { id: 'cfg1', type: 'sagemaker-config', name: 'local', region: 'us-east-1', endpointUrl: server.url, authMode: 'keys', profile: '', profileFile: '', maxAttempts: 3, retryMode: 'standard', timeout: 5000, credentials: { accessKeyId: KEYS.accessKeyId, secretAccessKey: KEYS.secretAccessKey } },
+      { id: 'in1', type: 'http in', z: 'tab1', url: '/predict', method: 'post', wires: [['inv1']] },
+      { id: 'inv1', type: 'sagemaker-invoke', z: 'tab1', config: 'cfg1', endpointName: 'ep', contentType: '', accept: '', customAttributes: '', targetModel: '', targetVariant: '', targetContainerHostname: '', enableExplanations: '', inferenceComponentName: '', prefixAwareId: '', inputProperty: 'payload', outputProperty: 'payload', output: 'auto', wires: [['out1']] },
+      { id: 'out1', type: 'http response', z: 'tab1', statusCode: '', headers: {} },
+    ]);
+    const post = () => fetch(`${base}/predict`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ t: 21.5 }) });
+    let res = await post();
+    for (let i = 0; res.status === 404 && i < 50; i++) { // the deploy answers before the flow has started
+      await new Promise((r) => setTimeout(r, 100));
+      res = await post();
+    }
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { score: 0.5, got: { t: 21.5 } });
+    assert.ok(server.requests.some((r) => r.verified), 'signed with the stored keys');
+  });
+
+  it('keeps secrets out of flows.json and sends the editor only has_ flags for them', async function () {
+    const flowsFile = fs.readFileSync(path.join(userDir, 'flows.json'), 'utf8');
+    assert.match(flowsFile, /sagemaker-config/);
+    assert.ok(!flowsFile.includes(KEYS.secretAccessKey));
+    assert.ok(!flowsFile.includes(KEYS.accessKeyId), 'even the key id lives in the credential store');
+    const credFile = fs.readFileSync(path.join(userDir, 'flows_cred.json'), 'utf8');
+    assert.ok(!credFile.includes(KEYS.secretAccessKey), 'the credential file is encrypted');
+    assert.ok(!(await api('GET', '/flows')).text.includes(KEYS.secretAccessKey));
+    const creds = (await api('GET', '/credentials/sagemaker-config/cfg1')).json();
+    assert.deepEqual(creds, { accessKeyId: KEYS.accessKeyId, has_secretAccessKey: true, has_sessionToken: false });
+    assert.ok(!output.includes(KEYS.secretAccessKey), 'not in the log either');
+  });
+
+  it('deploys every shipped example without an error', async function () {
+    const dir = path.join(root, 'examples');
+    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+      const before = logLines().length;
+      const flow = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+      await deploy(flow);
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(logLines().slice(before), [], `${file} deployed with problems`);
+      const types = new Set((await api('GET', '/flows')).json().flows.map((n) => n.type));
+      assert.ok(types.has('sagemaker-invoke') && types.has('sagemaker-config'), `${file} has both nodes`);
+    }
+  });
+});
