@@ -98,6 +98,24 @@ describe('sagemaker-invoke: failures reach the Catch node', function () {
     });
   }
 
+  it('InternalDependencyException (530) is not retried', async function () {
+    server.setEndpoint('ep', () => ({ error: 'InternalDependencyException', message: 'dependency failed' }));
+    const nodes = await load(server.url);
+    const msg = await caught(nodes, { payload: 1 });
+    assert.match(msg.error.message, /status 530 \(InternalDependencyException\) after 1 attempt/);
+    assert.equal(msg.sagemaker.error.statusCode, 530);
+    assert.equal(server.requests.length, 1);
+  });
+
+  it('shows the last error in the status as a red ring with a short code', async function () {
+    server.setEndpoint('ep', () => ({ error: 'ModelError', message: 'x', fields: { OriginalStatusCode: 500, OriginalMessage: 'x' } }));
+    const nodes = await load(server.url);
+    const statuses = [];
+    nodes.n1.on('call:status', (call) => statuses.push(call.args[0]));
+    await caught(nodes, { payload: 1 });
+    assert.deepEqual(statuses[statuses.length - 1], { fill: 'red', shape: 'ring', text: 'ModelError' });
+  });
+
   it('ThrottlingException that persists is reported as throttling', async function () {
     server.setEndpoint('ep', () => ({ error: 'ThrottlingException', message: 'Rate exceeded' }));
     const nodes = await load(server.url, { config: { maxAttempts: 2 } });
@@ -269,6 +287,22 @@ describe('sagemaker-config: credentials', function () {
     const r = await outcome(nodes, { payload: 1 });
     assert.equal(r.where, 'out');
     assert.deepEqual(r.msg.payload, { key: TOKEN_KEYS.accessKeyId, token: TOKEN_KEYS.sessionToken });
+  });
+
+  it('keys given as ${ENV_VAR} are read from the environment', async function () {
+    process.env.SM_TEST_KEY_ID = TOKEN_KEYS.accessKeyId;
+    process.env.SM_TEST_SECRET = TOKEN_KEYS.secretAccessKey;
+    process.env.SM_TEST_TOKEN = TOKEN_KEYS.sessionToken;
+    try {
+      const nodes = await load(server.url, { credentials: { accessKeyId: '${SM_TEST_KEY_ID}', secretAccessKey: '${SM_TEST_SECRET}', sessionToken: '${SM_TEST_TOKEN}' } });
+      const r = await outcome(nodes, { payload: 1 });
+      assert.equal(r.where, 'out', r.msg.error && r.msg.error.message);
+      assert.deepEqual(r.msg.payload, { key: TOKEN_KEYS.accessKeyId, token: TOKEN_KEYS.sessionToken });
+    } finally {
+      delete process.env.SM_TEST_KEY_ID;
+      delete process.env.SM_TEST_SECRET;
+      delete process.env.SM_TEST_TOKEN;
+    }
   });
 
   it('keys missing: the config node says which one', async function () {
