@@ -27,7 +27,7 @@ const ERROR_STATUS_MS = 5000;
 
 /** The response metadata a msg carries in `msg.sagemaker`. */
 interface Metadata {
-  endpointName: string;
+  endpointName?: string;
   contentType?: string;
   invokedProductionVariant?: string;
   customAttributes?: string;
@@ -73,9 +73,7 @@ export = function register(RED: NodeAPI): void {
     for (const field of Object.keys(OVERRIDABLE_FIELDS) as OverridableField[]) fields[field] = def[field] ?? '';
     const inputProperty = def.inputProperty || INVOKE_DEFAULTS.inputProperty;
     const outputProperty = def.outputProperty || INVOKE_DEFAULTS.outputProperty;
-    const output: OutputMode = (OUTPUT_MODES as readonly string[]).includes(def.output ?? '')
-      ? (def.output as OutputMode)
-      : INVOKE_DEFAULTS.output;
+    const output = (def.output || INVOKE_DEFAULTS.output) as OutputMode;
 
     /** Words from nodes/locales/<lang>/sagemaker-invoke.json. */
     const t = (key: string, params?: FlowErrorParams): string => RED._(`${INVOKE_NODE_TYPE}.${key}`, params);
@@ -85,7 +83,9 @@ export = function register(RED: NodeAPI): void {
     let setupError: string | undefined;
     if (!configNode) setupError = t('errors.noConfig');
     else if (configNode.configError) setupError = t('errors.badConfig', { reason: configNode.configError });
-    else if (!OUTPUT_MODES.includes(output)) setupError = t('errors.invalidField', { field: 'output', rule: OUTPUT_MODES.join(', ') });
+    else if (!OUTPUT_MODES.includes(output)) {
+      setupError = t('errors.invalidField', { field: 'output', rule: `must be one of ${OUTPUT_MODES.join(', ')}` });
+    }
     else {
       const fieldError = validateNodeFields(fields);
       if (fieldError) setupError = t(`errors.${fieldError.key}`, fieldError.params);
@@ -109,10 +109,7 @@ export = function register(RED: NodeAPI): void {
     showStatus();
 
     const fail = (msg: NodeMessageInFlow, done: (err?: Error) => void, message: string, details: ErrorDetails, short: string, meta?: Metadata): void => {
-      const text = redact(message);
-      const meta2: Metadata = meta ?? ({} as Metadata);
-      meta2.error = { ...details, message: redact(details.message) };
-      msg[METADATA_PROPERTY] = meta2;
+      msg[METADATA_PROPERTY] = { ...meta, error: { ...details, message: redact(details.message) } };
       lastError = { short, until: Date.now() + ERROR_STATUS_MS };
       if (errorTimer) clearTimeout(errorTimer);
       errorTimer = setTimeout(() => {
@@ -120,7 +117,7 @@ export = function register(RED: NodeAPI): void {
         showStatus();
       }, ERROR_STATUS_MS);
       showStatus();
-      done(new Error(text));
+      done(new Error(redact(message)));
     };
 
     async function invoke(msg: NodeMessageInFlow, send: (m: NodeMessage) => void, done: (err?: Error) => void): Promise<void> {

@@ -389,3 +389,24 @@ describe('sagemaker-config: credentials', function () {
     assert.deepEqual(sent, { accessKeyId: TOKEN_KEYS.accessKeyId, has_secretAccessKey: true, has_sessionToken: true });
   });
 });
+
+describe('sagemaker-invoke: an unknown output form is not silently replaced', function () {
+  let server;
+  before(async function () {
+    await new Promise((r) => helper.startServer(r));
+    server = await startServer({ ep: () => json({ ok: true }) });
+  });
+  after(async function () {
+    await helper.unload();
+    await new Promise((r) => helper.stopServer(r));
+    await server.close();
+  });
+  it('fails each message, naming the choices, and sends nothing', async function () {
+    const nodes = await load(server.url, { invoke: { output: 'xml' } });
+    const r = await outcome(nodes, { payload: 1 });
+    assert.equal(r.where, 'caught');
+    assert.match(r.msg.error.message, /output must be one of auto, json, text, buffer/);
+    assert.equal(r.msg.sagemaker.error.name, 'ConfigurationError');
+    assert.equal(server.requests.length, 0);
+  });
+});
