@@ -80,4 +80,25 @@ async function startServer(endpoints = {}, extra = {}) {
   return server;
 }
 
-module.exports = { helper, KEYS, INVOKE_BLANK, load, outcome, startServer, configNode, invokeNode, catchNode };
+/** A JSON answer from an endpoint handler. */
+const json = (value, headers = {}) => ({ body: JSON.stringify(value), contentType: 'application/json', headers });
+
+/**
+ * Registers mocha hooks that start Node-RED's test helper and a wire-true server before each test and stop both
+ * after it; `onStart` receives each new server.
+ */
+function useServer(endpoints, extra, onStart) {
+  let server;
+  beforeEach(async function () {
+    await new Promise((r) => helper.startServer(r));
+    server = await startServer(endpoints, extra);
+    onStart(server);
+  });
+  afterEach(async function () {
+    await helper.unload();
+    await new Promise((r) => helper.stopServer(r));
+    await server.close();
+  });
+}
+
+module.exports = { helper, KEYS, INVOKE_BLANK, load, outcome, startServer, useServer, json, configNode, invokeNode, catchNode };

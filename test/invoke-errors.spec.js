@@ -3,9 +3,8 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { helper, KEYS, load, outcome, startServer } = require('./harness');
+const { helper, KEYS, load, outcome, startServer, useServer, json } = require('./harness');
 
-const json = (value, headers = {}) => ({ body: JSON.stringify(value), contentType: 'application/json', headers });
 
 /** An endpoint that answers with `results` in turn, then keeps answering the last one. */
 function sequence(...results) {
@@ -15,17 +14,7 @@ function sequence(...results) {
 
 describe('sagemaker-invoke: failures reach the Catch node', function () {
   let server;
-  const logs = [];
-  beforeEach(async function () {
-    await new Promise((r) => helper.startServer(r));
-    server = await startServer({ ep: () => json({ ok: true }) });
-    logs.length = 0;
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await new Promise((r) => helper.stopServer(r));
-    await server.close();
-  });
+  useServer({ ep: () => json({ ok: true }) }, undefined, (s) => { server = s; });
 
   const caught = async (nodes, msg) => {
     const r = await outcome(nodes, msg);
@@ -171,15 +160,7 @@ describe('sagemaker-invoke: failures reach the Catch node', function () {
 
 describe('sagemaker-invoke: input is checked before anything is sent', function () {
   let server;
-  beforeEach(async function () {
-    await new Promise((r) => helper.startServer(r));
-    server = await startServer({ ep: () => json({ ok: true }) });
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await new Promise((r) => helper.stopServer(r));
-    await server.close();
-  });
+  useServer({ ep: () => json({ ok: true }) }, undefined, (s) => { server = s; });
 
   const circular = { a: 1 };
   circular.self = circular;
@@ -263,17 +244,11 @@ describe('sagemaker-config: credentials', function () {
   const TOKEN_KEYS = { accessKeyId: 'ASIATESTTOKEN001', secretAccessKey: 'tokenSecretValue/ABCDEFGHIJ', sessionToken: 'FwoGZXIvYXdzEXAMPLESESSIONTOKEN' };
   const PROFILE_KEYS = { accessKeyId: 'AKIDPROFILE00001', secretAccessKey: 'profileSecretValue/0123456789' };
   const ENV_KEYS = { accessKeyId: 'AKIDENVIRONMENT1', secretAccessKey: 'envSecretValue/0123456789ABC' };
-  beforeEach(async function () {
-    await new Promise((r) => helper.startServer(r));
-    server = await startServer({ ep: (req) => json({ key: req.accessKeyId, token: req.sessionToken || null }) }, {
-      credentials: [KEYS, TOKEN_KEYS, PROFILE_KEYS, ENV_KEYS],
-    });
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await new Promise((r) => helper.stopServer(r));
-    await server.close();
-  });
+  useServer(
+    { ep: (req) => json({ key: req.accessKeyId, token: req.sessionToken || null }) },
+    { credentials: [KEYS, TOKEN_KEYS, PROFILE_KEYS, ENV_KEYS] },
+    (s) => { server = s; },
+  );
 
   it('keys: signs with the stored keys', async function () {
     const nodes = await load(server.url);
@@ -392,15 +367,7 @@ describe('sagemaker-config: credentials', function () {
 
 describe('sagemaker-invoke: an unknown output form is not silently replaced', function () {
   let server;
-  before(async function () {
-    await new Promise((r) => helper.startServer(r));
-    server = await startServer({ ep: () => json({ ok: true }) });
-  });
-  after(async function () {
-    await helper.unload();
-    await new Promise((r) => helper.stopServer(r));
-    await server.close();
-  });
+  useServer({ ep: () => json({ ok: true }) }, undefined, (s) => { server = s; });
   it('fails each message, naming the choices, and sends nothing', async function () {
     const nodes = await load(server.url, { invoke: { output: 'xml' } });
     const r = await outcome(nodes, { payload: 1 });

@@ -1,21 +1,12 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { helper, KEYS, load, outcome, startServer } = require('./harness');
+const { helper, load, outcome, useServer, json } = require('./harness');
 
-const json = (value, headers = {}) => ({ body: JSON.stringify(value), contentType: 'application/json', headers });
 const echo = (req) => json({ got: JSON.parse(req.body.toString() || 'null') });
 
 describe('sagemaker-invoke: calling an endpoint', function () {
   let server;
-  beforeEach(async function () {
-    await new Promise((r) => helper.startServer(r));
-    server = await startServer({ ep: echo });
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await new Promise((r) => helper.stopServer(r));
-    await server.close();
-  });
+  useServer({ ep: echo }, undefined, (s) => { server = s; });
 
   it('sends the payload as JSON, decodes the answer, keeps the msg and adds metadata', async function () {
     server.setEndpoint('ep', (req) => json({ score: 0.97, echoed: JSON.parse(req.body.toString()) }, {
