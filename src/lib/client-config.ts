@@ -11,7 +11,7 @@ import {
   type AuthMode,
   type RetryMode,
 } from './names';
-import { CONFIG_FIELD_RULES, checkRule, describeViolation } from './rules';
+import { CONFIG_FIELD_RULES, enforceRule } from './rules';
 import { FlowError } from './flow-error';
 
 /** The config node's properties as Node-RED hands them over (after ${ENV_VAR} substitution). */
@@ -46,8 +46,7 @@ export interface ClientSettings {
 const text = (v: unknown): string => (v === undefined || v === null ? '' : String(v).trim());
 
 function checkShape(field: keyof typeof CONFIG_FIELD_RULES, value: string): void {
-  const violation = checkRule(CONFIG_FIELD_RULES[field], value);
-  if (violation) throw new FlowError('invalidField', { field, rule: describeViolation(violation) });
+  enforceRule(CONFIG_FIELD_RULES[field], value, field);
 }
 
 function integer(field: 'maxAttempts' | 'timeout', raw: unknown): number {

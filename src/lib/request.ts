@@ -11,7 +11,7 @@ import {
   type RequestField,
   type MsgOnlyField,
 } from './names';
-import { REQUEST_FIELD_RULES, checkRule, describeViolation, MAX_BODY_BYTES } from './rules';
+import { REQUEST_FIELD_RULES, enforceRule, MAX_BODY_BYTES } from './rules';
 import { encodeBody } from './body';
 import { FlowError } from './flow-error';
 
@@ -39,8 +39,7 @@ function msgString(msg: MsgLike, field: RequestField): string | undefined {
 }
 
 function check(field: RequestField, value: string, source: string): void {
-  const violation = checkRule(REQUEST_FIELD_RULES[field], value);
-  if (violation) throw new FlowError('invalidField', { field: source, rule: describeViolation(violation) });
+  enforceRule(REQUEST_FIELD_RULES[field], value, source);
 }
 
 /** Reads a msg property path such as "payload" or "data.input". */

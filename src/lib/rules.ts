@@ -6,6 +6,7 @@
  * is [\x20-\x7E] and \S at the start of an ASCII header value is [\x21-\x7E].
  */
 import type { RequestField } from './names';
+import { FlowError } from './flow-error';
 
 export interface FieldRule {
   /** Smallest length allowed when the field is given (an empty optional field is simply not sent). */
@@ -118,4 +119,10 @@ export function describeViolation(v: RuleViolation): string {
     case 'pattern':
       return `must be ${v.description}`;
   }
+}
+
+/** Throws the `invalidField` FlowError naming `field` and the rule in words when a non-empty value breaks its rule. */
+export function enforceRule(rule: FieldRule, value: string, field: string): void {
+  const violation = checkRule(rule, value);
+  if (violation) throw new FlowError('invalidField', { field, rule: describeViolation(violation) });
 }
