@@ -147,31 +147,31 @@ export = function register(RED: NodeAPI): void {
       const endpointName = request.input.EndpointName ?? '';
       const abort = new AbortController();
       const started = performance.now();
-      let settle!: () => void;
-      inFlight.set(abort, new Promise<void>((resolve) => (settle = resolve)));
+      const call = client.send(new InvokeEndpointCommand(request.input), { abortSignal: abort.signal });
+      // close() waits on this settled copy; it never rejects.
+      inFlight.set(abort, call.then(() => undefined, () => undefined));
       showStatus();
-      let out: InvokeEndpointCommandOutput;
-      try {
-        out = await client.send(new InvokeEndpointCommand(request.input), { abortSignal: abort.signal });
-      } catch (err) {
-        const mapped = mapError(err, {
+      const result = await call.then(
+        (output: InvokeEndpointCommandOutput) => ({ output }),
+        (error: unknown) => ({ error }),
+      );
+      inFlight.delete(abort);
+      if ('error' in result) {
+        const mapped = mapError(result.error, {
           endpointName,
           timeoutMs: settings.timeout,
           maxAttempts: settings.maxAttempts,
           endpointUrl: settings.endpointUrl,
         });
-        inFlight.delete(abort);
         const meta: Metadata = { endpointName };
         if (request.input.InferenceId) meta.inferenceId = request.input.InferenceId;
         if (mapped.details.requestId) meta.requestId = mapped.details.requestId;
         if (mapped.details.attempts) meta.attempts = mapped.details.attempts;
         meta.durationMs = Math.round(performance.now() - started);
         fail(msg, done, t(`errors.${mapped.key}`, mapped.params), mapped.details, mapped.short, meta);
-        settle();
         return;
       }
-      inFlight.delete(abort);
-      settle();
+      const out = result.output;
 
       const meta = metadataOf(endpointName, request.input.InferenceId, out, performance.now() - started);
       let decoded: unknown;
