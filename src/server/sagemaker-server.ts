@@ -1,10 +1,13 @@
 /**
- * A local HTTP server that speaks SageMaker Runtime's InvokeEndpoint wire protocol (restJson1, SigV4).
+ * A local HTTP server that speaks SageMaker Runtime's wire protocol (restJson1, SigV4) for its three operations:
+ * InvokeEndpoint (`POST /endpoints/{name}/invocations`), InvokeEndpointWithResponseStream
+ * (`.../invocations-response-stream`, an `application/vnd.amazon.eventstream` body) and InvokeEndpointAsync
+ * (`.../async-invocations`, 202 with the output and failure locations in headers).
  *
  * Point an AWS SDK client at it with `endpoint: server.url` and it answers like the service: it verifies each
- * request's Signature Version 4 against the credentials it was given, hands `POST /endpoints/{name}/invocations`
- * to the handler registered for that endpoint name, and answers errors in the service's shape (`x-amzn-ErrorType`
- * header, JSON `message` body) with the service's HTTP statuses.
+ * request's Signature Version 4 against the credentials it was given, checks the operation's input constraints,
+ * hands the call to the handler registered for that endpoint name, and answers errors in the service's shape
+ * (`x-amzn-ErrorType` header, JSON `message` body) with the service's HTTP statuses.
  *
  * Self-contained on purpose: Node's `http` and `crypto` plus the Smithy SigV4 signer, no test framework and no
  * Node-RED, so it serves tests and can run as a stand-alone local endpoint.
@@ -13,6 +16,8 @@
 import { createHash, randomUUID, timingSafeEqual } from 'crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
 import type { AddressInfo, Socket } from 'net';
+import { EventStreamCodec } from '@smithy/core/event-streams';
+import { fromUtf8, toUtf8 } from '@smithy/core/serde';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 
@@ -28,8 +33,12 @@ export interface ServerCredentials {
   sessionToken?: string;
 }
 
-/** An authenticated InvokeEndpoint call, as handed to an endpoint handler. */
+/** The operation a request calls: InvokeEndpoint, InvokeEndpointWithResponseStream or InvokeEndpointAsync. */
+export type Operation = 'invoke' | 'stream' | 'async';
+
+/** An authenticated call, as handed to an endpoint handler. */
 export interface InvocationRequest {
+  operation: Operation;
   endpointName: string;
   /** lower-cased request headers */
   headers: Record<string, string>;
@@ -82,8 +91,38 @@ export interface EndpointReset {
   reset: true;
 }
 
+/** One event of a response stream: a payload part, or one of the two exceptions the stream can end with. */
+export type StreamEvent =
+  | { part: string | Uint8Array }
+  | { error: 'ModelStreamError'; message: string; errorCode?: string }
+  | { error: 'InternalStreamFailure'; message: string };
+
+/**
+ * A streamed answer: each event is written as one event-stream message as soon as the iterable yields it, and an
+ * exception event ends the stream. To InvokeEndpoint (no streaming), the parts are joined into one body, and an
+ * exception becomes a ModelError.
+ */
+export interface EndpointStream {
+  stream: Iterable<StreamEvent> | AsyncIterable<StreamEvent>;
+  /** the model's content type, sent as `X-Amzn-SageMaker-Content-Type` (`Content-Type` to InvokeEndpoint) */
+  contentType?: string;
+  /** extra response headers, e.g. `x-Amzn-Invoked-Production-Variant` */
+  headers?: Record<string, string>;
+}
+
+/**
+ * An accepted asynchronous invocation (202). Missing locations are made up under the server's `asyncOutputPrefix`.
+ * A handler that answers an async call with an EndpointSuccess or EndpointStream has it accepted the same way.
+ */
+export interface EndpointAccepted {
+  accepted: true;
+  outputLocation?: string;
+  failureLocation?: string;
+  inferenceId?: string;
+}
+
 /** What an endpoint handler answers. */
-export type EndpointResult = EndpointSuccess | EndpointError | EndpointHang | EndpointReset;
+export type EndpointResult = EndpointSuccess | EndpointError | EndpointHang | EndpointReset | EndpointStream | EndpointAccepted;
 
 export type EndpointHandler = (req: InvocationRequest) => EndpointResult | Promise<EndpointResult>;
 
@@ -92,7 +131,9 @@ export interface RecordedRequest {
   method: string;
   /** the raw path as received, without the query string */
   path: string;
-  /** the decoded endpoint name, for InvokeEndpoint paths */
+  /** the operation its path names, when it names one */
+  operation?: Operation;
+  /** the decoded endpoint name, for the operations' paths */
   endpointName?: string;
   /** lower-cased request headers as received, Authorization and x-amz-security-token included: do not log them */
   headers: Record<string, string>;
@@ -105,6 +146,12 @@ export interface RecordedRequest {
   status: number;
   /** the `x-amzn-ErrorType` answered, if any */
   errorType?: string;
+  /** response stream: payload parts written so far */
+  partsSent?: number;
+  /** response stream: true once the stream was written to its end (false while open, or when the client left) */
+  streamEnded?: boolean;
+  /** true when the client closed the connection before the answer was complete */
+  clientClosed?: boolean;
 }
 
 export interface SageMakerServerOptions {
@@ -123,6 +170,8 @@ export interface SageMakerServerOptions {
   validateInput?: boolean;
   /** keep at most this many entries in `requests`, dropping the oldest; default unlimited */
   maxRecordedRequests?: number;
+  /** where made-up async output and failure locations go; default 's3://sagemaker-local-async' */
+  asyncOutputPrefix?: string;
   /** called with whatever a handler threw (the client gets a 500 InternalFailure without the details) */
   onHandlerError?: (error: unknown, endpointName: string) => void;
 }
@@ -133,13 +182,21 @@ export interface SageMakerServerOptions {
 
 /** The service's InvokeEndpoint payload limit. */
 export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
+/** InvokeEndpointAsync's limit for an inline body. */
+export const MAX_ASYNC_INLINE_BYTES = 128000;
 /** How far past the limit an oversized body is still drained (so the client can read the 413), before hanging up. */
 const OVERSIZE_SLACK_BYTES = 1024 * 1024;
 /** Allowed distance between a signature's date and the server's clock. */
 const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 const SIGNING_SERVICE = 'sagemaker';
 const ALGORITHM = 'AWS4-HMAC-SHA256';
-const INVOKE_PATH = /^\/endpoints\/([^/]+)\/invocations$/;
+const OPERATION_PATH = /^\/endpoints\/([^/]+)\/(invocations|invocations-response-stream|async-invocations)$/;
+const OPERATION_OF_PATH: Readonly<Record<string, Operation>> = {
+  invocations: 'invoke',
+  'invocations-response-stream': 'stream',
+  'async-invocations': 'async',
+};
+const EVENT_STREAM_CONTENT_TYPE = 'application/vnd.amazon.eventstream';
 
 const ERROR_STATUS: Readonly<Record<string, number>> = {
   ValidationError: 400,
@@ -176,6 +233,8 @@ interface Constraint {
   min?: number;
   max: number;
   pattern?: { re: RegExp; source: string };
+  /** an integer header (`RequestTTLSeconds`): min and max bound its value, not its length */
+  integer?: boolean;
   /** do not echo the value in messages */
   sensitive?: boolean;
 }
@@ -184,64 +243,168 @@ const NAME_PATTERN = { re: /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/, source: '^[a-zA-Z0-9
 const PRINTABLE_PATTERN = { re: /^[^ \t\n\x0B\f\r][\x20-\x7E]*$/, source: '\\A\\S[\\p{Print}]*\\z' };
 const ASCII_PATTERN = { re: /^[\x00-\x7F]*$/, source: '\\p{ASCII}*' };
 
-const CONSTRAINTS: readonly Constraint[] = [
-  { member: 'endpointName', min: 1, max: 63, pattern: NAME_PATTERN },
-  { member: 'contentType', header: 'content-type', max: 1024, pattern: ASCII_PATTERN },
-  { member: 'accept', header: 'accept', max: 1024, pattern: ASCII_PATTERN },
-  {
-    member: 'customAttributes',
-    header: 'x-amzn-sagemaker-custom-attributes',
-    max: 1024,
-    pattern: { re: /^[\x20-\x7E]*$/, source: '\\p{ASCII}*' },
-    sensitive: true,
-  },
-  { member: 'targetModel', header: 'x-amzn-sagemaker-target-model', min: 1, max: 1024, pattern: PRINTABLE_PATTERN },
-  { member: 'targetVariant', header: 'x-amzn-sagemaker-target-variant', max: 63, pattern: NAME_PATTERN },
-  {
-    member: 'targetContainerHostname',
-    header: 'x-amzn-sagemaker-target-container-hostname',
-    max: 63,
-    pattern: NAME_PATTERN,
-  },
-  { member: 'inferenceId', header: 'x-amzn-sagemaker-inference-id', min: 1, max: 64, pattern: PRINTABLE_PATTERN },
-  { member: 'enableExplanations', header: 'x-amzn-sagemaker-enable-explanations', min: 1, max: 64 },
-  {
-    member: 'inferenceComponentName',
-    header: 'x-amzn-sagemaker-inference-component',
-    max: 63,
-    pattern: { re: /^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/, source: '^[a-zA-Z0-9]([\\-a-zA-Z0-9]*[a-zA-Z0-9])?$' },
-  },
-  {
-    member: 'sessionId',
-    header: 'x-amzn-sagemaker-session-id',
-    max: 256,
-    pattern: { re: /^(NEW_SESSION|[a-zA-Z0-9](-*[a-zA-Z0-9])*)$/, source: '^(NEW_SESSION)$|^[a-zA-Z0-9](-*[a-zA-Z0-9])*$' },
-  },
-  { member: 'prefixAwareId', header: 'x-amzn-sagemaker-prefix-aware-id', min: 1, max: 64, pattern: PRINTABLE_PATTERN },
-];
+const ENDPOINT_NAME: Constraint = { member: 'endpointName', min: 1, max: 63, pattern: NAME_PATTERN };
+const CUSTOM_ATTRIBUTES: Constraint = {
+  member: 'customAttributes',
+  header: 'x-amzn-sagemaker-custom-attributes',
+  max: 1024,
+  pattern: { re: /^[\x20-\x7E]*$/, source: '\\p{ASCII}*' },
+  sensitive: true,
+};
+const TARGET_VARIANT: Constraint = { member: 'targetVariant', header: 'x-amzn-sagemaker-target-variant', max: 63, pattern: NAME_PATTERN };
+const TARGET_CONTAINER: Constraint = {
+  member: 'targetContainerHostname',
+  header: 'x-amzn-sagemaker-target-container-hostname',
+  max: 63,
+  pattern: NAME_PATTERN,
+};
+const INFERENCE_ID: Constraint = {
+  member: 'inferenceId',
+  header: 'x-amzn-sagemaker-inference-id',
+  min: 1,
+  max: 64,
+  pattern: PRINTABLE_PATTERN,
+};
+const INFERENCE_COMPONENT: Constraint = {
+  member: 'inferenceComponentName',
+  header: 'x-amzn-sagemaker-inference-component',
+  max: 63,
+  pattern: { re: /^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/, source: '^[a-zA-Z0-9]([\\-a-zA-Z0-9]*[a-zA-Z0-9])?$' },
+};
+const PREFIX_AWARE_ID: Constraint = {
+  member: 'prefixAwareId',
+  header: 'x-amzn-sagemaker-prefix-aware-id',
+  min: 1,
+  max: 64,
+  pattern: PRINTABLE_PATTERN,
+};
+
+/** Each operation's input constraints, from the service model. The headers differ: see the wire protocol. */
+const CONSTRAINTS: Readonly<Record<Operation, readonly Constraint[]>> = {
+  invoke: [
+    ENDPOINT_NAME,
+    { member: 'contentType', header: 'content-type', max: 1024, pattern: ASCII_PATTERN },
+    { member: 'accept', header: 'accept', max: 1024, pattern: ASCII_PATTERN },
+    CUSTOM_ATTRIBUTES,
+    { member: 'targetModel', header: 'x-amzn-sagemaker-target-model', min: 1, max: 1024, pattern: PRINTABLE_PATTERN },
+    TARGET_VARIANT,
+    TARGET_CONTAINER,
+    INFERENCE_ID,
+    { member: 'enableExplanations', header: 'x-amzn-sagemaker-enable-explanations', min: 1, max: 64 },
+    INFERENCE_COMPONENT,
+    {
+      member: 'sessionId',
+      header: 'x-amzn-sagemaker-session-id',
+      max: 256,
+      pattern: { re: /^(NEW_SESSION|[a-zA-Z0-9](-*[a-zA-Z0-9])*)$/, source: '^(NEW_SESSION)$|^[a-zA-Z0-9](-*[a-zA-Z0-9])*$' },
+    },
+    PREFIX_AWARE_ID,
+  ],
+  stream: [
+    ENDPOINT_NAME,
+    { member: 'contentType', header: 'content-type', max: 1024, pattern: ASCII_PATTERN },
+    { member: 'accept', header: 'x-amzn-sagemaker-accept', max: 1024, pattern: ASCII_PATTERN },
+    CUSTOM_ATTRIBUTES,
+    TARGET_VARIANT,
+    TARGET_CONTAINER,
+    INFERENCE_ID,
+    INFERENCE_COMPONENT,
+    // The response stream cannot open a session: NEW_SESSION is not allowed here.
+    { member: 'sessionId', header: 'x-amzn-sagemaker-session-id', max: 256, pattern: NAME_PATTERN },
+    PREFIX_AWARE_ID,
+  ],
+  async: [
+    ENDPOINT_NAME,
+    { member: 'contentType', header: 'x-amzn-sagemaker-content-type', max: 1024, pattern: ASCII_PATTERN },
+    { member: 'accept', header: 'x-amzn-sagemaker-accept', max: 1024, pattern: ASCII_PATTERN },
+    CUSTOM_ATTRIBUTES,
+    INFERENCE_ID,
+    {
+      member: 'inputLocation',
+      header: 'x-amzn-sagemaker-inputlocation',
+      min: 1,
+      max: 1024,
+      pattern: { re: /^(https|s3):\/\/([^/]+)\/?(.*)$/, source: '^(https|s3)://([^/]+)/?(.*)$' },
+    },
+    {
+      member: 's3OutputPathExtension',
+      header: 'x-amzn-sagemaker-s3outputpathextension',
+      min: 1,
+      max: 512,
+      pattern: { re: /^(?!s3:|https:)[a-zA-Z0-9!_.*'()/-]+$/, source: "^(?!s3:|https:)[a-zA-Z0-9!_.*'()/-]+$" },
+    },
+    {
+      member: 'filename',
+      header: 'x-amzn-sagemaker-filename',
+      min: 1,
+      max: 32,
+      pattern: { re: /^(?!.*\..*\.)[a-zA-Z0-9][a-zA-Z0-9-_.]*$/, source: '^(?!.*\\..*\\.)[a-zA-Z0-9][a-zA-Z0-9-_\\.]*$' },
+    },
+    { member: 'requestTTLSeconds', header: 'x-amzn-sagemaker-requestttlseconds', min: 60, max: 21600, integer: true },
+    {
+      member: 'invocationTimeoutSeconds',
+      header: 'x-amzn-sagemaker-invocationtimeoutseconds',
+      min: 1,
+      max: 3600,
+      integer: true,
+    },
+  ],
+};
+
+/** One constraint's violations, in the service's words. */
+function violations(c: Constraint, value: string): string[] {
+  const subject = c.sensitive ? `Value at '${c.member}'` : `Value '${value}' at '${c.member}'`;
+  const problems: string[] = [];
+  if (c.integer) {
+    const n = Number(value);
+    if (!/^-?\d+$/.test(value)) problems.push(`${subject} failed to satisfy constraint: Member must be an integer`);
+    else if (c.min !== undefined && n < c.min) {
+      problems.push(`${subject} failed to satisfy constraint: Member must have value greater than or equal to ${c.min}`);
+    } else if (n > c.max) {
+      problems.push(`${subject} failed to satisfy constraint: Member must have value less than or equal to ${c.max}`);
+    }
+    return problems;
+  }
+  if (c.min !== undefined && value.length < c.min) {
+    problems.push(`${subject} failed to satisfy constraint: Member must have length greater than or equal to ${c.min}`);
+  }
+  if (value.length > c.max) {
+    problems.push(`${subject} failed to satisfy constraint: Member must have length less than or equal to ${c.max}`);
+  }
+  if (c.pattern && value.length > 0 && !c.pattern.re.test(value)) {
+    problems.push(`${subject} failed to satisfy constraint: Member must satisfy regular expression pattern: ${c.pattern.source}`);
+  }
+  return problems;
+}
 
 /** The service's "N validation error(s) detected: ..." message, or undefined when the input is valid. */
-function validateInvocation(endpointName: string, headers: Record<string, string>): string | undefined {
+function validateInvocation(
+  operation: Operation,
+  endpointName: string,
+  headers: Record<string, string>,
+  body: Buffer,
+): string | undefined {
   const problems: string[] = [];
-  for (const c of CONSTRAINTS) {
+  for (const c of CONSTRAINTS[operation]) {
     const value = c.header === undefined ? endpointName : headers[c.header];
-    if (value === undefined) continue;
-    const subject = c.sensitive ? `Value at '${c.member}'` : `Value '${value}' at '${c.member}'`;
-    if (c.min !== undefined && value.length < c.min) {
-      problems.push(`${subject} failed to satisfy constraint: Member must have length greater than or equal to ${c.min}`);
-    }
-    if (value.length > c.max) {
-      problems.push(`${subject} failed to satisfy constraint: Member must have length less than or equal to ${c.max}`);
-    }
-    if (c.pattern && value.length > 0 && !c.pattern.re.test(value)) {
-      problems.push(
-        `${subject} failed to satisfy constraint: Member must satisfy regular expression pattern: ${c.pattern.source}`,
-      );
+    if (value !== undefined) problems.push(...violations(c, value));
+  }
+  if (operation === 'async') {
+    if (body.length > MAX_ASYNC_INLINE_BYTES) {
+      problems.push(`Value at 'body' failed to satisfy constraint: Member must have length less than or equal to ${MAX_ASYNC_INLINE_BYTES}`);
     }
   }
   if (problems.length === 0) return undefined;
   const n = problems.length;
   return `${n} validation error${n === 1 ? '' : 's'} detected: ${problems.join('; ')}`;
+}
+
+/** InvokeEndpointAsync takes its input from exactly one place: S3 or the inline body. */
+function asyncInputProblem(headers: Record<string, string>, body: Buffer): string | undefined {
+  const hasLocation = headers['x-amzn-sagemaker-inputlocation'] !== undefined;
+  if (hasLocation && body.length > 0) return 'Specify either InputLocation or Body, not both.';
+  if (!hasLocation && body.length === 0) return 'Either InputLocation or Body must be specified.';
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -474,6 +637,72 @@ function isReset(r: EndpointResult): r is EndpointReset {
 function isError(r: EndpointResult): r is EndpointError {
   return typeof (r as EndpointError).error === 'string';
 }
+function isStream(r: EndpointResult): r is EndpointStream {
+  return typeof (r as EndpointStream).stream === 'object' && (r as EndpointStream).stream !== null;
+}
+function isAccepted(r: EndpointResult): r is EndpointAccepted {
+  return (r as EndpointAccepted).accepted === true;
+}
+
+/** A success's content type: `contentType`, else a `Content-Type` among its headers (any case). */
+function contentTypeOf(r: EndpointSuccess): string | undefined {
+  if (r.contentType !== undefined) return r.contentType;
+  const name = Object.keys(r.headers ?? {}).find((h) => h.toLowerCase() === 'content-type');
+  return name === undefined ? undefined : (r.headers as Record<string, string>)[name];
+}
+
+function withoutContentType(headers: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) if (name.toLowerCase() !== 'content-type') out[name] = value;
+  return out;
+}
+
+function toAsyncIterator<T>(source: Iterable<T> | AsyncIterable<T>): AsyncIterator<T> {
+  if (Symbol.asyncIterator in source) return (source as AsyncIterable<T>)[Symbol.asyncIterator]();
+  const it = (source as Iterable<T>)[Symbol.iterator]();
+  return {
+    next: async () => it.next(),
+    return: async () => it.return?.() ?? { done: true, value: undefined },
+  };
+}
+
+/** Resolves when a response can take more data, or has closed. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
+}
+
+/** The SDK's own event-stream codec writes the frames (prelude, headers, payload, both CRCs). */
+const codec = new EventStreamCodec(toUtf8, fromUtf8);
+
+function encodeEvent(eventType: string, body: Uint8Array): Uint8Array {
+  return codec.encode({
+    headers: {
+      ':event-type': { type: 'string', value: eventType },
+      ':content-type': { type: 'string', value: 'application/octet-stream' },
+      ':message-type': { type: 'string', value: 'event' },
+    },
+    body,
+  });
+}
+
+function encodeException(exceptionType: string, body: Record<string, unknown>): Uint8Array {
+  return codec.encode({
+    headers: {
+      ':exception-type': { type: 'string', value: exceptionType },
+      ':content-type': { type: 'string', value: 'application/json' },
+      ':message-type': { type: 'string', value: 'exception' },
+    },
+    body: Buffer.from(JSON.stringify(body)),
+  });
+}
 
 /** Node's header object flattened to strings (repeated headers joined with ', '). */
 function flattenHeaders(req: IncomingMessage): Record<string, string> {
@@ -491,6 +720,7 @@ export class SageMakerServer {
   private readonly maxBodyBytes: number;
   private readonly validateInput: boolean;
   private readonly maxRecorded: number;
+  private readonly asyncOutputPrefix: string;
   private readonly log?: (line: string) => void;
   private readonly onHandlerError?: (error: unknown, endpointName: string) => void;
   private readonly endpoints = new Map<string, EndpointHandler>();
@@ -514,6 +744,7 @@ export class SageMakerServer {
     this.maxBodyBytes = options.maxBodyBytes ?? MAX_PAYLOAD_BYTES;
     this.validateInput = options.validateInput ?? true;
     this.maxRecorded = options.maxRecordedRequests ?? Infinity;
+    this.asyncOutputPrefix = (options.asyncOutputPrefix ?? 's3://sagemaker-local-async').replace(/\/+$/, '');
     this.log = options.log;
     this.onHandlerError = options.onHandlerError;
     for (const [name, handler] of Object.entries(options.endpoints ?? {})) this.endpoints.set(name, handler);
@@ -632,11 +863,13 @@ export class SageMakerServer {
       record.verified = true;
       record.accessKeyId = auth.accessKeyId;
 
-      const match = record.method === 'POST' ? INVOKE_PATH.exec(rawPath) : null;
+      const match = record.method === 'POST' ? OPERATION_PATH.exec(rawPath) : null;
       if (!match) {
         this.sendError(res, record, 'UnknownOperationException', 'The requested operation is not supported.');
         return;
       }
+      const operation = OPERATION_OF_PATH[match[2]];
+      record.operation = operation;
       let endpointName: string;
       try {
         endpointName = decodeURIComponent(match[1]);
@@ -647,7 +880,9 @@ export class SageMakerServer {
       record.endpointName = endpointName;
 
       if (this.validateInput) {
-        const problem = validateInvocation(endpointName, headers);
+        const problem =
+          validateInvocation(operation, endpointName, headers, outcome.body) ??
+          (operation === 'async' ? asyncInputProblem(headers, outcome.body) : undefined);
         if (problem) {
           this.sendError(res, record, 'ValidationError', problem);
           return;
@@ -662,6 +897,7 @@ export class SageMakerServer {
       let result: EndpointResult;
       try {
         result = await handler({
+          operation,
           endpointName,
           headers: { ...headers },
           body: outcome.body,
@@ -674,7 +910,7 @@ export class SageMakerServer {
         this.sendError(res, record, 'InternalFailure', 'An internal failure occurred while invoking the endpoint.');
         return;
       }
-      this.answer(req, res, record, result);
+      await this.answer(operation, req, res, record, result);
     } catch (err) {
       // Anything unexpected in the server itself: answer if still possible.
       this.onHandlerError?.(err, record.endpointName ?? '');
@@ -682,7 +918,13 @@ export class SageMakerServer {
     }
   }
 
-  private answer(req: IncomingMessage, res: ServerResponse, record: RecordedRequest, result: EndpointResult): void {
+  private async answer(
+    operation: Operation,
+    req: IncomingMessage,
+    res: ServerResponse,
+    record: RecordedRequest,
+    result: EndpointResult,
+  ): Promise<void> {
     if (isHang(result)) return; // leave the socket open; close() or the client ends it
     if (isReset(result)) {
       const socket = req.socket;
@@ -694,19 +936,118 @@ export class SageMakerServer {
       this.sendError(res, record, result.error, result.message, result.status, result.fields);
       return;
     }
-    const body = result.body === undefined ? Buffer.alloc(0) : Buffer.from(result.body);
-    const extra: Record<string, string> = { ...(result.headers ?? {}) };
-    let contentType = result.contentType;
-    for (const name of Object.keys(extra)) {
-      if (name.toLowerCase() === 'content-type') {
-        contentType ??= extra[name];
-        delete extra[name];
-      }
+    if (operation === 'async') {
+      this.sendAccepted(res, record, isAccepted(result) ? result : { accepted: true });
+      return;
     }
-    this.send(res, record, result.status ?? 200, body, undefined, {
-      contentType: contentType ?? 'application/octet-stream',
-      headers: extra,
+    if (isAccepted(result)) {
+      this.sendError(res, record, 'InternalFailure', 'An internal failure occurred while invoking the endpoint.');
+      this.onHandlerError?.(new TypeError('an accepted answer is only for async invocations'), record.endpointName ?? '');
+      return;
+    }
+    if (operation === 'stream') {
+      const stream: EndpointStream = isStream(result)
+        ? result
+        : {
+            stream: result.body === undefined || Buffer.from(result.body).length === 0 ? [] : [{ part: result.body }],
+            contentType: contentTypeOf(result),
+            headers: withoutContentType(result.headers),
+          };
+      await this.sendStream(res, record, stream);
+      return;
+    }
+    if (isStream(result)) {
+      // InvokeEndpoint of a streaming model: the service waits for the whole answer.
+      const chunks: Buffer[] = [];
+      for await (const event of result.stream) {
+        if ('part' in event) chunks.push(Buffer.from(event.part));
+        else {
+          this.sendError(res, record, 'ModelError', `Received server error (500) from model with message "${event.message}".`, 424, {
+            OriginalStatusCode: 500,
+            OriginalMessage: event.message,
+          });
+          return;
+        }
+      }
+      this.send(res, record, 200, Buffer.concat(chunks), undefined, {
+        contentType: result.contentType ?? 'application/octet-stream',
+        headers: result.headers ?? {},
+      });
+      return;
+    }
+    this.send(res, record, result.status ?? 200, result.body === undefined ? Buffer.alloc(0) : Buffer.from(result.body), undefined, {
+      contentType: contentTypeOf(result) ?? 'application/octet-stream',
+      headers: withoutContentType(result.headers),
     });
+  }
+
+  /** 202 with the locations in headers and the inference id in the JSON body, as InvokeEndpointAsync answers. */
+  private sendAccepted(res: ServerResponse, record: RecordedRequest, accepted: EndpointAccepted): void {
+    const inferenceId = accepted.inferenceId ?? record.headers['x-amzn-sagemaker-inference-id'] ?? randomUUID();
+    const base = `${this.asyncOutputPrefix}/${record.endpointName ?? 'endpoint'}`;
+    const name = record.headers['x-amzn-sagemaker-s3outputpathextension'];
+    const folder = name === undefined ? base : `${base}/${name.replace(/^\/+|\/+$/g, '')}`;
+    this.send(res, record, 202, { InferenceId: inferenceId }, undefined, {
+      headers: {
+        'X-Amzn-SageMaker-OutputLocation': accepted.outputLocation ?? `${folder}/async-output/${inferenceId}.out`,
+        'X-Amzn-SageMaker-FailureLocation': accepted.failureLocation ?? `${folder}/async-failures/${inferenceId}-error.out`,
+      },
+    });
+  }
+
+  /**
+   * Writes a response stream: 200 with `application/vnd.amazon.eventstream`, then one event-stream message per
+   * event as the iterable yields it. An exception event ends the stream; so does the client going away, which
+   * also ends the iterable (its `return()`), so a handler's generator gets to clean up.
+   */
+  private async sendStream(res: ServerResponse, record: RecordedRequest, stream: EndpointStream): Promise<void> {
+    if (res.headersSent || res.destroyed) return;
+    record.status = 200;
+    record.partsSent = 0;
+    record.streamEnded = false;
+    res.statusCode = 200;
+    res.setHeader('x-amzn-RequestId', randomUUID());
+    res.setHeader('Date', new Date().toUTCString());
+    res.setHeader('Content-Type', EVENT_STREAM_CONTENT_TYPE);
+    res.setHeader('X-Amzn-SageMaker-Content-Type', stream.contentType ?? 'application/octet-stream');
+    for (const [name, value] of Object.entries(withoutContentType(stream.headers))) res.setHeader(name, value);
+    res.flushHeaders();
+
+    let gone = false;
+    const clientGone = new Promise<'gone'>((resolve) => {
+      res.once('close', () => {
+        if (res.writableFinished) return;
+        gone = true;
+        record.clientClosed = true;
+        resolve('gone');
+      });
+    });
+    const iterator = toAsyncIterator(stream.stream);
+    try {
+      for (;;) {
+        const next = await Promise.race([iterator.next(), clientGone]);
+        if (next === 'gone' || gone || next.done) break;
+        const event = next.value;
+        if ('part' in event) {
+          const flushed = res.write(encodeEvent('PayloadPart', Buffer.from(event.part)));
+          record.partsSent += 1;
+          if (!flushed) await drained(res);
+          continue;
+        }
+        const body = event.error === 'ModelStreamError'
+          ? { Message: event.message, ...(event.errorCode !== undefined ? { ErrorCode: event.errorCode } : {}) }
+          : { Message: event.message };
+        res.write(encodeException(event.error, body));
+        break;
+      }
+    } finally {
+      // Let the handler's generator clean up (it may be waiting for the next event when the client leaves).
+      if (gone && iterator.return) iterator.return().catch(() => undefined);
+    }
+    if (gone) return;
+    await iterator.return?.();
+    record.streamEnded = true;
+    res.end();
   }
 
   private sendError(
