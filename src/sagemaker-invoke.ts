@@ -1,21 +1,33 @@
 /**
- * The `sagemaker-invoke` node: msg in, InvokeEndpoint through the config node's shared client, msg out with the
- * decoded answer and its metadata; failures to done(err) so Catch nodes see them with the msg.
- * A thin adapter: the request, body, response and error logic live in lib/.
+ * The `sagemaker-invoke` node: msg in, one of SageMaker Runtime's three operations through the config node's
+ * shared client (InvokeEndpoint, InvokeEndpointWithResponseStream or InvokeEndpointAsync, as `mode` says), msg out
+ * with the decoded answer and its metadata; failures to done(err) so Catch nodes see them with the msg.
+ * A thin adapter: the request, body, stream, response and error logic live in lib/.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
-import { InvokeEndpointCommand, type InvokeEndpointCommandOutput } from '@aws-sdk/client-sagemaker-runtime';
+import {
+  InvokeEndpointAsyncCommand,
+  InvokeEndpointCommand,
+  InvokeEndpointWithResponseStreamCommand,
+  type InvokeEndpointWithResponseStreamCommandOutput,
+} from '@aws-sdk/client-sagemaker-runtime';
 import {
   INVOKE_DEFAULTS,
+  INVOKE_MODES,
   INVOKE_NODE_TYPE,
   METADATA_PROPERTY,
   OUTPUT_MODES,
   OVERRIDABLE_FIELDS,
+  STREAM_SPLITS,
+  type InvokeMode,
   type OutputMode,
   type OverridableField,
+  type StreamSplit,
 } from './lib/names';
-import { buildInvokeRequest, setMsgProperty, validateNodeFields, type NodeFieldSettings } from './lib/request';
-import { decodeBody, parseNewSession, asBuffer } from './lib/response';
+import { buildRequest, setMsgProperty, validateNodeFields, type BuiltRequest, type NodeFieldSettings } from './lib/request';
+import { decodeBody, asBuffer } from './lib/response';
+import { asyncMetadata, invokeMetadata, streamMetadata, type Metadata } from './lib/metadata';
+import { PartSequencer, StreamDecoder, streamSettingsError, type SequencedPart } from './lib/stream';
 import { mapError, type ErrorDetails } from './lib/errors';
 import { FlowError, type FlowErrorParams } from './lib/flow-error';
 import type { SageMakerConfigNode } from './node-types';
@@ -25,43 +37,8 @@ type InvokeDef = NodeDef & Partial<Record<keyof typeof INVOKE_DEFAULTS, string>>
 /** How long the last error stays in the status when nothing else is happening. */
 const ERROR_STATUS_MS = 5000;
 
-/** The response metadata a msg carries in `msg.sagemaker`. */
-interface Metadata {
-  endpointName?: string;
-  contentType?: string;
-  invokedProductionVariant?: string;
-  customAttributes?: string;
-  newSessionId?: string;
-  sessionExpires?: string;
-  closedSessionId?: string;
-  inferenceId?: string;
-  requestId?: string;
-  attempts?: number;
-  durationMs?: number;
-  rawBody?: Buffer;
-  error?: ErrorDetails;
-}
-
-function metadataOf(endpointName: string, inferenceId: string | undefined, out: InvokeEndpointCommandOutput, durationMs: number): Metadata {
-  const meta: Metadata = { endpointName };
-  const set = <K extends keyof Metadata>(key: K, value: Metadata[K] | undefined) => {
-    if (value !== undefined && value !== '') meta[key] = value;
-  };
-  set('contentType', out.ContentType);
-  set('invokedProductionVariant', out.InvokedProductionVariant);
-  set('customAttributes', out.CustomAttributes);
-  if (out.NewSessionId) {
-    const session = parseNewSession(out.NewSessionId);
-    set('newSessionId', session.id);
-    set('sessionExpires', session.expires);
-  }
-  set('closedSessionId', out.ClosedSessionId);
-  set('inferenceId', inferenceId);
-  set('requestId', out.$metadata.requestId);
-  set('attempts', out.$metadata.attempts);
-  meta.durationMs = Math.round(durationMs);
-  return meta;
-}
+type Send = (m: NodeMessage) => void;
+type Done = (err?: Error) => void;
 
 export = function register(RED: NodeAPI): void {
   function SageMakerInvoke(this: Node, def: InvokeDef): void {
@@ -74,20 +51,26 @@ export = function register(RED: NodeAPI): void {
     const inputProperty = def.inputProperty || INVOKE_DEFAULTS.inputProperty;
     const outputProperty = def.outputProperty || INVOKE_DEFAULTS.outputProperty;
     const output = (def.output || INVOKE_DEFAULTS.output) as OutputMode;
+    const mode = (def.mode || INVOKE_DEFAULTS.mode) as InvokeMode;
+    const streamSplit = (def.streamSplit || INVOKE_DEFAULTS.streamSplit) as StreamSplit;
 
     /** Words from nodes/locales/<lang>/sagemaker-invoke.json. */
     const t = (key: string, params?: FlowErrorParams): string => RED._(`${INVOKE_NODE_TYPE}.${key}`, params);
     const redact = (text: string): string => (configNode ? configNode.redact(text) : text);
 
+    function oneOf(field: string, choices: readonly string[]): string {
+      return t('errors.invalidField', { field, rule: `must be one of ${choices.join(', ')}` });
+    }
+
     // A setup problem fails every message with the same words; found once, here.
     let setupError: string | undefined;
     if (!configNode) setupError = t('errors.noConfig');
     else if (configNode.configError) setupError = t('errors.badConfig', { reason: configNode.configError });
-    else if (!OUTPUT_MODES.includes(output)) {
-      setupError = t('errors.invalidField', { field: 'output', rule: `must be one of ${OUTPUT_MODES.join(', ')}` });
-    }
+    else if (!OUTPUT_MODES.includes(output)) setupError = oneOf('output', OUTPUT_MODES);
+    else if (!INVOKE_MODES.includes(mode)) setupError = oneOf('mode', INVOKE_MODES);
+    else if (!STREAM_SPLITS.includes(streamSplit)) setupError = oneOf('streamSplit', STREAM_SPLITS);
     else {
-      const fieldError = validateNodeFields(fields);
+      const fieldError = validateNodeFields(fields, mode) ?? (mode === 'stream' ? streamSettingsError(output, streamSplit) : undefined);
       if (fieldError) setupError = t(`errors.${fieldError.key}`, fieldError.params);
     }
 
@@ -108,7 +91,7 @@ export = function register(RED: NodeAPI): void {
     };
     showStatus();
 
-    const fail = (msg: NodeMessageInFlow, done: (err?: Error) => void, message: string, details: ErrorDetails, short: string, meta?: Metadata): void => {
+    const fail = (msg: NodeMessageInFlow, done: Done, message: string, details: ErrorDetails, short: string, meta?: Metadata): void => {
       msg[METADATA_PROPERTY] = { ...meta, error: { ...details, message: redact(details.message) } };
       lastError = { short, until: Date.now() + ERROR_STATUS_MS };
       if (errorTimer) clearTimeout(errorTimer);
@@ -120,60 +103,71 @@ export = function register(RED: NodeAPI): void {
       done(new Error(redact(message)));
     };
 
-    async function invoke(msg: NodeMessageInFlow, send: (m: NodeMessage) => void, done: (err?: Error) => void): Promise<void> {
+    /** The request for this msg, or undefined after failing the msg (setup problem, or bad input). */
+    function prepare<M extends InvokeMode>(m: M, msg: NodeMessageInFlow, done: Done): BuiltRequest<M> | undefined {
       if (setupError || !configNode?.client || !configNode.settings) {
         const message = setupError ?? t('errors.noConfig');
         fail(msg, done, message, { name: 'ConfigurationError', message }, 'config');
-        return;
+        return undefined;
       }
-      const settings = configNode.settings;
-      const client = configNode.client;
-
-      let request;
+      let request: BuiltRequest<M>;
       try {
-        request = buildInvokeRequest(fields, msg, inputProperty);
+        request = buildRequest(m, fields, msg, inputProperty);
       } catch (err) {
         const e = err instanceof FlowError ? err : new FlowError('unexpected', { name: 'Error', message: String(err) });
         const message = t(`errors.${e.key}`, e.params);
         fail(msg, done, message, { name: 'InvalidInput', message }, 'invalid');
-        return;
+        return undefined;
       }
       for (const field of request.overridden) {
         if (warned.has(field)) continue;
         warned.add(field);
         node.warn(t('warnings.nooverride', { core: RED._('node-red:common.errors.nooverride'), property: field }));
       }
+      return request;
+    }
 
+    /** Fails a msg with what the SDK threw, in words, with what is known of the call in msg.sagemaker. */
+    function failCall(
+      msg: NodeMessageInFlow,
+      done: Done,
+      error: unknown,
+      endpointName: string,
+      inferenceId: string | undefined,
+      started: number,
+      partsReceived?: number,
+    ): void {
+      const settings = configNode?.settings;
+      const mapped = mapError(error, {
+        endpointName,
+        timeoutMs: settings?.timeout ?? 0,
+        maxAttempts: settings?.maxAttempts ?? 1,
+        endpointUrl: settings?.endpointUrl,
+        partsReceived,
+      });
+      const meta: Metadata = { endpointName };
+      if (inferenceId) meta.inferenceId = inferenceId;
+      if (mapped.details.requestId) meta.requestId = mapped.details.requestId;
+      if (mapped.details.attempts) meta.attempts = mapped.details.attempts;
+      if (partsReceived !== undefined) meta.partsReceived = partsReceived;
+      meta.durationMs = Math.round(performance.now() - started);
+      fail(msg, done, t(`errors.${mapped.key}`, mapped.params), mapped.details, mapped.short, meta);
+    }
+
+    /** mode invoke: one InvokeEndpoint call, one msg out. */
+    async function runInvoke(msg: NodeMessageInFlow, send: Send, done: Done, abort: AbortController): Promise<void> {
+      const request = prepare('invoke', msg, done);
+      if (!request || !configNode?.client) return;
       const endpointName = request.input.EndpointName ?? '';
-      const abort = new AbortController();
       const started = performance.now();
-      const call = client.send(new InvokeEndpointCommand(request.input), { abortSignal: abort.signal });
-      // close() waits on this settled copy; it never rejects.
-      inFlight.set(abort, call.then(() => undefined, () => undefined));
-      showStatus();
-      const result = await call.then(
-        (output: InvokeEndpointCommandOutput) => ({ output }),
-        (error: unknown) => ({ error }),
-      );
-      inFlight.delete(abort);
-      if ('error' in result) {
-        const mapped = mapError(result.error, {
-          endpointName,
-          timeoutMs: settings.timeout,
-          maxAttempts: settings.maxAttempts,
-          endpointUrl: settings.endpointUrl,
-        });
-        const meta: Metadata = { endpointName };
-        if (request.input.InferenceId) meta.inferenceId = request.input.InferenceId;
-        if (mapped.details.requestId) meta.requestId = mapped.details.requestId;
-        if (mapped.details.attempts) meta.attempts = mapped.details.attempts;
-        meta.durationMs = Math.round(performance.now() - started);
-        fail(msg, done, t(`errors.${mapped.key}`, mapped.params), mapped.details, mapped.short, meta);
+      let out;
+      try {
+        out = await configNode.client.send(new InvokeEndpointCommand(request.input), { abortSignal: abort.signal });
+      } catch (error) {
+        failCall(msg, done, error, endpointName, request.input.InferenceId, started);
         return;
       }
-      const out = result.output;
-
-      const meta = metadataOf(endpointName, request.input.InferenceId, out, performance.now() - started);
+      const meta = invokeMetadata(endpointName, request.input.InferenceId, out, performance.now() - started);
       let decoded: unknown;
       try {
         decoded = decodeBody(out.Body, out.ContentType, output);
@@ -188,16 +182,122 @@ export = function register(RED: NodeAPI): void {
       msg[METADATA_PROPERTY] = meta;
       if (meta.newSessionId) msg.sessionId = meta.newSessionId;
       else if (meta.closedSessionId && meta.closedSessionId === msg.sessionId) delete msg.sessionId;
-      showStatus();
       send(msg);
       done();
     }
 
+    /**
+     * mode stream: one message per part (or per line) as the parts arrive, numbered as a sequence a Join node
+     * rebuilds; the last one carries `complete` and the metadata. The input msg ends when the stream does.
+     */
+    async function runStream(msg: NodeMessageInFlow, send: Send, done: Done, abort: AbortController): Promise<void> {
+      const request = prepare('stream', msg, done);
+      if (!request || !configNode?.client) return;
+      const endpointName = request.input.EndpointName ?? '';
+      const inferenceId = request.input.InferenceId;
+      const started = performance.now();
+      let out: InvokeEndpointWithResponseStreamCommandOutput;
+      try {
+        out = await configNode.client.send(new InvokeEndpointWithResponseStreamCommand(request.input), {
+          abortSignal: abort.signal,
+        });
+      } catch (error) {
+        // The SDK reads the first event before it answers, so a stream that fails at once fails here.
+        failCall(msg, done, error, endpointName, inferenceId, started, 0);
+        return;
+      }
+      const decoder = new StreamDecoder(output, streamSplit, out.ContentType);
+      const sequencer = new PartSequencer({
+        id: String(msg._msgid),
+        type: decoder.partsType,
+        ch: decoder.joinChar,
+        property: outputProperty === 'payload' ? undefined : outputProperty,
+        parts: msg.parts,
+      });
+      const emit = (part: SequencedPart | undefined, target: NodeMessageInFlow = RED.util.cloneMessage(msg)): void => {
+        if (!part) return;
+        setMsgProperty(target, outputProperty, part.value);
+        target.parts = part.parts as unknown as NodeMessageInFlow['parts'];
+        send(target);
+      };
+
+      let received = 0;
+      let firstPartMs: number | undefined;
+      try {
+        for await (const event of out.Body ?? []) {
+          const bytes = event.PayloadPart?.Bytes;
+          if (!bytes) continue; // an event type this client does not know: nothing to send
+          received += 1;
+          firstPartMs ??= performance.now() - started;
+          for (const unit of decoder.push(bytes)) emit(sequencer.push(unit));
+          if (decoder.failure) throw decoder.failure;
+        }
+        for (const unit of decoder.end()) emit(sequencer.push(unit));
+        if (decoder.failure) throw decoder.failure;
+      } catch (caught) {
+        let error = caught;
+        if (abort.signal.aborted) {
+          // Closing the node aborted it (the socket then reports a reset): the node is going away, send nothing more.
+          error = Object.assign(new Error('The stream was aborted'), { name: 'AbortError' });
+        } else {
+          abort.abort(); // stop reading and release the connection (a bad line ends the stream)
+          emit(sequencer.flush()); // what arrived goes on
+        }
+        if (error instanceof FlowError) {
+          const message = t(`errors.${error.key}`, error.params);
+          fail(msg, done, message, { name: 'InvalidResponse', message, partsReceived: received }, 'badJson', {
+            endpointName,
+            partsReceived: received,
+          });
+        } else failCall(msg, done, error, endpointName, inferenceId, started, received);
+        return;
+      }
+      const last = sequencer.finish();
+      msg[METADATA_PROPERTY] = streamMetadata(endpointName, inferenceId, out, performance.now() - started, received, firstPartMs);
+      msg.complete = true;
+      emit(last, msg);
+      done();
+    }
+
+    /** mode async: InvokeEndpointAsync; the answer is where it will be written. */
+    async function runAsync(msg: NodeMessageInFlow, send: Send, done: Done, abort: AbortController): Promise<void> {
+      const request = prepare('async', msg, done);
+      if (!request || !configNode?.client) return;
+      const endpointName = request.input.EndpointName ?? '';
+      const started = performance.now();
+      let out;
+      try {
+        out = await configNode.client.send(new InvokeEndpointAsyncCommand(request.input), { abortSignal: abort.signal });
+      } catch (error) {
+        failCall(msg, done, error, endpointName, request.input.InferenceId, started);
+        return;
+      }
+      const meta = asyncMetadata(endpointName, out, performance.now() - started);
+      setMsgProperty(msg, outputProperty, {
+        inferenceId: out.InferenceId,
+        outputLocation: out.OutputLocation,
+        failureLocation: out.FailureLocation,
+      });
+      msg[METADATA_PROPERTY] = meta;
+      send(msg);
+      done();
+    }
+
+    const run = { invoke: runInvoke, stream: runStream, async: runAsync }[INVOKE_MODES.includes(mode) ? mode : 'invoke'];
+
     node.on('input', (msg, send, done) => {
-      invoke(msg, send, done).catch((err: unknown) => {
+      const abort = new AbortController();
+      const running = run(msg, send, done, abort).catch((err: unknown) => {
         // Only a bug in this node gets here; still, the message must end somewhere.
         const message = t('errors.unexpected', { name: 'Error', message: String(err) });
         fail(msg, done, message, { name: 'Error', message }, 'error');
+      });
+      // close() waits on this; it never rejects.
+      inFlight.set(abort, running);
+      showStatus();
+      void running.then(() => {
+        inFlight.delete(abort);
+        showStatus();
       });
     });
 

@@ -43,7 +43,7 @@ function flow(url, invoke = {}, config = {}) {
       id: 'c1', type: 'sagemaker-config', z: 'f1', name: '', region: 'us-east-1', endpointUrl: url,
       authMode: 'keys', profile: '', profileFile: '', maxAttempts: 3, retryMode: 'standard', timeout: 5000, ...config,
     },
-    { id: 'n1', type: 'sagemaker-invoke', z: 'f1', name: '', config: 'c1', ...INVOKE_BLANK, endpointName: 'ep', ...invoke, wires: [['out']] },
+    { id: 'n1', type: 'sagemaker-invoke', z: 'f1', name: '', config: 'c1', ...INVOKE_BLANK, endpointName: 'ep', wires: [['out']], ...invoke },
     { id: 'out', type: 'helper', z: 'f1' },
     { id: 'catch1', type: 'catch', z: 'f1', scope: null, uncaught: false, wires: [['caught']] },
     { id: 'caught', type: 'helper', z: 'f1' },
@@ -51,10 +51,10 @@ function flow(url, invoke = {}, config = {}) {
 }
 
 /** Loads a flow and returns its nodes. */
-async function load(url, { invoke, config, credentials = KEYS, extraNodes = [] } = {}) {
+async function load(url, { invoke, config, credentials = KEYS, extraNodes = [], extraTypes = [] } = {}) {
   await localesReady;
   const nodes = flow(url, invoke, config).concat(extraNodes);
-  await helper.load([configNode, invokeNode, catchNode], nodes, { c1: credentials });
+  await helper.load([configNode, invokeNode, catchNode, ...extraTypes], nodes, { c1: credentials });
   return { n1: helper.getNode('n1'), c1: helper.getNode('c1'), out: helper.getNode('out'), caught: helper.getNode('caught') };
 }
 
@@ -101,4 +101,45 @@ function useServer(endpoints, extra, onStart) {
   });
 }
 
-module.exports = { helper, KEYS, INVOKE_BLANK, load, outcome, startServer, useServer, json, configNode, invokeNode, catchNode };
+/**
+ * An event source a test feeds by hand, for a streaming endpoint handler ({ stream: feed }): the server writes each
+ * event when the test sends it, so a test decides when the stream moves on and when it ends.
+ */
+function feed() {
+  const queue = [];
+  const waiters = [];
+  const state = { returned: false, ended: false };
+  const push = (item) => {
+    const w = waiters.shift();
+    if (w) w(item);
+    else queue.push(item);
+  };
+  return {
+    state,
+    send: (event) => push({ value: event, done: false }),
+    end: () => {
+      state.ended = true;
+      push({ value: undefined, done: true });
+    },
+    [Symbol.asyncIterator]() {
+      return {
+        next: () => (queue.length > 0 ? Promise.resolve(queue.shift()) : new Promise((r) => waiters.push(r))),
+        return: async () => {
+          state.returned = true;
+          return { done: true, value: undefined };
+        },
+      };
+    },
+  };
+}
+
+/** Resolves when predicate() holds, polling; rejects after ms. */
+async function until(predicate, what, ms = 5000) {
+  const end = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+module.exports = { feed, until, helper, KEYS, INVOKE_BLANK, load, outcome, startServer, useServer, json, configNode, invokeNode, catchNode };

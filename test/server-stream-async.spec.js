@@ -9,43 +9,9 @@ const {
   InvokeEndpointAsyncCommand,
 } = require('@aws-sdk/client-sagemaker-runtime');
 const { SageMakerServer, MAX_ASYNC_INLINE_BYTES } = require('../nodes/server/sagemaker-server');
+const { feed } = require('./harness');
 
 const KEY = { accessKeyId: 'AKIDSTREAMTEST01', secretAccessKey: 'streamTestSecret/abc+XYZ0123456789' };
-
-/** An async iterable the test feeds by hand, so a test decides when each event is written. */
-function feed() {
-  const queue = [];
-  const waiters = [];
-  let ended = false;
-  let returned = false;
-  const push = (item) => {
-    const w = waiters.shift();
-    if (w) w(item);
-    else queue.push(item);
-  };
-  return {
-    send: (event) => push({ value: event, done: false }),
-    end: () => {
-      ended = true;
-      push({ value: undefined, done: true });
-    },
-    get returned() {
-      return returned;
-    },
-    get ended() {
-      return ended;
-    },
-    [Symbol.asyncIterator]() {
-      return {
-        next: () => (queue.length > 0 ? Promise.resolve(queue.shift()) : new Promise((r) => waiters.push(r))),
-        return: async () => {
-          returned = true;
-          return { done: true, value: undefined };
-        },
-      };
-    },
-  };
-}
 
 async function failure(promise) {
   try {
@@ -143,15 +109,15 @@ describe('SageMakerServer: InvokeEndpointWithResponseStream and InvokeEndpointAs
     const iterator = out.Body[Symbol.asyncIterator]();
     const first = await iterator.next();
     assert.strictEqual(Buffer.from(first.value.PayloadPart.Bytes).toString(), 'first');
-    assert.strictEqual(source.ended, false, 'the first part arrived before the stream ended');
+    assert.strictEqual(source.state.ended, false, 'the first part arrived before the stream ended');
     controller.abort();
     await failure(iterator.next());
     // The server notices the closed connection at its next write or when the socket closes.
     source.send({ part: 'after' });
     const until = Date.now() + 5000;
-    while (!(server.requests[0].clientClosed && source.returned) && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    while (!(server.requests[0].clientClosed && source.state.returned) && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
     assert.strictEqual(server.requests[0].clientClosed, true);
-    assert.strictEqual(source.returned, true);
+    assert.strictEqual(source.state.returned, true);
     assert.strictEqual(server.requests[0].streamEnded, false);
   });
 

@@ -15,6 +15,8 @@ export interface ErrorDetails {
   requestId?: string;
   attempts?: number;
   retryable?: boolean;
+  /** stream mode: the parts that had arrived when the stream failed */
+  partsReceived?: number;
 }
 
 export interface MappedError {
@@ -32,6 +34,8 @@ export interface ErrorContext {
   maxAttempts: number;
   /** the endpoint URL the client talks to, when the config node sets one */
   endpointUrl?: string;
+  /** stream mode: parts received before the failure; set once the stream has started */
+  partsReceived?: number;
 }
 
 const AUTH_ERRORS = new Set([
@@ -92,6 +96,7 @@ export function mapError(error: unknown, ctx: ErrorContext): MappedError {
     requestId: str(e.$metadata?.requestId),
     attempts,
     retryable: e.$retryable === undefined ? undefined : Boolean(e.$retryable),
+    partsReceived: ctx.partsReceived,
   });
   const base: FlowErrorParams = {
     endpoint: ctx.endpointName,
@@ -99,6 +104,7 @@ export function mapError(error: unknown, ctx: ErrorContext): MappedError {
     message,
     status: statusCode ?? '',
     attempts: attempts ?? 1,
+    parts: ctx.partsReceived ?? 0,
   };
   const result = (key: string, short: string, extra: FlowErrorParams = {}): MappedError => ({
     key,
@@ -113,6 +119,13 @@ export function mapError(error: unknown, ctx: ErrorContext): MappedError {
       originalMessage: details.originalMessage ?? message,
       logStream: details.logStreamArn ?? 'not given',
     });
+  }
+  if (name === 'ModelStreamError') {
+    return result('modelStreamError', 'ModelStreamError', { errorCode: details.errorCode ?? 'none' });
+  }
+  if (name === 'InternalStreamFailure') return result('streamFailure', 'StreamFailure');
+  if (name === 'TimeoutError' && ctx.partsReceived !== undefined) {
+    return result('streamTimeout', 'timeout', { timeout: ctx.timeoutMs });
   }
   if (name === 'ValidationError') return result('validationError', 'ValidationError');
   if (name === 'ModelNotReadyException') return result('modelNotReady', 'ModelNotReady');

@@ -18,6 +18,24 @@ export type RetryMode = (typeof RETRY_MODES)[number];
 export const OUTPUT_MODES = ['auto', 'json', 'text', 'buffer'] as const;
 export type OutputMode = (typeof OUTPUT_MODES)[number];
 
+/**
+ * The invoke node's `mode`: which SageMaker Runtime operation it calls. `invoke` (InvokeEndpoint) is the default,
+ * and what a node saved before modes existed gets.
+ */
+export const INVOKE_MODES = ['invoke', 'stream', 'async'] as const;
+export type InvokeMode = (typeof INVOKE_MODES)[number];
+
+/** The operation each mode calls, for messages. */
+export const MODE_OPERATIONS: Readonly<Record<InvokeMode, string>> = {
+  invoke: 'InvokeEndpoint',
+  stream: 'InvokeEndpointWithResponseStream',
+  async: 'InvokeEndpointAsync',
+};
+
+/** `streamSplit`: send the service's parts as they come (`none`), or re-cut them at newlines (`lines`). */
+export const STREAM_SPLITS = ['none', 'lines'] as const;
+export type StreamSplit = (typeof STREAM_SPLITS)[number];
+
 /** Defaults of the config node. `timeout` is per attempt: SageMaker lets a model take 60 s, AWS advises 70 s. */
 export const CONFIG_DEFAULTS = {
   name: '',
@@ -59,6 +77,9 @@ export const OVERRIDABLE_FIELDS = {
   enableExplanations: 'EnableExplanations',
   inferenceComponentName: 'InferenceComponentName',
   prefixAwareId: 'PrefixAwareId',
+  requestTTLSeconds: 'RequestTTLSeconds',
+  invocationTimeoutSeconds: 'InvocationTimeoutSeconds',
+  s3OutputPathExtension: 'S3OutputPathExtension',
 } as const;
 export type OverridableField = keyof typeof OVERRIDABLE_FIELDS;
 
@@ -66,14 +87,74 @@ export type OverridableField = keyof typeof OVERRIDABLE_FIELDS;
 export const MSG_ONLY_FIELDS = {
   inferenceId: 'InferenceId',
   sessionId: 'SessionId',
+  inputLocation: 'InputLocation',
+  filename: 'Filename',
 } as const;
 export type MsgOnlyField = keyof typeof MSG_ONLY_FIELDS;
 
 export type RequestField = OverridableField | MsgOnlyField;
 
+/** Fields sent as numbers (the rest are strings). */
+export const INTEGER_FIELDS: readonly RequestField[] = ['requestTTLSeconds', 'invocationTimeoutSeconds'];
+
+/** Fields only InvokeEndpointAsync has. Other modes leave the msg properties of these names alone. */
+export const ASYNC_ONLY_FIELDS: readonly RequestField[] = [
+  'inputLocation',
+  'filename',
+  'requestTTLSeconds',
+  'invocationTimeoutSeconds',
+  's3OutputPathExtension',
+];
+
+/**
+ * The request fields each mode's operation takes, from the service model. Any other InvokeEndpoint field set on
+ * the node or the msg is an error in that mode, never silently dropped.
+ */
+export const MODE_FIELDS: Readonly<Record<InvokeMode, readonly RequestField[]>> = {
+  invoke: [
+    'endpointName',
+    'contentType',
+    'accept',
+    'customAttributes',
+    'targetModel',
+    'targetVariant',
+    'targetContainerHostname',
+    'enableExplanations',
+    'inferenceComponentName',
+    'prefixAwareId',
+    'inferenceId',
+    'sessionId',
+  ],
+  stream: [
+    'endpointName',
+    'contentType',
+    'accept',
+    'customAttributes',
+    'targetVariant',
+    'targetContainerHostname',
+    'inferenceComponentName',
+    'prefixAwareId',
+    'inferenceId',
+    'sessionId',
+  ],
+  async: [
+    'endpointName',
+    'contentType',
+    'accept',
+    'customAttributes',
+    'inferenceId',
+    'inputLocation',
+    'filename',
+    'requestTTLSeconds',
+    'invocationTimeoutSeconds',
+    's3OutputPathExtension',
+  ],
+};
+
 export const INVOKE_DEFAULTS = {
   name: '',
   config: '',
+  mode: 'invoke' as InvokeMode,
   endpointName: '',
   contentType: '',
   accept: '',
@@ -84,9 +165,13 @@ export const INVOKE_DEFAULTS = {
   enableExplanations: '',
   inferenceComponentName: '',
   prefixAwareId: '',
+  requestTTLSeconds: '',
+  invocationTimeoutSeconds: '',
+  s3OutputPathExtension: '',
   inputProperty: 'payload',
   outputProperty: 'payload',
   output: 'auto' as OutputMode,
+  streamSplit: 'none' as StreamSplit,
 };
 
 /** The msg property that carries response metadata (and, on failure, `error`). */

@@ -1,17 +1,27 @@
 /**
- * Builds the InvokeEndpoint input from the invoke node's settings and a msg, under Node-RED's rule: a property set
- * on the node wins, the msg property of the same name fills a blank, and a msg property that a set node property
+ * Builds the input of the operation a mode calls (InvokeEndpoint, InvokeEndpointWithResponseStream or
+ * InvokeEndpointAsync) from the invoke node's settings and a msg, under Node-RED's rule: a property set on the
+ * node wins, the msg property of the same name fills a blank, and a msg property that a set node property
  * overrides is reported so the node can warn.
  */
-import type { InvokeEndpointCommandInput } from '@aws-sdk/client-sagemaker-runtime';
+import type {
+  InvokeEndpointAsyncCommandInput,
+  InvokeEndpointCommandInput,
+  InvokeEndpointWithResponseStreamCommandInput,
+} from '@aws-sdk/client-sagemaker-runtime';
 import {
+  ASYNC_ONLY_FIELDS,
+  INTEGER_FIELDS,
+  MODE_FIELDS,
+  MODE_OPERATIONS,
   MSG_ONLY_FIELDS,
   OVERRIDABLE_FIELDS,
+  type InvokeMode,
   type OverridableField,
   type RequestField,
   type MsgOnlyField,
 } from './names';
-import { REQUEST_FIELD_RULES, enforceRule, MAX_BODY_BYTES } from './rules';
+import { REQUEST_FIELD_RULES, STREAM_SESSION_RULE, enforceRule, MAX_ASYNC_INLINE_BYTES, MAX_BODY_BYTES } from './rules';
 import { encodeBody } from './body';
 import { FlowError } from './flow-error';
 
@@ -20,8 +30,15 @@ export type NodeFieldSettings = Record<OverridableField, string>;
 /** The msg as far as this module cares: any object with string keys. */
 export type MsgLike = Record<string, unknown>;
 
-export interface BuiltRequest {
-  input: InvokeEndpointCommandInput;
+/** The SDK input each mode's command takes. */
+export interface ModeInputs {
+  invoke: InvokeEndpointCommandInput;
+  stream: InvokeEndpointWithResponseStreamCommandInput;
+  async: InvokeEndpointAsyncCommandInput;
+}
+
+export interface BuiltRequest<M extends InvokeMode = 'invoke'> {
+  input: ModeInputs[M];
   /** msg properties ignored because the node sets the same field */
   overridden: OverridableField[];
 }
@@ -38,8 +55,18 @@ function msgString(msg: MsgLike, field: RequestField): string | undefined {
   throw new FlowError('notAString', { field: `msg.${field}`, type: Array.isArray(value) ? 'array' : typeof value });
 }
 
-function check(field: RequestField, value: string, source: string): void {
-  enforceRule(REQUEST_FIELD_RULES[field], value, source);
+function check(mode: InvokeMode, field: RequestField, value: string, source: string): void {
+  enforceRule(mode === 'stream' && field === 'sessionId' ? STREAM_SESSION_RULE : REQUEST_FIELD_RULES[field], value, source);
+}
+
+/** Whether a field set on the node or the msg is an error in this mode (rather than used, or left alone). */
+function refusedIn(mode: InvokeMode, field: RequestField): boolean {
+  // Outside async mode, msg.filename and friends belong to other nodes (a file-in node sets msg.filename).
+  return !MODE_FIELDS[mode].includes(field) && !ASYNC_ONLY_FIELDS.includes(field);
+}
+
+function notForMode(mode: InvokeMode, field: string): FlowError {
+  return new FlowError('notForMode', { field, mode, operation: MODE_OPERATIONS[mode] });
 }
 
 /** Reads a msg property path such as "payload" or "data.input". */
@@ -65,15 +92,17 @@ export function setMsgProperty(msg: MsgLike, path: string, value: unknown): void
 }
 
 /**
- * Checks the fields set on the node once, when it starts: returns the first problem, or undefined.
+ * Checks the fields set on the node once, when it starts: returns the first problem, or undefined. A field the
+ * mode's operation does not take must be empty.
  */
-export function validateNodeFields(node: NodeFieldSettings): FlowError | undefined {
+export function validateNodeFields(node: NodeFieldSettings, mode: InvokeMode = 'invoke'): FlowError | undefined {
   for (const field of OVERRIDABLE) {
     const value = node[field] ?? '';
     if (typeof value !== 'string') return new FlowError('notAString', { field, type: typeof value });
     if (value === '') continue;
+    if (!MODE_FIELDS[mode].includes(field)) return notForMode(mode, field);
     try {
-      check(field, value, field);
+      check(mode, field, value, field);
     } catch (err) {
       return err as FlowError;
     }
@@ -81,44 +110,89 @@ export function validateNodeFields(node: NodeFieldSettings): FlowError | undefin
   return undefined;
 }
 
+/** Whether the input property holds something to send (an empty string counts as nothing for async). */
+function hasInput(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== '';
+}
+
 /**
- * Resolves every request field (the node's must have passed validateNodeFields), validates it against the service model's rules, and encodes the body.
- * Throws a FlowError naming the field and the rule; nothing is sent then.
+ * Resolves every request field of the mode (the node's must have passed validateNodeFields), validates it against
+ * the service model's rules, and encodes the body. Throws a FlowError naming the field and the rule; nothing is
+ * sent then.
  */
-export function buildInvokeRequest(
+export function buildRequest<M extends InvokeMode>(
+  mode: M,
   node: NodeFieldSettings,
   msg: MsgLike,
   inputProperty: string,
   maxBodyBytes: number = MAX_BODY_BYTES,
-): BuiltRequest {
-  const input: Record<string, string | Uint8Array> = {};
+): BuiltRequest<M> {
+  const input: Record<string, string | number | Uint8Array> = {};
   const overridden: OverridableField[] = [];
+  const set = (field: RequestField, member: string, value: string): void => {
+    input[member] = INTEGER_FIELDS.includes(field) ? Number(value) : value;
+  };
 
   for (const field of OVERRIDABLE) {
     const fromNode = node[field] ?? '';
+    const taken = MODE_FIELDS[mode].includes(field);
+    if (!taken && !refusedIn(mode, field)) continue;
     const fromMsg = msgString(msg, field);
+    if (!taken) {
+      if (fromMsg !== undefined) throw notForMode(mode, `msg.${field}`);
+      continue;
+    }
     let value: string | undefined;
     if (fromNode !== '') {
       value = fromNode; // checked once by validateNodeFields when the node starts
       if (fromMsg !== undefined && fromMsg !== fromNode) overridden.push(field);
     } else if (fromMsg !== undefined) {
       value = fromMsg;
-      check(field, value, `msg.${field}`);
+      check(mode, field, value, `msg.${field}`);
     }
-    if (value !== undefined) input[OVERRIDABLE_FIELDS[field]] = value;
+    if (value !== undefined) set(field, OVERRIDABLE_FIELDS[field], value);
   }
   for (const field of MSG_ONLY) {
+    const taken = MODE_FIELDS[mode].includes(field);
+    if (!taken && !refusedIn(mode, field)) continue;
     const value = msgString(msg, field);
-    if (value !== undefined) {
-      check(field, value, `msg.${field}`);
-      input[MSG_ONLY_FIELDS[field]] = value;
-    }
+    if (value === undefined) continue;
+    if (!taken) throw notForMode(mode, `msg.${field}`);
+    check(mode, field, value, `msg.${field}`);
+    set(field, MSG_ONLY_FIELDS[field], value);
   }
   if (input.EndpointName === undefined) throw new FlowError('noEndpoint');
 
-  const encoded = encodeBody(getMsgProperty(msg, inputProperty), inputProperty, maxBodyBytes);
+  const value = getMsgProperty(msg, inputProperty);
+  if (mode === 'async') {
+    if (input.InputLocation !== undefined) {
+      if (hasInput(value)) throw new FlowError('asyncBothInputs', { property: inputProperty });
+      return { input: input as unknown as ModeInputs[M], overridden };
+    }
+    if (!hasInput(value)) throw new FlowError('asyncNoInput', { property: inputProperty, limit: MAX_ASYNC_INLINE_BYTES });
+    maxBodyBytes = Math.min(maxBodyBytes, MAX_ASYNC_INLINE_BYTES);
+  }
+  let encoded;
+  try {
+    encoded = encodeBody(value, inputProperty, maxBodyBytes);
+  } catch (err) {
+    if (mode === 'async' && err instanceof FlowError && err.key === 'bodyTooLarge') {
+      throw new FlowError('asyncBodyTooLarge', err.params);
+    }
+    throw err;
+  }
   input.Body = encoded.body;
   if (input.ContentType === undefined) input.ContentType = encoded.defaultContentType;
 
-  return { input: input as unknown as InvokeEndpointCommandInput, overridden };
+  return { input: input as unknown as ModeInputs[M], overridden };
+}
+
+/** The InvokeEndpoint input (mode `invoke`). */
+export function buildInvokeRequest(
+  node: NodeFieldSettings,
+  msg: MsgLike,
+  inputProperty: string,
+  maxBodyBytes: number = MAX_BODY_BYTES,
+): BuiltRequest<'invoke'> {
+  return buildRequest('invoke', node, msg, inputProperty, maxBodyBytes);
 }

@@ -23,7 +23,8 @@ export function autoForm(contentType: string | undefined): 'json' | 'text' | 'bu
   return 'buffer';
 }
 
-function charset(contentType: string | undefined): string {
+/** The charset a content type names; UTF-8 when it names none. */
+export function charset(contentType: string | undefined): string {
   const match = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '');
   return match ? match[1].toLowerCase() : 'utf-8';
 }

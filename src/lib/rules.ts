@@ -16,6 +16,8 @@ export interface FieldRule {
   pattern: string;
   /** The rule in words, for error messages and the editor's tooltips. */
   description: string;
+  /** For whole numbers: the smallest and largest value allowed (the pattern then only admits digits). */
+  range?: { min: number; max: number };
 }
 
 const NAME_PATTERN = '^[a-zA-Z0-9](-*[a-zA-Z0-9])*$';
@@ -25,6 +27,15 @@ const PRINTABLE_WORDS = 'printable US-ASCII characters, not starting with a spac
 /** A header value: US-ASCII without control characters (so no CR or LF), tabs allowed. */
 const HEADER_TEXT = '^[\\t\\x20-\\x7E]*$';
 const HEADER_WORDS = 'US-ASCII characters without control characters (no CR or LF)';
+function integerRule(min: number, max: number): FieldRule {
+  return {
+    minLength: 1,
+    maxLength: String(max).length,
+    pattern: '^[0-9]+$',
+    description: `a whole number from ${min} to ${max}`,
+    range: { min, max },
+  };
+}
 
 export const REQUEST_FIELD_RULES: Record<RequestField, FieldRule> = {
   endpointName: { minLength: 1, maxLength: 63, pattern: NAME_PATTERN, description: NAME_WORDS },
@@ -55,7 +66,39 @@ export const REQUEST_FIELD_RULES: Record<RequestField, FieldRule> = {
     pattern: '^(NEW_SESSION|[a-zA-Z0-9](-*[a-zA-Z0-9])*)$',
     description: `NEW_SESSION, or ${NAME_WORDS}`,
   },
+  // InvokeEndpointAsync
+  inputLocation: {
+    minLength: 1,
+    maxLength: 1024,
+    pattern: '^(s3|https)://[\\x21-\\x2E\\x30-\\x7E]+(/[\\x20-\\x7E]*)?$',
+    description: 'an s3://bucket/key URI (or an https:// URL) of the input object, in printable US-ASCII',
+  },
+  filename: {
+    minLength: 1,
+    maxLength: 32,
+    pattern: '^(?!.*\\..*\\.)[a-zA-Z0-9][a-zA-Z0-9_.-]*$',
+    description: 'a file name of letters, digits, hyphens, underscores and at most one dot, starting with a letter or digit',
+  },
+  requestTTLSeconds: integerRule(60, 21600),
+  invocationTimeoutSeconds: integerRule(1, 3600),
+  s3OutputPathExtension: {
+    minLength: 1,
+    maxLength: 512,
+    pattern: "^(?!s3:|https:)[a-zA-Z0-9!_.*'()/-]+$",
+    description: "a path of letters, digits and !_.*'()/- characters, not starting with s3: or https:",
+  },
 };
+
+/** The response stream cannot open a session: only an existing session's id. */
+export const STREAM_SESSION_RULE: FieldRule = {
+  minLength: 1,
+  maxLength: 256,
+  pattern: NAME_PATTERN,
+  description: `the id of an open session (${NAME_WORDS}); the response stream cannot open one with NEW_SESSION`,
+};
+
+/** InvokeEndpointAsync's limit for an inline body (larger input goes through msg.inputLocation). */
+export const MAX_ASYNC_INLINE_BYTES = 128_000;
 
 /** Config node fields with a shape to check. */
 export const CONFIG_FIELD_RULES = {
@@ -89,7 +132,8 @@ export const ENV_REFERENCE = /^\$\{\S+\}$/;
 export type RuleViolation =
   | { kind: 'tooShort'; min: number }
   | { kind: 'tooLong'; max: number; length: number }
-  | { kind: 'pattern'; description: string };
+  | { kind: 'pattern'; description: string }
+  | { kind: 'range'; min: number; max: number };
 
 const compiled = new Map<string, RegExp>();
 function regex(source: string): RegExp {
@@ -103,6 +147,11 @@ function regex(source: string): RegExp {
 
 /** Checks one non-empty value against its rule; returns the first violation, or undefined when it passes. */
 export function checkRule(rule: FieldRule, value: string): RuleViolation | undefined {
+  if (rule.range) {
+    const n = Number(value);
+    const ok = regex(rule.pattern).test(value) && n >= rule.range.min && n <= rule.range.max;
+    return ok ? undefined : { kind: 'range', ...rule.range };
+  }
   if (value.length < rule.minLength) return { kind: 'tooShort', min: rule.minLength };
   if (value.length > rule.maxLength) return { kind: 'tooLong', max: rule.maxLength, length: value.length };
   if (!regex(rule.pattern).test(value)) return { kind: 'pattern', description: rule.description };
@@ -118,6 +167,8 @@ export function describeViolation(v: RuleViolation): string {
       return `must be at most ${v.max} characters long (it is ${v.length})`;
     case 'pattern':
       return `must be ${v.description}`;
+    case 'range':
+      return `must be a whole number from ${v.min} to ${v.max}`;
   }
 }
 

@@ -79,3 +79,108 @@ describe('request: node settings and msg to InvokeEndpoint input', function () {
     assert.equal(getMsgProperty(msg, 'a.x.y'), undefined);
   });
 });
+
+describe('request: stream and async modes take their own operation\'s fields', function () {
+  const { buildRequest } = require('../../nodes/lib/request');
+  const node = (fields = {}) => ({ ...blankNode(), endpointName: 'ep', ...fields });
+  const refused = (fn, key, params = {}) =>
+    assert.throws(fn, (err) => err.key === key && Object.entries(params).every(([k, v]) => err.params[k] === v));
+
+  it('stream: the response stream\'s fields, Accept included, and an existing session id', function () {
+    const msg = {
+      payload: 'hi', accept: 'application/jsonlines', customAttributes: 'a=1', targetVariant: 'v1',
+      targetContainerHostname: 'c1', inferenceComponentName: 'ic', prefixAwareId: 'p', inferenceId: 'i', sessionId: 's-1',
+      filename: '/data/in.csv', inputLocation: 's3://b/k', requestTTLSeconds: 5,
+    };
+    const { input } = buildRequest('stream', node(), msg, 'payload');
+    assert.deepEqual(Object.keys(input).sort(), [
+      'Accept', 'Body', 'ContentType', 'CustomAttributes', 'EndpointName', 'InferenceComponentName', 'InferenceId',
+      'PrefixAwareId', 'SessionId', 'TargetContainerHostname', 'TargetVariant',
+    ], 'async-only msg properties (msg.filename from a file node, say) are left alone');
+  });
+
+  it('stream: target model and explanations are errors, on the msg or the node, never dropped', function () {
+    refused(() => buildRequest('stream', node(), { payload: 'x', targetModel: 'm.tar.gz' }, 'payload'), 'notForMode', {
+      field: 'msg.targetModel', mode: 'stream', operation: 'InvokeEndpointWithResponseStream',
+    });
+    refused(() => buildRequest('stream', node(), { payload: 'x', enableExplanations: 'true' }, 'payload'), 'notForMode');
+    assert.equal(validateNodeFields(node({ enableExplanations: '`true`' }), 'stream').key, 'notForMode');
+    assert.equal(validateNodeFields(node({ targetModel: 'm' }), 'stream').params.field, 'targetModel');
+    assert.equal(validateNodeFields(node({ targetModel: 'm' }), 'invoke'), undefined);
+  });
+
+  it('stream: NEW_SESSION is refused, the stream cannot open a session', function () {
+    refused(() => buildRequest('stream', node(), { payload: 'x', sessionId: 'NEW_SESSION' }, 'payload'), 'invalidField', {
+      field: 'msg.sessionId',
+    });
+  });
+
+  it('async: S3 input with every async field, numbers as numbers, no body', function () {
+    const msg = {
+      inputLocation: 's3://bucket/in/x.csv', requestTTLSeconds: 600, invocationTimeoutSeconds: '120',
+      s3OutputPathExtension: 'run-1', filename: 'out.json', inferenceId: 'job-1', contentType: 'text/csv', accept: 'application/json',
+      customAttributes: 'c=1',
+    };
+    const { input } = buildRequest('async', node(), msg, 'payload');
+    assert.deepEqual(input, {
+      EndpointName: 'ep', ContentType: 'text/csv', Accept: 'application/json', CustomAttributes: 'c=1',
+      RequestTTLSeconds: 600, InvocationTimeoutSeconds: 120, S3OutputPathExtension: 'run-1',
+      InferenceId: 'job-1', InputLocation: 's3://bucket/in/x.csv', Filename: 'out.json',
+    });
+  });
+
+  it('async: node properties for TTL, timeout and output path win over the msg', function () {
+    const { input, overridden } = buildRequest(
+      'async',
+      node({ requestTTLSeconds: '3600', invocationTimeoutSeconds: '60', s3OutputPathExtension: 'node' }),
+      { payload: { x: 1 }, requestTTLSeconds: 120, s3OutputPathExtension: 'msg' },
+      'payload',
+    );
+    assert.equal(input.RequestTTLSeconds, 3600);
+    assert.equal(input.InvocationTimeoutSeconds, 60);
+    assert.equal(input.S3OutputPathExtension, 'node');
+    assert.deepEqual(overridden.sort(), ['requestTTLSeconds', 's3OutputPathExtension']);
+    assert.equal(Buffer.from(input.Body).toString(), '{"x":1}');
+    assert.equal(input.ContentType, 'application/json');
+  });
+
+  it('async: inline input up to 128,000 bytes; both inputs, neither, or more is an error', function () {
+    const ok = buildRequest('async', node(), { payload: 'x'.repeat(128000) }, 'payload');
+    assert.equal(ok.input.Body.length, 128000);
+    refused(() => buildRequest('async', node(), { payload: 'x'.repeat(128001) }, 'payload'), 'asyncBodyTooLarge', {
+      size: 128001, limit: 128000,
+    });
+    refused(() => buildRequest('async', node(), { payload: 'x', inputLocation: 's3://b/k' }, 'payload'), 'asyncBothInputs');
+    refused(() => buildRequest('async', node(), { payload: '' }, 'payload'), 'asyncNoInput');
+    refused(() => buildRequest('async', node(), {}, 'payload'), 'asyncNoInput');
+  });
+
+  it('async: values out of the API\'s ranges and shapes are errors naming the field', function () {
+    const bad = [
+      [{ requestTTLSeconds: 59 }, 'msg.requestTTLSeconds', /60 to 21600/],
+      [{ requestTTLSeconds: 21601 }, 'msg.requestTTLSeconds', /60 to 21600/],
+      [{ invocationTimeoutSeconds: 0 }, 'msg.invocationTimeoutSeconds', /1 to 3600/],
+      [{ invocationTimeoutSeconds: 1.5 }, 'msg.invocationTimeoutSeconds', /whole number/],
+      [{ inputLocation: 'ftp://b/k', payload: undefined }, 'msg.inputLocation', /s3:/],
+      [{ filename: 'a.b.c' }, 'msg.filename', /at most one dot/],
+      [{ s3OutputPathExtension: 's3://x' }, 'msg.s3OutputPathExtension', /not starting with s3:/],
+    ];
+    for (const [fields, field, rule] of bad) {
+      assert.throws(
+        () => buildRequest('async', node(), { payload: 'x', ...fields }, 'payload'),
+        (err) => err.key === 'invalidField' && err.params.field === field && rule.test(err.params.rule),
+        field,
+      );
+    }
+    assert.equal(validateNodeFields(node({ requestTTLSeconds: '30' }), 'async').key, 'invalidField');
+  });
+
+  it('async: InvokeEndpoint-only fields are errors; invoke mode leaves async-only msg properties alone', function () {
+    for (const field of ['targetModel', 'targetVariant', 'targetContainerHostname', 'enableExplanations', 'inferenceComponentName', 'prefixAwareId', 'sessionId']) {
+      refused(() => buildRequest('async', node(), { payload: 'x', [field]: 'v1' }, 'payload'), 'notForMode', { field: `msg.${field}` });
+    }
+    assert.equal(validateNodeFields(node({ requestTTLSeconds: '600' }), 'invoke').key, 'notForMode');
+    const { input } = buildRequest('invoke', node(), { payload: 'x', filename: '/tmp/a.csv', requestTTLSeconds: 'soon' }, 'payload');
+    assert.equal('Filename' in input || 'RequestTTLSeconds' in input, false);
+  });
+});

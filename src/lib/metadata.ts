@@ -1,0 +1,96 @@
+/**
+ * The response metadata a msg carries in `msg.sagemaker`, built from each operation's SDK output.
+ */
+import type {
+  InvokeEndpointAsyncCommandOutput,
+  InvokeEndpointCommandOutput,
+  InvokeEndpointWithResponseStreamCommandOutput,
+} from '@aws-sdk/client-sagemaker-runtime';
+import type { ErrorDetails } from './errors';
+import { parseNewSession } from './response';
+
+export interface Metadata {
+  endpointName?: string;
+  contentType?: string;
+  invokedProductionVariant?: string;
+  customAttributes?: string;
+  newSessionId?: string;
+  sessionExpires?: string;
+  closedSessionId?: string;
+  inferenceId?: string;
+  /** async: where the answer will be written */
+  outputLocation?: string;
+  /** async: where a failure will be written */
+  failureLocation?: string;
+  requestId?: string;
+  attempts?: number;
+  durationMs?: number;
+  /** stream: parts the service sent */
+  partsReceived?: number;
+  /** stream: milliseconds from the request to the first part */
+  firstPartMs?: number;
+  rawBody?: Buffer;
+  error?: ErrorDetails;
+}
+
+/** Sets a field only when it has a value, so `msg.sagemaker` holds only what is known. */
+function put<K extends keyof Metadata>(meta: Metadata, key: K, value: Metadata[K] | undefined): void {
+  if (value !== undefined && value !== '') meta[key] = value;
+}
+
+type AnyOutput = InvokeEndpointCommandOutput | InvokeEndpointWithResponseStreamCommandOutput | InvokeEndpointAsyncCommandOutput;
+
+function common(endpointName: string, inferenceId: string | undefined, out: AnyOutput, durationMs: number): Metadata {
+  const meta: Metadata = { endpointName };
+  put(meta, 'inferenceId', inferenceId);
+  put(meta, 'requestId', out.$metadata.requestId);
+  put(meta, 'attempts', out.$metadata.attempts);
+  meta.durationMs = Math.round(durationMs);
+  return meta;
+}
+
+/** InvokeEndpoint: content type, variant, custom attributes and the session headers. */
+export function invokeMetadata(
+  endpointName: string,
+  inferenceId: string | undefined,
+  out: InvokeEndpointCommandOutput,
+  durationMs: number,
+): Metadata {
+  const meta = common(endpointName, inferenceId, out, durationMs);
+  put(meta, 'contentType', out.ContentType);
+  put(meta, 'invokedProductionVariant', out.InvokedProductionVariant);
+  put(meta, 'customAttributes', out.CustomAttributes);
+  if (out.NewSessionId) {
+    const session = parseNewSession(out.NewSessionId);
+    put(meta, 'newSessionId', session.id);
+    put(meta, 'sessionExpires', session.expires);
+  }
+  put(meta, 'closedSessionId', out.ClosedSessionId);
+  return meta;
+}
+
+/** InvokeEndpointWithResponseStream, once the stream has ended. */
+export function streamMetadata(
+  endpointName: string,
+  inferenceId: string | undefined,
+  out: InvokeEndpointWithResponseStreamCommandOutput,
+  durationMs: number,
+  partsReceived: number,
+  firstPartMs: number | undefined,
+): Metadata {
+  const meta = common(endpointName, inferenceId, out, durationMs);
+  put(meta, 'contentType', out.ContentType);
+  put(meta, 'invokedProductionVariant', out.InvokedProductionVariant);
+  put(meta, 'customAttributes', out.CustomAttributes);
+  meta.partsReceived = partsReceived;
+  if (firstPartMs !== undefined) meta.firstPartMs = Math.round(firstPartMs);
+  return meta;
+}
+
+/** InvokeEndpointAsync: the inference id the service assigned (or kept) and the two S3 locations. */
+export function asyncMetadata(endpointName: string, out: InvokeEndpointAsyncCommandOutput, durationMs: number): Metadata {
+  const meta = common(endpointName, out.InferenceId, out, durationMs);
+  put(meta, 'outputLocation', out.OutputLocation);
+  put(meta, 'failureLocation', out.FailureLocation);
+  return meta;
+}
