@@ -26,6 +26,7 @@ describe('editor-shared.js: the editor\'s names and validators', function () {
     assert.equal(S.configValidator('region', true).length, 2);
     assert.equal(S.integerValidator(1, 10).length, 2);
     assert.equal(S.propertyValidator.length, 2);
+    assert.equal(S.choiceValidator(['a']).length, 2);
   });
   it('request fields: empty and ${ENV_VAR} are valid, a broken rule gives the rule in words', function () {
     const v = S.fieldValidator('endpointName');
@@ -47,6 +48,23 @@ describe('editor-shared.js: the editor\'s names and validators', function () {
     assert.equal(attempts(3), true);
     assert.match(attempts('0'), /1 to 10/);
     assert.match(attempts('2.5'), /whole number/);
+  });
+  it('a field the node\'s mode does not take must be empty; choices and stream JSON are checked', function () {
+    const targetModel = S.fieldValidator('targetModel');
+    assert.equal(targetModel.call({}, 'm.tar.gz'), true, 'a node without a mode is invoke');
+    assert.match(targetModel.call({ mode: 'stream' }, 'm.tar.gz'), /mode stream \(InvokeEndpointWithResponseStream\) does not take/);
+    assert.equal(targetModel.call({ mode: 'stream' }, ''), true);
+    const ttl = S.fieldValidator('requestTTLSeconds');
+    assert.equal(ttl.call({ mode: 'async' }, '600'), true);
+    assert.match(ttl.call({ mode: 'async' }, '30'), /60 to 21600/);
+    assert.match(ttl.call({ mode: 'invoke' }, '600'), /does not take/);
+    assert.equal(S.choiceValidator(names.INVOKE_MODES)('stream'), true);
+    assert.match(S.choiceValidator(names.INVOKE_MODES)('batch'), /one of invoke, stream, async/);
+    assert.equal(S.outputValidator.length, 2);
+    assert.match(S.outputValidator.call({ mode: 'stream', streamSplit: 'none' }, 'json'), /needs Split set to lines/);
+    assert.equal(S.outputValidator.call({ mode: 'stream', streamSplit: 'lines' }, 'json'), true);
+    assert.equal(S.outputValidator.call({ mode: 'invoke' }, 'json'), true);
+    assert.match(S.outputValidator.call({}, 'xml'), /one of auto/);
   });
   it('msg property paths take the dotted form the runtime reads', function () {
     assert.equal(S.propertyValidator('payload'), true);

@@ -29,8 +29,41 @@ function ruleValidator(rule: FieldRule, required: boolean): Validator {
   };
 }
 
+/** The node's mode as the editor holds it; a node saved before modes existed has none and is `invoke`. */
+function modeOf(node: unknown): names.InvokeMode {
+  const mode = (node as { mode?: unknown } | undefined)?.mode;
+  return (names.INVOKE_MODES as readonly unknown[]).includes(mode) ? (mode as names.InvokeMode) : names.INVOKE_DEFAULTS.mode;
+}
+
+/**
+ * A request field's validator: empty is valid (the msg fills it), a value must follow the field's rule, and a
+ * field the node's mode does not take must stay empty. Node-RED calls validators with `this` as the node.
+ */
 function fieldValidator(field: keyof typeof REQUEST_FIELD_RULES): Validator {
-  return ruleValidator(REQUEST_FIELD_RULES[field], false);
+  const rule = ruleValidator(REQUEST_FIELD_RULES[field], false);
+  return function (this: unknown, value: unknown, opt?: unknown) {
+    const mode = modeOf(this);
+    if (value !== undefined && value !== null && value !== '' && !names.MODE_FIELDS[mode].includes(field)) {
+      return `mode ${mode} (${names.MODE_OPERATIONS[mode]}) does not take this field`;
+    }
+    return rule(value, opt);
+  };
+}
+
+/** A choice among fixed values. */
+function choiceValidator(choices: readonly string[]): Validator {
+  return (value: unknown, _opt?: unknown) => choices.includes(String(value)) || `must be one of ${choices.join(', ')}`;
+}
+
+/** `output`: one of the forms; in stream mode, parsed JSON needs `streamSplit` lines. */
+function outputValidator(this: unknown, value: unknown, opt?: unknown): boolean | string {
+  const choice = choiceValidator(names.OUTPUT_MODES)(value, opt);
+  if (choice !== true) return choice;
+  const node = this as { streamSplit?: unknown } | undefined;
+  if (modeOf(this) === 'stream' && value === 'json' && node?.streamSplit !== 'lines') {
+    return 'parsed JSON in stream mode needs Split set to lines';
+  }
+  return true;
 }
 
 function configValidator(field: keyof typeof CONFIG_FIELD_RULES, required: boolean): Validator {
@@ -56,6 +89,8 @@ const api = {
   names,
   rules: { request: REQUEST_FIELD_RULES, config: CONFIG_FIELD_RULES },
   fieldValidator,
+  choiceValidator,
+  outputValidator,
   configValidator,
   integerValidator,
   propertyValidator,
