@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-sagemaker-runtime';
 import {
   INVOKE_DEFAULTS,
+  INVOKE_LIMITS,
   INVOKE_MODES,
   INVOKE_NODE_TYPE,
   METADATA_PROPERTY,
@@ -29,16 +30,46 @@ import { decodeBody, asBuffer } from './lib/response';
 import { asyncMetadata, invokeMetadata, streamMetadata, type Metadata } from './lib/metadata';
 import { PartSequencer, StreamDecoder, streamSettingsError, type SequencedPart } from './lib/stream';
 import { mapError, type ErrorDetails } from './lib/errors';
+import { Limiter } from './lib/limiter';
+import { Throttle } from './lib/throttle';
 import { FlowError, type FlowErrorParams } from './lib/flow-error';
 import type { SageMakerConfigNode } from './node-types';
 
-type InvokeDef = NodeDef & Partial<Record<keyof typeof INVOKE_DEFAULTS, string>>;
+/** The invoke node's saved properties: text, except the limits, which the editor may save as numbers. */
+type LimitKey = keyof typeof INVOKE_LIMITS;
+type InvokeDef = NodeDef &
+  Partial<Record<Exclude<keyof typeof INVOKE_DEFAULTS, LimitKey>, string>> &
+  Partial<Record<LimitKey, string | number>>;
 
 /** How long the last error stays in the status when nothing else is happening. */
 const ERROR_STATUS_MS = 5000;
 
 type Send = (m: NodeMessage) => void;
 type Done = (err?: Error) => void;
+
+/** One message waiting for, or holding, a place among the requests in flight. */
+interface Job {
+  msg: NodeMessageInFlow;
+  send: Send;
+  done: Done;
+}
+
+/** The status changes at most this often (plus once after the last change). */
+const STATUS_INTERVAL_MS = 250;
+
+/** The node's maxInFlight and maxQueue, or what is wrong with them in words (for the setup error). */
+function numberSettings(def: InvokeDef): { maxInFlight: number; maxQueue: number } | string {
+  const out = { maxInFlight: INVOKE_DEFAULTS.maxInFlight, maxQueue: INVOKE_DEFAULTS.maxQueue };
+  for (const key of ['maxInFlight', 'maxQueue'] as const) {
+    const raw = def[key];
+    if (raw === undefined || raw === '') continue; // a node saved before these existed: the default
+    const value = Number(raw);
+    const { min, max } = INVOKE_LIMITS[key];
+    if (!Number.isInteger(value) || value < min || value > max) return `${key} must be a whole number from ${min} to ${max}`;
+    out[key] = value;
+  }
+  return out;
+}
 
 export = function register(RED: NodeAPI): void {
   function SageMakerInvoke(this: Node, def: InvokeDef): void {
@@ -74,31 +105,50 @@ export = function register(RED: NodeAPI): void {
       if (fieldError) setupError = t(`errors.${fieldError.key}`, fieldError.params);
     }
 
+    const limits = numberSettings(def);
+    if (!setupError && typeof limits === 'string') setupError = limits;
+    const limiter = new Limiter<Job>(
+      typeof limits === 'string' ? INVOKE_DEFAULTS.maxInFlight : limits.maxInFlight,
+      typeof limits === 'string' ? INVOKE_DEFAULTS.maxQueue : limits.maxQueue,
+    );
+
     const warned = new Set<OverridableField>();
+    /** each request in flight, by its abort controller: close() aborts them and waits for these (never rejecting) */
     const inFlight = new Map<AbortController, Promise<void>>();
     let lastError: { short: string; until: number } | undefined;
     let errorTimer: NodeJS.Timeout | undefined;
+    let closed = false;
 
-    const showStatus = (): void => {
-      const count = inFlight.size;
-      const now = Date.now();
+    const renderStatus = (): void => {
+      const count = limiter.inFlight;
+      const queued = limiter.queued;
       let status: NodeStatus = {};
       if (setupError) status = { fill: 'red', shape: 'ring', text: t('status.notConfigured') };
-      else if (lastError && lastError.until > now) {
+      else if (lastError && lastError.until > Date.now()) {
         status = { fill: 'red', shape: 'ring', text: t(count ? 'status.errorBusy' : 'status.error', { code: lastError.short, count }) };
-      } else if (count) status = { fill: 'blue', shape: 'dot', text: t('status.requesting', { count }) };
+      } else if (queued) status = { fill: 'yellow', shape: 'dot', text: t('status.queued', { count, queued }) };
+      else if (count) status = { fill: 'blue', shape: 'dot', text: t('status.requesting', { count }) };
       node.status(status);
     };
-    showStatus();
+    // At most a few status updates a second, however many messages pass: each one goes to every open editor.
+    const statusThrottle = new Throttle(STATUS_INTERVAL_MS, renderStatus);
+    const showStatus = (): void => {
+      if (!closed) statusThrottle.request();
+    };
+    renderStatus();
+
+    /** Clears the error from the status once it is ERROR_STATUS_MS old. One timer, however many errors. */
+    const expireError = (): void => {
+      errorTimer = undefined;
+      const left = lastError ? lastError.until - Date.now() : 0;
+      if (left > 0 && !closed) errorTimer = setTimeout(expireError, left);
+      else showStatus();
+    };
 
     const fail = (msg: NodeMessageInFlow, done: Done, message: string, details: ErrorDetails, short: string, meta?: Metadata): void => {
       msg[METADATA_PROPERTY] = { ...meta, error: { ...details, message: redact(details.message) } };
       lastError = { short, until: Date.now() + ERROR_STATUS_MS };
-      if (errorTimer) clearTimeout(errorTimer);
-      errorTimer = setTimeout(() => {
-        errorTimer = undefined;
-        showStatus();
-      }, ERROR_STATUS_MS);
+      if (!errorTimer && !closed) errorTimer = setTimeout(expireError, ERROR_STATUS_MS);
       showStatus();
       done(new Error(redact(message)));
     };
@@ -285,32 +335,56 @@ export = function register(RED: NodeAPI): void {
 
     const run = { invoke: runInvoke, stream: runStream, async: runAsync }[INVOKE_MODES.includes(mode) ? mode : 'invoke'];
 
-    node.on('input', (msg, send, done) => {
+    /** Starts a job the limiter admitted; when it ends, the next queued job starts in its place. */
+    function start(job: Job): void {
       const abort = new AbortController();
-      const running = run(msg, send, done, abort).catch((err: unknown) => {
+      const running = run(job.msg, job.send, job.done, abort).catch((err: unknown) => {
         // Only a bug in this node gets here; still, the message must end somewhere.
         const message = t('errors.unexpected', { name: 'Error', message: String(err) });
-        fail(msg, done, message, { name: 'Error', message }, 'error');
+        fail(job.msg, job.done, message, { name: 'Error', message }, 'error');
       });
-      // close() waits on this; it never rejects.
       inFlight.set(abort, running);
-      showStatus();
       void running.then(() => {
         inFlight.delete(abort);
+        const next = limiter.release();
+        if (next) start(next);
         showStatus();
       });
+    }
+
+    node.on('input', (msg, send, done) => {
+      const job: Job = { msg, send, done };
+      const admission = limiter.submit(job);
+      if (admission === 'start') start(job);
+      else if (admission === 'full') {
+        const message = t('errors.queueFull', {
+          inFlight: limiter.inFlight,
+          queued: limiter.queued,
+          maxInFlight: limiter.maxInFlight,
+          maxQueue: limiter.maxQueue,
+        });
+        fail(msg, done, message, { name: 'QueueFull', message }, 'queue full');
+      }
+      showStatus();
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
+      // Queued messages were never sent: each fails now. Requests in flight are aborted and end as they settle.
+      for (const job of limiter.drain()) {
+        const message = t('errors.closedQueued');
+        fail(job.msg, job.done, message, { name: 'AbortError', message }, 'closed');
+      }
+      closed = true;
+      statusThrottle.cancel();
+      if (errorTimer) clearTimeout(errorTimer);
+      errorTimer = undefined;
       const pending = [...inFlight.values()];
       for (const abort of inFlight.keys()) abort.abort();
-      if (errorTimer) clearTimeout(errorTimer);
       // Each aborted request calls its done(err) as it settles; Node-RED reports that a tick later, so wait one
       // more turn before saying the node is closed.
-      Promise.all(pending).then(() => {
+      void Promise.all(pending).then(() => {
         setImmediate(() => {
-          if (errorTimer) clearTimeout(errorTimer);
-          errorTimer = undefined;
+          statusThrottle.cancel();
           node.status({});
           done();
         });

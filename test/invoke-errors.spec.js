@@ -3,7 +3,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { helper, KEYS, load, outcome, startServer, useServer, json } = require('./harness');
+const { helper, KEYS, load, outcome, startServer, useServer, json, until } = require('./harness');
 
 
 /** An endpoint that answers with `results` in turn, then keeps answering the last one. */
@@ -102,6 +102,8 @@ describe('sagemaker-invoke: failures reach the Catch node', function () {
     const statuses = [];
     nodes.n1.on('call:status', (call) => statuses.push(call.args[0]));
     await caught(nodes, { payload: 1 });
+    // The status is throttled: it shows the final state within one interval.
+    await until(() => statuses.length > 0 && statuses[statuses.length - 1].text === 'ModelError', 'the error status');
     assert.deepEqual(statuses[statuses.length - 1], { fill: 'red', shape: 'ring', text: 'ModelError' });
   });
 

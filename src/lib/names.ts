@@ -172,6 +172,14 @@ export const INVOKE_DEFAULTS = {
   outputProperty: 'payload',
   output: 'auto' as OutputMode,
   streamSplit: 'none' as StreamSplit,
+  maxInFlight: 8,
+  maxQueue: 1000,
+};
+
+/** Bounds of the invoke node's number properties. */
+export const INVOKE_LIMITS = {
+  maxInFlight: { min: 1, max: 256 },
+  maxQueue: { min: 0, max: 1_000_000 },
 };
 
 /** The msg property that carries response metadata (and, on failure, `error`). */

@@ -1,0 +1,64 @@
+'use strict';
+const assert = require('node:assert/strict');
+const { Limiter } = require('../../nodes/lib/limiter');
+const { Throttle } = require('../../nodes/lib/throttle');
+
+describe('limiter: in-flight limit and FIFO queue', function () {
+  it('starts up to maxInFlight, queues up to maxQueue, refuses the rest', function () {
+    const l = new Limiter(2, 3);
+    assert.deepEqual([1, 2, 3, 4, 5, 6].map((j) => l.submit(j)), ['start', 'start', 'queued', 'queued', 'queued', 'full']);
+    assert.deepEqual([l.inFlight, l.queued], [2, 3]);
+  });
+  it('hands queued jobs out first in, first out, each taking the released place', function () {
+    const l = new Limiter(1, 100);
+    l.submit('a');
+    for (let i = 0; i < 40; i++) l.submit(i); // more than the ring's first size
+    const order = [];
+    for (let next = l.release(); next !== undefined; next = l.release()) order.push(next);
+    assert.deepEqual(order, [...Array(40).keys()]);
+    assert.deepEqual([l.inFlight, l.queued], [0, 0]);
+  });
+  it('maxQueue 0 queues nothing; drain empties the queue oldest first', function () {
+    const none = new Limiter(1, 0);
+    none.submit('a');
+    assert.equal(none.submit('b'), 'full');
+    const l = new Limiter(1, 5);
+    ['a', 'b', 'c'].forEach((j) => l.submit(j));
+    assert.deepEqual(l.drain(), ['b', 'c']);
+    assert.equal(l.queued, 0);
+    assert.equal(l.release(), undefined);
+    assert.equal(l.inFlight, 0);
+  });
+  it('refuses limits that are not whole numbers in range', function () {
+    assert.throws(() => new Limiter(0, 1), RangeError);
+    assert.throws(() => new Limiter(1.5, 1), RangeError);
+    assert.throws(() => new Limiter(1, -1), RangeError);
+  });
+});
+
+describe('throttle: at most once per interval, and once after the last request', function () {
+  it('runs at once, then holds further requests until the interval has passed', async function () {
+    let now = 1000;
+    const runs = [];
+    const t = new Throttle(50, () => runs.push(now), () => now);
+    t.request();
+    t.request();
+    t.request();
+    assert.deepEqual(runs, [1000], 'the first runs now, the others wait');
+    await new Promise((r) => setTimeout(r, 80));
+    assert.equal(runs.length, 2, 'one trailing run for the waiting requests');
+    now += 100;
+    t.request();
+    assert.equal(runs.length, 3, 'the interval has passed: runs now');
+    t.cancel();
+  });
+  it('cancel drops the pending run', async function () {
+    let runs = 0;
+    const t = new Throttle(20, () => { runs += 1; });
+    t.request();
+    t.request();
+    t.cancel();
+    await new Promise((r) => setTimeout(r, 40));
+    assert.equal(runs, 1);
+  });
+});
