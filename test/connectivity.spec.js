@@ -231,6 +231,33 @@ describe('enterprise connectivity: assumed role, proxy, private CA', function ()
     assert.deepEqual(sts.calls.map((c) => c.status), [403, 200]);
   });
 
+  it('assumes the role on top of the default chain and of a named profile too', async function () {
+    const fs = require('node:fs');
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    const file = require('node:path').join(certs.dir, 'credentials');
+    fs.writeFileSync(file, `[partner]\naws_access_key_id = ${KEYS.accessKeyId}\naws_secret_access_key = ${KEYS.secretAccessKey}\n`);
+    try {
+      process.env.AWS_ACCESS_KEY_ID = KEYS.accessKeyId;
+      process.env.AWS_SECRET_ACCESS_KEY = KEYS.secretAccessKey;
+      let got = await load({ config: { ...ROLE_CONFIG(), authMode: 'chain' }, credentials: { c1: {} } });
+      await send(got, { n: 1 });
+      assert.equal(got.outs.length, 1, got.catches[0]?.error.message);
+      await helper.unload();
+      delete process.env.AWS_ACCESS_KEY_ID;
+      delete process.env.AWS_SECRET_ACCESS_KEY;
+      got = await load({ config: { ...ROLE_CONFIG(), authMode: 'profile', profile: 'partner', profileFile: file }, credentials: { c1: {} } });
+      await send(got, { n: 2 });
+      assert.equal(got.outs.length, 1, got.catches[0]?.error.message);
+      assert.deepEqual(sts.calls.map((c) => [c.callerKeyId, c.status]), [[KEYS.accessKeyId, 200], [KEYS.accessKeyId, 200]]);
+      assert.deepEqual(smCalls().map((r) => r.accessKeyId), [issued[0].accessKeyId, issued[1].accessKeyId]);
+    } finally {
+      for (const [k, v] of [['AWS_ACCESS_KEY_ID', saved.id], ['AWS_SECRET_ACCESS_KEY', saved.secret]]) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+
   it('refuses a role session duration or session name that STS would refuse, before calling it', async function () {
     let got = await load({ config: { ...ROLE_CONFIG(), roleDurationSeconds: 600 } });
     assert.equal(got.c1.configError, 'roleDurationSeconds must be a whole number from 900 to 43200');
