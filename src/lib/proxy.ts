@@ -66,7 +66,6 @@ export function shouldProxy(hostname: string, port: number, env: ProxyEnv): bool
 /** The proxy URL for a request to `target`, or '' to connect directly. */
 export function proxyForUrl(target: { protocol: string; hostname: string; port?: number | string }, env: ProxyEnv): string {
   const proto = target.protocol.replace(/:$/, '');
-  // Keep IPv6 brackets; the URL's hostname field has them already.
   const port = Number(target.port) || DEFAULT_PORTS[proto] || 0;
   if (!target.hostname || !shouldProxy(target.hostname, port, env)) return '';
   let proxy =
