@@ -2,31 +2,82 @@
  * The `sagemaker-config` node: region, endpoint URL, credentials and retry/timeout settings, and the one
  * SageMaker Runtime client that every invoke node pointing at it shares. A thin adapter over lib/client-config.
  */
-import type { NodeAPI, NodeDef } from 'node-red';
+import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import { CONFIG_CREDENTIALS, CONFIG_NODE_TYPE } from './lib/names';
+import { CONFIG_CREDENTIALS, CONFIG_NODE_TYPE, PROXY_NODE_TYPE, TLS_NODE_TYPE } from './lib/names';
 import {
   buildClientConfig,
   resolveClientSettings,
   type ConfigCredentials,
+  type NetworkSettings,
   type RawConfigSettings,
 } from './lib/client-config';
+import { proxyEnvOf, proxyEnvOfNode, proxyEnvSecrets, type ProxyNodeSettings } from './lib/proxy';
+import type { TlsOptions } from './lib/http-handler';
 import { FlowError } from './lib/flow-error';
 import type { SageMakerConfigNode } from './node-types';
 
-interface SageMakerConfigDef extends NodeDef, RawConfigSettings {}
+interface SageMakerConfigDef extends NodeDef, Omit<RawConfigSettings, 'id' | 'name'> {
+  /** id of a core `http proxy` config node */
+  proxy?: string;
+  /** id of a core `tls-config` config node */
+  tls?: string;
+}
+
+/** What the config node uses of a core `http proxy` config node. */
+interface ProxyConfigNode extends Node<{ username?: string; password?: string }>, ProxyNodeSettings {}
+
+/** What the config node uses of a core `tls-config` config node. */
+interface TlsConfigNode extends Node<{ passphrase?: string }> {
+  /** false when it could not read its certificate files */
+  valid?: boolean;
+  addTLSOptions(opts: TlsOptions): TlsOptions;
+}
 
 export = function register(RED: NodeAPI): void {
   function SageMakerConfig(this: SageMakerConfigNode, def: SageMakerConfigDef): void {
     RED.nodes.createNode(this, def);
     const creds: ConfigCredentials = this.credentials ?? {};
-    const secrets = [creds.secretAccessKey, creds.sessionToken].filter((s): s is string => !!s && s.length >= 4);
+    const secretValues: (string | undefined)[] = [creds.secretAccessKey, creds.sessionToken];
+    let secrets: string[] = [];
+    const keepSecret = (...values: (string | undefined)[]): void => {
+      secretValues.push(...values);
+      // Longest first, so a secret that contains another is replaced whole.
+      secrets = secretValues.filter((s): s is string => !!s && s.length >= 4).sort((a, b) => b.length - a.length);
+    };
+    keepSecret();
 
     this.redact = (text: string): string => secrets.reduce((t, secret) => t.split(secret).join('****'), text);
 
+    /** Proxy and TLS from the core config nodes this node points at, or the proxy from the environment. */
+    const network = (): NetworkSettings => {
+      const out: NetworkSettings = {};
+      const proxyId = (def.proxy ?? '').trim();
+      if (proxyId) {
+        const proxyNode = RED.nodes.getNode(proxyId) as ProxyConfigNode | null;
+        if (!proxyNode) throw new FlowError('missingConfigNode', { field: 'proxy', type: PROXY_NODE_TYPE });
+        const auth = proxyNode.credentials ?? {};
+        keepSecret(auth.password);
+        out.proxyEnv = proxyEnvOfNode(proxyNode);
+        if (auth.username || auth.password) out.proxyAuth = { username: auth.username, password: auth.password };
+      } else {
+        out.proxyEnv = proxyEnvOf(process.env);
+        keepSecret(...proxyEnvSecrets(out.proxyEnv));
+      }
+      const tlsId = (def.tls ?? '').trim();
+      if (tlsId) {
+        const tlsNode = RED.nodes.getNode(tlsId) as TlsConfigNode | null;
+        if (!tlsNode) throw new FlowError('missingConfigNode', { field: 'tls', type: TLS_NODE_TYPE });
+        if (tlsNode.valid === false) throw new FlowError('invalidTlsNode', {});
+        keepSecret(tlsNode.credentials?.passphrase);
+        out.tls = tlsNode.addTLSOptions({});
+      }
+      return out;
+    };
+
     try {
       this.settings = resolveClientSettings(def, creds);
-      this.client = new SageMakerRuntimeClient(buildClientConfig(this.settings, creds));
+      this.client = new SageMakerRuntimeClient(buildClientConfig(this.settings, creds, network()));
     } catch (err) {
       const message =
         err instanceof FlowError

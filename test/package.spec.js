@@ -165,6 +165,40 @@ describe('the packed package in a real Node-RED', function () {
     assert.ok(!output.includes(KEYS.secretAccessKey), 'not in the log either');
   });
 
+  it('keeps the proxy password in the proxy node\'s encrypted credentials; role, proxy and TLS settings load cleanly', async function () {
+    const proxyPassword = 'pr0xy-Pa55-package-test';
+    const before = logLines().length;
+    await deploy([
+      { id: 'tab2', type: 'tab', label: 'enterprise' },
+      { id: 'px2', type: 'http proxy', name: 'corp', url: 'http://127.0.0.1:3128', noproxy: ['.internal'], credentials: { username: 'gw', password: proxyPassword } },
+      { id: 'tls2', type: 'tls-config', name: '', cert: '', key: '', ca: '', certname: '', keyname: '', caname: '', servername: '', verifyservercert: true, alpnprotocol: '' },
+      {
+        id: 'cfg2', type: 'sagemaker-config', name: 'role', region: 'eu-west-1', endpointUrl: '', authMode: 'keys', profile: '', profileFile: '',
+        maxAttempts: 3, retryMode: 'standard', timeout: 5000, roleArn: 'arn:aws:iam::123456789012:role/invoker', externalId: 'partner-1',
+        roleSessionName: '', roleDurationSeconds: 900, stsEndpointUrl: '', proxy: 'px2', tls: 'tls2',
+        credentials: { accessKeyId: KEYS.accessKeyId, secretAccessKey: KEYS.secretAccessKey },
+      },
+      { id: 'inv2', type: 'sagemaker-invoke', z: 'tab2', config: 'cfg2', endpointName: 'ep', contentType: '', accept: '', customAttributes: '', targetModel: '', targetVariant: '', targetContainerHostname: '', enableExplanations: '', inferenceComponentName: '', prefixAwareId: '', inputProperty: 'payload', outputProperty: 'payload', output: 'auto', wires: [] },
+    ]);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(logLines().slice(before), [], 'the config node accepts the role, proxy and TLS nodes');
+    const flowsFile = fs.readFileSync(path.join(userDir, 'flows.json'), 'utf8');
+    assert.match(flowsFile, /"roleArn": ?"arn:aws:iam::123456789012:role\/invoker"/);
+    assert.match(flowsFile, /"proxy": ?"px2"/);
+    for (const secret of [proxyPassword, KEYS.secretAccessKey]) {
+      assert.ok(!flowsFile.includes(secret), 'not in flows.json');
+      assert.ok(!fs.readFileSync(path.join(userDir, 'flows_cred.json'), 'utf8').includes(secret), 'flows_cred.json is encrypted');
+      assert.ok(!(await api('GET', '/flows')).text.includes(secret), 'not sent to the editor');
+      assert.ok(!output.includes(secret), 'not in the log');
+    }
+    // Stored, encrypted with the credential secret as Node-RED does it (AES-256-CTR, key = SHA-256 of the secret).
+    const { $: sealed } = JSON.parse(fs.readFileSync(path.join(userDir, 'flows_cred.json'), 'utf8'));
+    const key = require('node:crypto').createHash('sha256').update('package-test-secret').digest();
+    const decipher = require('node:crypto').createDecipheriv('aes-256-ctr', key, Buffer.from(sealed.slice(0, 32), 'hex'));
+    const stored = JSON.parse(decipher.update(sealed.slice(32), 'base64', 'utf8') + decipher.final('utf8'));
+    assert.deepEqual(stored.px2, { username: 'gw', password: proxyPassword });
+  });
+
   it('deploys every shipped example without an error', async function () {
     const dir = path.join(root, 'examples');
     for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json'))) {

@@ -13,6 +13,9 @@ import {
 } from './names';
 import { CONFIG_FIELD_RULES, enforceRule } from './rules';
 import { FlowError } from './flow-error';
+import { assumeRoleProvider, defaultRoleSessionName, type MasterCredentials, type RoleSettings } from './assume-role';
+import { RoutingHttpHandler, type TlsOptions } from './http-handler';
+import type { ProxyEnv } from './proxy';
 
 /** The config node's properties as Node-RED hands them over (after ${ENV_VAR} substitution). */
 export interface RawConfigSettings {
@@ -24,6 +27,14 @@ export interface RawConfigSettings {
   maxAttempts?: unknown;
   retryMode?: unknown;
   timeout?: unknown;
+  roleArn?: unknown;
+  externalId?: unknown;
+  roleSessionName?: unknown;
+  roleDurationSeconds?: unknown;
+  stsEndpointUrl?: unknown;
+  /** the config node's name and id: the default role session name is made from them */
+  name?: unknown;
+  id?: unknown;
 }
 
 export interface ConfigCredentials {
@@ -41,6 +52,18 @@ export interface ClientSettings {
   maxAttempts: number;
   retryMode: RetryMode;
   timeout: number;
+  /** set when the config node assumes a role */
+  role?: RoleSettings;
+}
+
+/** How the client reaches AWS: proxy and TLS, from the config nodes the config node points at (or the environment). */
+export interface NetworkSettings {
+  /** proxy variables from an `http proxy` node or the environment; undefined: no proxy */
+  proxyEnv?: ProxyEnv;
+  /** user and password of the `http proxy` node */
+  proxyAuth?: { username?: string; password?: string };
+  /** options from a `tls-config` node */
+  tls?: TlsOptions;
 }
 
 const text = (v: unknown): string => (v === undefined || v === null ? '' : String(v).trim());
@@ -49,7 +72,7 @@ function checkShape(field: keyof typeof CONFIG_FIELD_RULES, value: string): void
   enforceRule(CONFIG_FIELD_RULES[field], value, field);
 }
 
-function integer(field: 'maxAttempts' | 'timeout', raw: unknown): number {
+function integer(field: keyof typeof CONFIG_LIMITS, raw: unknown): number {
   const t = text(raw);
   if (t === '') return CONFIG_DEFAULTS[field];
   const n = Number(t);
@@ -97,43 +120,82 @@ export function resolveClientSettings(raw: RawConfigSettings, creds: ConfigCrede
     settings.profile = profile;
     settings.profileFile = text(raw.profileFile) || undefined;
   }
+  const role = resolveRole(raw);
+  if (role) settings.role = role;
   return settings;
 }
 
-/** The client configuration for settings that passed resolveClientSettings. */
-export function buildClientConfig(settings: ClientSettings, creds: ConfigCredentials): SageMakerRuntimeClientConfig {
+/** The role to assume, checked against STS's rules; undefined when no role ARN is set. */
+function resolveRole(raw: RawConfigSettings): RoleSettings | undefined {
+  const roleArn = text(raw.roleArn);
+  if (roleArn === '') return undefined;
+  checkShape('roleArn', roleArn);
+  const externalId = text(raw.externalId) || undefined;
+  if (externalId) checkShape('externalId', externalId);
+  const roleSessionName = text(raw.roleSessionName) || defaultRoleSessionName(text(raw.name), text(raw.id));
+  checkShape('roleSessionName', roleSessionName);
+  const stsEndpointUrl = text(raw.stsEndpointUrl) || undefined;
+  if (stsEndpointUrl) checkShape('stsEndpointUrl', stsEndpointUrl);
+  return {
+    roleArn,
+    ...(externalId ? { externalId } : {}),
+    roleSessionName,
+    durationSeconds: integer('roleDurationSeconds', raw.roleDurationSeconds),
+    ...(stsEndpointUrl ? { stsEndpointUrl } : {}),
+  };
+}
+
+/**
+ * The client configuration for settings that passed resolveClientSettings. With a proxy or TLS options the request
+ * handler is a RoutingHttpHandler (which the client destroys with itself); otherwise the SDK makes its own.
+ */
+export function buildClientConfig(
+  settings: ClientSettings,
+  creds: ConfigCredentials,
+  network: NetworkSettings = {},
+): SageMakerRuntimeClientConfig {
+  // One attempt may take `timeout` ms until the response starts; the socket may then idle that long
+  // between body chunks. throwOnRequestTimeout makes the handler end the attempt instead of only logging.
+  const timeouts = {
+    requestTimeout: settings.timeout,
+    throwOnRequestTimeout: true,
+    socketTimeout: settings.timeout,
+    connectionTimeout: settings.timeout,
+  };
   const config: SageMakerRuntimeClientConfig = {
     region: settings.region,
     maxAttempts: settings.maxAttempts,
     retryMode: settings.retryMode,
-    requestHandler: {
-      // One attempt may take `timeout` ms until the response starts; the socket may then idle that long
-      // between body chunks. throwOnRequestTimeout makes the handler end the attempt instead of only logging.
-      requestTimeout: settings.timeout,
-      throwOnRequestTimeout: true,
-      socketTimeout: settings.timeout,
-      connectionTimeout: settings.timeout,
-    },
+    requestHandler: network.proxyEnv || network.tls ? new RoutingHttpHandler({ timeouts, ...network }) : timeouts,
   };
   if (settings.endpointUrl) config.endpoint = settings.endpointUrl;
+  const base = baseCredentials(settings, creds);
+  if (settings.role) {
+    // The base credentials only call STS (through this client's request handler); SageMaker gets the role's.
+    config.credentials = assumeRoleProvider(settings.role, settings.region, base);
+  } else if (base) {
+    config.credentials = base;
+  }
+  return config;
+}
+
+/** The credentials of `authMode`; undefined for the SDK's default provider chain. */
+function baseCredentials(settings: ClientSettings, creds: ConfigCredentials): MasterCredentials | undefined {
   switch (settings.authMode) {
     case 'keys':
-      config.credentials = {
+      return {
         accessKeyId: creds.accessKeyId ?? '',
         secretAccessKey: creds.secretAccessKey ?? '',
         ...(creds.sessionToken ? { sessionToken: creds.sessionToken } : {}),
       };
-      break;
     case 'profile':
-      config.credentials = fromIni({
+      return fromIni({
         profile: settings.profile,
         ...(settings.profileFile ? { filepath: settings.profileFile } : {}),
       });
-      break;
     case 'chain':
-      // Leaving credentials unset is the SDK's default provider chain: environment, shared config and SSO,
-      // web identity, container and instance roles.
-      break;
+      // The SDK's default provider chain: environment, shared config and SSO, web identity, container and
+      // instance roles. Left unset, the SageMaker client (and, with a role, the STS client) uses it.
+      return undefined;
   }
-  return config;
 }

@@ -49,6 +49,9 @@ const AUTH_ERRORS = new Set([
   'SignatureDoesNotMatch',
 ]);
 
+/** Node's and OpenSSL's codes for a TLS handshake that failed: an unknown CA, a wrong host name, an expired cert. */
+const TLS_CODE = /^(UNABLE_TO_|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_|ERR_TLS_|ERR_SSL_)/;
+
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ECONNABORTED']);
 
 interface SdkErrorShape {
@@ -137,6 +140,9 @@ export function mapError(error: unknown, ctx: ErrorContext): MappedError {
   if (name === 'AbortError') return result('aborted', 'aborted');
   if (name === 'CredentialsProviderError' || name === 'TokenProviderError') return result('noCredentials', 'credentials');
   const code = str(e.code);
+  if (code && TLS_CODE.test(code)) {
+    return result('tlsFailed', 'TLS', { code, url: ctx.endpointUrl ?? 'the regional endpoint' });
+  }
   if (code && NETWORK_CODES.has(code)) {
     return result('network', code, { code, url: ctx.endpointUrl ?? 'the regional endpoint' });
   }

@@ -47,11 +47,24 @@ export const CONFIG_DEFAULTS = {
   maxAttempts: 3,
   retryMode: 'standard' as RetryMode,
   timeout: 70000,
+  // Assume a role on top of the credentials above (blank roleArn: no role).
+  roleArn: '',
+  externalId: '',
+  /** blank: derived from the config node's name or id, see lib/assume-role */
+  roleSessionName: '',
+  roleDurationSeconds: 3600,
+  stsEndpointUrl: '',
+  /** id of a core `http proxy` config node; blank: the HTTPS_PROXY / HTTP_PROXY / NO_PROXY environment variables */
+  proxy: '',
+  /** id of a core `tls-config` config node; blank: Node's default certificate authorities */
+  tls: '',
 };
 
 export const CONFIG_LIMITS = {
   maxAttempts: { min: 1, max: 10 },
   timeout: { min: 100, max: 3_600_000 },
+  /** STS AssumeRole's DurationSeconds range (the role's maximum session duration may be lower) */
+  roleDurationSeconds: { min: 900, max: 43_200 },
 };
 
 /** Credentials of the config node, kept in Node-RED's encrypted credential store. */
@@ -191,3 +204,10 @@ export const DEFAULT_CONTENT_TYPES = {
   text: 'text/plain',
   json: 'application/json',
 } as const;
+
+/** Node-RED core config node types the config node can use: the ones core's HTTP request node uses. */
+export const PROXY_NODE_TYPE = 'http proxy';
+export const TLS_NODE_TYPE = 'tls-config';
+
+/** Start of a role session name derived from the config node (STS shows it in the role's CloudTrail log). */
+export const ROLE_SESSION_PREFIX = 'node-red-';

@@ -121,6 +121,31 @@ export const CONFIG_FIELD_RULES = {
     pattern: '^[^\\s\\[\\]]+$',
     description: 'a profile name without spaces or brackets',
   },
+  // STS AssumeRole's own rules for its parameters (RoleArn shape: an IAM role ARN in any partition).
+  roleArn: {
+    minLength: 20,
+    maxLength: 2048,
+    pattern: '^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/([\\w+=,.@-]+/)*[\\w+=,.@-]{1,64}$',
+    description: 'an IAM role ARN such as arn:aws:iam::123456789012:role/name',
+  },
+  externalId: {
+    minLength: 2,
+    maxLength: 1224,
+    pattern: '^[\\w+=,.@:/-]*$',
+    description: 'letters, digits and the characters _+=,.@:/-',
+  },
+  roleSessionName: {
+    minLength: 2,
+    maxLength: 64,
+    pattern: '^[\\w+=,.@-]*$',
+    description: 'letters, digits and the characters _+=,.@-',
+  },
+  stsEndpointUrl: {
+    minLength: 1,
+    maxLength: 2048,
+    pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$',
+    description: 'an http:// or https:// URL without query or fragment',
+  },
 } satisfies Record<string, FieldRule>;
 
 /** SageMaker's request body limit for InvokeEndpoint (6 MB). */

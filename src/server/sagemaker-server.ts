@@ -15,6 +15,7 @@
 
 import { createHash, randomUUID, timingSafeEqual } from 'crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
+import { createServer as createHttpsServer, type ServerOptions as HttpsServerOptions } from 'https';
 import type { AddressInfo, Socket } from 'net';
 import { EventStreamCodec } from '@smithy/core/event-streams';
 import { fromUtf8, toUtf8 } from '@smithy/core/serde';
@@ -31,6 +32,8 @@ export interface ServerCredentials {
   secretAccessKey: string;
   /** When set, requests signed with this key must carry exactly this `x-amz-security-token`. */
   sessionToken?: string;
+  /** When set (temporary credentials), requests received at or after this time get ExpiredTokenException. */
+  expiration?: Date;
 }
 
 /** The operation a request calls: InvokeEndpoint, InvokeEndpointWithResponseStream or InvokeEndpointAsync. */
@@ -174,6 +177,8 @@ export interface SageMakerServerOptions {
   asyncOutputPrefix?: string;
   /** called with whatever a handler threw (the client gets a 500 InternalFailure without the details) */
   onHandlerError?: (error: unknown, endpointName: string) => void;
+  /** serve HTTPS with this key and certificate (and, with `requestCert`, ask for client certificates); url is then https:// */
+  tls?: Pick<HttpsServerOptions, 'key' | 'cert' | 'ca' | 'requestCert' | 'rejectUnauthorized'>;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -527,6 +532,9 @@ async function verifySignature(
 
   const known = credentials.get(auth.accessKeyId);
   if (!known) return new AuthFailure('UnrecognizedClientException', 'The security token included in the request is invalid.');
+  if (known.expiration !== undefined && now >= known.expiration.getTime()) {
+    return new AuthFailure('ExpiredTokenException', 'The security token included in the request is expired');
+  }
 
   if (auth.service !== SIGNING_SERVICE) {
     return new AuthFailure('InvalidSignatureException', `Credential should be scoped to correct service: '${SIGNING_SERVICE}'.`);
@@ -714,7 +722,7 @@ function flattenHeaders(req: IncomingMessage): Record<string, string> {
 }
 
 export class SageMakerServer {
-  private readonly credentials: ReadonlyMap<string, ServerCredentials>;
+  private readonly credentials: Map<string, ServerCredentials>;
   private readonly region: string;
   private readonly accountId: string;
   private readonly maxBodyBytes: number;
@@ -723,6 +731,7 @@ export class SageMakerServer {
   private readonly asyncOutputPrefix: string;
   private readonly log?: (line: string) => void;
   private readonly onHandlerError?: (error: unknown, endpointName: string) => void;
+  private readonly tls?: SageMakerServerOptions['tls'];
   private readonly endpoints = new Map<string, EndpointHandler>();
   private readonly recorded: RecordedRequest[] = [];
   private readonly sockets = new Set<Socket>();
@@ -747,15 +756,17 @@ export class SageMakerServer {
     this.asyncOutputPrefix = (options.asyncOutputPrefix ?? 's3://sagemaker-local-async').replace(/\/+$/, '');
     this.log = options.log;
     this.onHandlerError = options.onHandlerError;
+    this.tls = options.tls;
     for (const [name, handler] of Object.entries(options.endpoints ?? {})) this.endpoints.set(name, handler);
   }
 
   /** Starts listening; resolves the base URL, e.g. 'http://127.0.0.1:41234'. */
   listen(port = 0, host = '127.0.0.1'): Promise<string> {
     if (this.server) return Promise.reject(new Error('SageMakerServer is already listening'));
-    const server = createServer((req, res) => {
+    const handler = (req: IncomingMessage, res: ServerResponse): void => {
       void this.handle(req, res);
-    });
+    };
+    const server: Server = this.tls ? createHttpsServer(this.tls, handler) : createServer(handler);
     this.server = server;
     server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
@@ -771,7 +782,7 @@ export class SageMakerServer {
         server.off('error', onError);
         const address = server.address() as AddressInfo;
         const hostPart = address.family === 'IPv6' || address.address.includes(':') ? `[${address.address}]` : address.address;
-        this.baseUrl = `http://${hostPart}:${address.port}`;
+        this.baseUrl = `${this.tls ? 'https' : 'http'}://${hostPart}:${address.port}`;
         resolve(this.baseUrl);
       });
     });
@@ -798,6 +809,12 @@ export class SageMakerServer {
   /** Every request received, in order of arrival, including rejected ones. */
   get requests(): RecordedRequest[] {
     return this.recorded;
+  }
+
+  /** Accepts another key from now on, e.g. temporary credentials an STS server just issued. */
+  addCredentials(credentials: ServerCredentials): void {
+    if (!credentials.accessKeyId || !credentials.secretAccessKey) throw new TypeError('a credential needs accessKeyId and secretAccessKey');
+    this.credentials.set(credentials.accessKeyId, { ...credentials });
   }
 
   setEndpoint(name: string, handler: EndpointHandler): void {

@@ -45,4 +45,34 @@ describe('client-config: config node settings', function () {
     const profile = buildClientConfig(resolveClientSettings({ region: 'eu-west-1', authMode: 'profile', profile: 'p' }, {}), {});
     assert.equal(typeof profile.credentials, 'function');
   });
+  it('checks the role settings against STS\'s rules, with defaults', function () {
+    const arn = 'arn:aws:iam::123456789012:role/path/invoker';
+    const s = resolveClientSettings({ region: 'eu-west-1', roleArn: arn, name: 'Line 2', id: 'abc' }, keys);
+    assert.deepEqual(s.role, { roleArn: arn, roleSessionName: 'node-red-Line-2', durationSeconds: 3600 });
+    const full = resolveClientSettings({ region: 'eu-west-1', roleArn: arn, externalId: 'ext:id/1', roleSessionName: 'me@corp', roleDurationSeconds: '900', stsEndpointUrl: 'https://vpce-1.sts.eu-west-1.vpce.amazonaws.com' }, keys);
+    assert.deepEqual(full.role, { roleArn: arn, externalId: 'ext:id/1', roleSessionName: 'me@corp', durationSeconds: 900, stsEndpointUrl: 'https://vpce-1.sts.eu-west-1.vpce.amazonaws.com' });
+    assert.equal(resolveClientSettings({ region: 'eu-west-1', roleArn: '', externalId: 'x y' }, keys).role, undefined, 'no role ARN: no role, the rest ignored');
+    assert.ok(resolveClientSettings({ region: 'cn-north-1', roleArn: 'arn:aws-cn:iam::123456789012:role/r' }, keys).role);
+    refuses({ region: 'eu-west-1', roleArn: 'arn:aws:iam::123456789012:user/bob' }, keys, 'invalidField', 'roleArn');
+    refuses({ region: 'eu-west-1', roleArn: 'arn:aws:iam::12345:role/r' }, keys, 'invalidField', 'roleArn');
+    refuses({ region: 'eu-west-1', roleArn: arn, externalId: 'x' }, keys, 'invalidField', 'externalId');
+    refuses({ region: 'eu-west-1', roleArn: arn, externalId: 'has space' }, keys, 'invalidField', 'externalId');
+    refuses({ region: 'eu-west-1', roleArn: arn, roleSessionName: 'a' }, keys, 'invalidField', 'roleSessionName');
+    refuses({ region: 'eu-west-1', roleArn: arn, roleSessionName: 'x'.repeat(65) }, keys, 'invalidField', 'roleSessionName');
+    refuses({ region: 'eu-west-1', roleArn: arn, roleDurationSeconds: 899 }, keys, 'invalidField', 'roleDurationSeconds');
+    refuses({ region: 'eu-west-1', roleArn: arn, roleDurationSeconds: 43201 }, keys, 'invalidField', 'roleDurationSeconds');
+    refuses({ region: 'eu-west-1', roleArn: arn, stsEndpointUrl: 'sts.local' }, keys, 'invalidField', 'stsEndpointUrl');
+  });
+  it('with a role, SageMaker gets a provider of the role\'s credentials; with a proxy or TLS, a routing handler', function () {
+    const role = buildClientConfig(resolveClientSettings({ region: 'eu-west-1', roleArn: 'arn:aws:iam::123456789012:role/r' }, keys), keys);
+    assert.equal(typeof role.credentials, 'function');
+    const settings = resolveClientSettings({ region: 'eu-west-1' }, keys);
+    const proxied = buildClientConfig(settings, keys, { proxyEnv: { https_proxy: 'http://p:3128' } });
+    assert.equal(proxied.requestHandler.constructor.name, 'RoutingHttpHandler');
+    assert.equal(proxied.requestHandler.httpHandlerConfigs().requestTimeout, 70000);
+    proxied.requestHandler.destroy();
+    const tls = buildClientConfig(settings, keys, { tls: { ca: 'PEM', rejectUnauthorized: true } });
+    assert.equal(tls.requestHandler.agentsFor('').httpsAgent.options.ca, 'PEM');
+    tls.requestHandler.destroy();
+  });
 });

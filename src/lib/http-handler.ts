@@ -1,0 +1,133 @@
+/**
+ * The SDK request handler of a config node that uses a proxy or a TLS config node: the SDK's own Node HTTP handler,
+ * one per route (direct, or through one proxy URL), chosen per request by the target's host and port.
+ *
+ * Through a proxy, hpagent (the proxy agent package Node-RED core's HTTP request node uses) opens a CONNECT tunnel
+ * and, for HTTPS targets, TLS runs end to end inside it. hpagent's agents are Node's own http/https Agents, so
+ * keep-alive (tunnels are reused) and the socket limit apply as with the SDK's default agents. The TLS options
+ * (CA, client certificate, verification) go to every HTTPS agent, and the CA and verification setting to the
+ * connection to an https:// proxy. No Node-RED import.
+ */
+import { Agent as HttpAgent } from 'http';
+import { Agent as HttpsAgent } from 'https';
+import type { SecureContextOptions } from 'tls';
+import { NodeHttpHandler, type NodeHttpHandlerOptions } from '@smithy/node-http-handler';
+import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
+import { FlowError } from './flow-error';
+import { proxyForUrl, proxyUrlWithAuth, redactUrl, type ProxyEnv } from './proxy';
+
+/** The SDK's socket limit per agent (NodeHttpHandler's default), kept for proxied agents. */
+export const MAX_SOCKETS = 50;
+
+/** What a core `tls-config` node's addTLSOptions() fills in. */
+export interface TlsOptions extends SecureContextOptions {
+  rejectUnauthorized?: boolean;
+  servername?: string;
+  ALPNProtocols?: string[];
+}
+
+export interface ConnectionOptions {
+  /** the per-attempt timeouts of the config node */
+  timeouts: Pick<NodeHttpHandlerOptions, 'requestTimeout' | 'connectionTimeout' | 'socketTimeout' | 'throwOnRequestTimeout'>;
+  /** proxy variables (from an `http proxy` node or the environment); undefined: never a proxy */
+  proxyEnv?: ProxyEnv;
+  /** user and password of the `http proxy` node, sent to its proxy as Basic authentication */
+  proxyAuth?: { username?: string; password?: string };
+  /** from a `tls-config` node */
+  tls?: TlsOptions;
+}
+
+type HandleArgs = Parameters<NodeHttpHandler['handle']>;
+type HandleResult = ReturnType<NodeHttpHandler['handle']>;
+
+/** hpagent fails a refused CONNECT with exactly this message. */
+const REFUSED_TUNNEL = /^Bad response: (\d{3})$/;
+
+export class RoutingHttpHandler {
+  readonly metadata = { handlerProtocol: 'http/1.1' };
+  private readonly routes = new Map<string, NodeHttpHandler>();
+  private readonly agents = new Map<string, { httpAgent: HttpAgent; httpsAgent: HttpsAgent }>();
+  private config: NodeHttpHandlerOptions;
+
+  constructor(private readonly options: ConnectionOptions) {
+    this.config = { ...options.timeouts };
+  }
+
+  /** The proxy URL a request to this URL goes through ('' = direct); exposed for tests and messages. */
+  proxyFor(target: { protocol: string; hostname: string; port?: number | string }): string {
+    return this.options.proxyEnv ? proxyForUrl(target, this.options.proxyEnv) : '';
+  }
+
+  handle(...[request, handlerOptions]: HandleArgs): HandleResult {
+    const proxy = this.proxyFor({ protocol: request.protocol, hostname: request.hostname, port: request.port });
+    let handler: NodeHttpHandler;
+    try {
+      handler = this.route(proxy);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (!proxy) return handler.handle(request, handlerOptions);
+    return handler.handle(request, handlerOptions).catch((err: unknown) => {
+      const refused = err instanceof Error ? REFUSED_TUNNEL.exec(err.message) : null;
+      if (!refused) throw err;
+      const status = Number(refused[1]);
+      throw new FlowError(status === 407 ? 'proxyAuthFailed' : 'proxyRefused', {
+        proxy: redactUrl(proxy),
+        status,
+        target: `${request.hostname}:${request.port ?? (request.protocol === 'http:' ? 80 : 443)}`,
+      });
+    });
+  }
+
+  updateHttpClientConfig(key: keyof NodeHttpHandlerOptions, value: NodeHttpHandlerOptions[typeof key]): void {
+    this.config = { ...this.config, [key]: value };
+    for (const handler of this.routes.values()) handler.updateHttpClientConfig(key, value);
+  }
+
+  httpHandlerConfigs(): NodeHttpHandlerOptions {
+    return { ...this.config };
+  }
+
+  destroy(): void {
+    for (const handler of this.routes.values()) handler.destroy();
+    this.routes.clear();
+    for (const { httpAgent, httpsAgent } of this.agents.values()) {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    }
+    this.agents.clear();
+  }
+
+  /** The agents of one route ('' = direct), made on first use; exposed so their limits can be checked. */
+  agentsFor(proxy: string): { httpAgent: HttpAgent; httpsAgent: HttpsAgent } {
+    let agents = this.agents.get(proxy);
+    if (agents) return agents;
+    const tls = this.options.tls ?? {};
+    const limits = { keepAlive: true, maxSockets: MAX_SOCKETS };
+    if (!proxy) {
+      agents = { httpAgent: new HttpAgent(limits), httpsAgent: new HttpsAgent({ ...limits, ...tls }) };
+    } else {
+      const url = proxyUrlWithAuth(proxy, this.options.proxyAuth);
+      const proxyRequestOptions = {
+        ...(tls.ca !== undefined ? { ca: ([] as unknown[]).concat(tls.ca).map(String) } : {}),
+        ...(tls.rejectUnauthorized !== undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : {}),
+      };
+      agents = {
+        httpAgent: new HttpProxyAgent({ ...limits, proxy: url, proxyRequestOptions }),
+        httpsAgent: new HttpsProxyAgent({ ...limits, ...tls, proxy: url, proxyRequestOptions }),
+      };
+    }
+    this.agents.set(proxy, agents);
+    return agents;
+  }
+
+  /** The handler of one route: the SDK's Node HTTP handler over that route's agents, which keep their connections. */
+  private route(proxy: string): NodeHttpHandler {
+    let handler = this.routes.get(proxy);
+    if (!handler) {
+      handler = new NodeHttpHandler({ ...this.config, ...this.agentsFor(proxy) });
+      this.routes.set(proxy, handler);
+    }
+    return handler;
+  }
+}
