@@ -101,11 +101,33 @@ describe('the packed package in a real Node-RED', function () {
       'nodes/locales/en-US/sagemaker-config.html', 'nodes/icons/sagemaker.svg', 'resources/editor-shared.js',
       'nodes/lib/request.js',
     ]) assert.ok(files.includes(f), `${f} is shipped`);
-    // The wire-true server is a test fixture for now: its signing packages are development dependencies.
-    assert.ok(!files.some((f) => f.startsWith('nodes/server/')), 'the test server is not shipped');
+    // The local endpoint server ships too (the sagemaker-local command and the ./server module), nothing else of it.
+    assert.deepEqual(files.filter((f) => f.startsWith('nodes/server/')).sort(), [
+      'nodes/server/cli.js', 'nodes/server/config.js', 'nodes/server/container-route.js', 'nodes/server/demo-model.js',
+      'nodes/server/index.js', 'nodes/server/local.js', 'nodes/server/model-error.js', 'nodes/server/sagemaker-server.js',
+      'nodes/server/throttle.js',
+    ]);
+    assert.ok(!files.some((f) => f.startsWith('demo/')), 'the npm start demo stays in the repository');
     assert.ok(files.filter((f) => f.startsWith('examples/') && f.endsWith('.json')).length >= 4, 'examples are shipped');
     for (const f of files) {
       assert.ok(!/^(src|test|scripts|\.ci)\//.test(f) && !/^tsconfig/.test(f) && !f.endsWith('.ts'), `${f} should not be shipped`);
+    }
+  });
+
+  it('ships the sagemaker-local command and the server module, runnable with only its dependencies', function () {
+    const pkg = JSON.parse(fs.readFileSync(path.join(userDir, 'node_modules', MODULE_NAME, 'package.json'), 'utf8'));
+    const bin = path.join(userDir, 'node_modules', MODULE_NAME, pkg.bin['sagemaker-local']);
+    assert.match(fs.readFileSync(bin, 'utf8'), /^#!\/usr\/bin\/env node\n/);
+    assert.match(execFileSync(process.execPath, [bin, '--help'], { encoding: 'utf8' }), /^Usage: sagemaker-local/);
+    // require('node-red-contrib-sagemaker-runtime/server') (resolved here by hand: under this project, Node would
+    // resolve the name to the project itself)
+    assert.equal(pkg.exports['./server'], './nodes/server/index.js');
+    const server = require(path.join(userDir, 'node_modules', MODULE_NAME, pkg.exports['./server']));
+    for (const name of ['SageMakerServer', 'startLocalServer', 'validateConfig', 'demoModel', 'ContainerRoute', 'throttle']) {
+      assert.equal(typeof server[name], 'function', name);
+    }
+    for (const dep of ['@smithy/core', '@smithy/hash-node', '@smithy/signature-v4']) {
+      assert.ok(pkg.dependencies[dep], `${dep} is a runtime dependency of the shipped server`);
     }
   });
 

@@ -1,0 +1,161 @@
+#!/usr/bin/env node
+// `npm start`: the local SageMaker-compatible endpoint server (demo/sagemaker-local.json) plus a Node-RED runtime
+// on 127.0.0.1:$PORT (default 1880) with this package loaded and the demo flow deployed. No AWS account needed.
+//
+// - Node-RED's user directory is .node-red/ in the project (git ignores it); $SAGEMAKER_DEMO_USER_DIR moves it.
+//   This script writes its settings.js on every start; the package is linked into its node_modules, so Node-RED
+//   loads what `npm install` built (run `npm run build` after changing src/).
+// - On the first start (no flows.json yet) the demo flow (demo/flows.json) is deployed through Node-RED's admin
+//   API with the demo keys as the config node's credentials, so Node-RED keeps them in its encrypted store. Later
+//   starts keep your edits; delete .node-red/ to start over.
+// - The config node's Endpoint URL is ${SAGEMAKER_LOCAL_URL}, which this script sets for Node-RED to the local
+//   server's URL ($SAGEMAKER_LOCAL_PORT overrides the port in demo/sagemaker-local.json).
+// - Ctrl-C (SIGINT) or SIGTERM stops Node-RED, then the local server.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const crypto = require('node:crypto');
+const { spawn } = require('node:child_process');
+
+const root = path.join(__dirname, '..');
+/** Once Node-RED runs: stops it and the local server (so an error after the start leaves nothing behind). */
+let shutdown;
+const PREFIX = '[npm start]';
+const say = (line) => process.stdout.write(`${PREFIX} ${line}\n`);
+const fail = (line) => {
+  process.stderr.write(`${PREFIX} ${line}\n`);
+  process.exit(1);
+};
+
+function load(modulePath) {
+  try {
+    return require(modulePath);
+  } catch (err) {
+    if (err.code === 'MODULE_NOT_FOUND') fail(`${path.relative(root, modulePath)} is missing: run \`npm install\` first (it builds the package).`);
+    throw err;
+  }
+}
+
+function portFromEnv(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`${name} must be a port number from 1 to 65535 (got "${raw}")`);
+  return port;
+}
+
+async function waitForNodeRed(base, child) {
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) return false;
+    try {
+      const res = await fetch(`${base}/settings`, { headers: { 'Node-RED-API-Version': 'v2' } });
+      if (res.ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function deployDemoFlow(base, config) {
+  const flows = JSON.parse(fs.readFileSync(path.join(root, 'demo', 'flows.json'), 'utf8'));
+  const key = config.credentials[0];
+  for (const node of flows) {
+    if (node.type === 'sagemaker-config') node.credentials = { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
+  }
+  const res = await fetch(`${base}/flows`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'Node-RED-API-Version': 'v2', 'Node-RED-Deployment-Type': 'full' },
+    body: JSON.stringify({ flows }),
+  });
+  if (!res.ok) throw new Error(`Node-RED refused the demo flow: ${res.status} ${await res.text()}`);
+}
+
+async function main() {
+  const { loadConfig } = load(path.join(root, 'nodes', 'server', 'cli.js'));
+  const { startLocalServer, describeRoute } = load(path.join(root, 'nodes', 'server', 'local.js'));
+  for (const built of ['sagemaker-config.js', 'sagemaker-invoke.js']) load(path.join(root, 'nodes', built));
+
+  // The local endpoint server, from the same configuration file format as `sagemaker-local --config`.
+  const args = ['--config', path.join(root, 'demo', 'sagemaker-local.json')];
+  const serverPort = portFromEnv('SAGEMAKER_LOCAL_PORT', undefined);
+  if (serverPort !== undefined) args.push('--port', String(serverPort));
+  const config = loadConfig(args);
+  const serverLog = (line) => process.stdout.write(`[sagemaker-local] ${line}\n`);
+  let local;
+  try {
+    local = await startLocalServer(config, { log: serverLog });
+  } catch (err) {
+    fail(err.code === 'EADDRINUSE'
+      ? `port ${config.port} is in use: set SAGEMAKER_LOCAL_PORT to a free port for the local endpoint server`
+      : `the local endpoint server could not start: ${err.message}`);
+  }
+  serverLog(`listening on ${local.url}`);
+  for (const [name, route] of Object.entries(config.endpoints)) serverLog(`  ${describeRoute(name, route)}`);
+
+  // Node-RED's user directory, settings and this package.
+  const userDir = path.resolve(process.env.SAGEMAKER_DEMO_USER_DIR || path.join(root, '.node-red'));
+  const port = portFromEnv('PORT', 1880);
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  fs.mkdirSync(path.join(userDir, 'node_modules'), { recursive: true });
+  const link = path.join(userDir, 'node_modules', pkg.name);
+  fs.rmSync(link, { recursive: true, force: true });
+  fs.symlinkSync(root, link, 'dir');
+  const secretFile = path.join(userDir, '.credential-secret');
+  if (!fs.existsSync(secretFile)) fs.writeFileSync(secretFile, crypto.randomBytes(24).toString('hex'), { mode: 0o600 });
+  const firstStart = !fs.existsSync(path.join(userDir, 'flows.json'));
+  const settingsFile = path.join(userDir, 'settings.js');
+  fs.writeFileSync(settingsFile, `// Written by scripts/start.js (npm start) on every start: edit that script, not this file.
+module.exports = {
+  uiHost: '127.0.0.1',
+  uiPort: ${port},
+  flowFile: 'flows.json',
+  // The key Node-RED encrypts flows_cred.json with, made once for this user directory.
+  credentialSecret: require('fs').readFileSync(require('path').join(__dirname, '.credential-secret'), 'utf8').trim(),
+  logging: { console: { level: 'info', metrics: false, audit: false } },
+  diagnostics: { enabled: false },
+  telemetry: { enabled: false },
+};
+`);
+
+  const base = `http://127.0.0.1:${port}`;
+  const red = spawn(process.execPath, [require.resolve('node-red/red.js', { paths: [root] }), '--userDir', userDir, '--settings', settingsFile], {
+    cwd: userDir,
+    env: { ...process.env, SAGEMAKER_LOCAL_URL: local.url },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  say(`Node-RED pid ${red.pid}, user directory ${userDir}`);
+
+  let stopping = false;
+  const redExited = new Promise((resolve) => red.once('exit', (code, signal) => resolve({ code, signal })));
+  const stop = async (reason) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${reason}: stopping Node-RED and the local endpoint server`);
+    if (red.exitCode === null && red.signalCode === null) red.kill('SIGINT');
+    await redExited;
+    await local.close();
+    say('stopped');
+  };
+  shutdown = stop;
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  redExited.then(({ code, signal }) => {
+    if (stopping) return;
+    say(`Node-RED exited (${signal ?? `code ${code}`})`);
+    void stop('Node-RED exited').then(() => process.exit(1));
+  });
+
+  if (!(await waitForNodeRed(base, red))) return;
+  if (firstStart) {
+    await deployDemoFlow(base, config);
+    say('deployed the demo flow (first start; delete the user directory to get it back later)');
+  }
+  say(`ready: open ${base} in a browser, then the debug sidebar (the "simulated sensors" inject sends a reading every 5 s)`);
+}
+
+main().catch(async (err) => {
+  process.stderr.write(`${PREFIX} ${err && err.stack ? err.stack : String(err)}\n`);
+  if (shutdown) await shutdown('error');
+  process.exit(1);
+});

@@ -1,0 +1,41 @@
+/**
+ * The local SageMaker Runtime endpoint server, as a module:
+ * `require('node-red-contrib-sagemaker-runtime/server')`.
+ *
+ * - `SageMakerServer`: the wire-true server (SigV4, the service's error shapes) with your own endpoint handlers;
+ * - `startLocalServer(config)`: the `sagemaker-local` command's server from a configuration (`validateConfig`);
+ * - `demoModel()`, `ContainerRoute`, `throttle()`: the route kinds, to combine yourself.
+ */
+
+export * from './sagemaker-server';
+export {
+  ConfigError,
+  validateConfig,
+  parseConfigText,
+  parseCommandLine,
+  mergeConfig,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  DEFAULT_REGION,
+  DEFAULT_ACCOUNT_ID,
+  type LocalServerConfig,
+  type RouteConfig,
+  type DemoRoute,
+  type ContainerRouteConfig,
+  type ThrottleConfig,
+} from './config';
+export { startLocalServer, describeRoute, type LocalServer, type LocalServerOptions } from './local';
+export {
+  demoModel,
+  AnomalyScorer,
+  RunningStats,
+  parseReadings,
+  formatScores,
+  DEMO_CSV_COLUMNS,
+  type DemoModelOptions,
+  type Reading,
+  type ReadingScore,
+} from './demo-model';
+export { ContainerRoute, containerRequestHeaders, type ContainerRouteOptions, type ContainerHealth } from './container-route';
+export { throttle, TokenBucket, throttlingError, type ThrottleOptions } from './throttle';
+export { loadConfig } from './cli';

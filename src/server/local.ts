@@ -1,0 +1,89 @@
+/**
+ * Starts the local endpoint server from a checked configuration: a SageMakerServer whose endpoints are the
+ * built-in demo model or routes to local model containers, each behind its own throttle when one is configured.
+ * Used by the `sagemaker-local` command and by `npm start`; importable for tests and for users' own scripts.
+ */
+
+import { SageMakerServer, type EndpointHandler } from './sagemaker-server';
+import type { LocalServerConfig, RouteConfig } from './config';
+import { demoModel } from './demo-model';
+import { ContainerRoute } from './container-route';
+import { throttle } from './throttle';
+
+export interface LocalServerOptions {
+  /** where the request log lines and container notices go; default nowhere */
+  log?: (line: string) => void;
+  /** for tests: milliseconds between container health checks (default 5000) */
+  pingIntervalMs?: number;
+}
+
+export interface LocalServer {
+  server: SageMakerServer;
+  /** the base URL, e.g. http://127.0.0.1:8777 */
+  url: string;
+  config: LocalServerConfig;
+  /** the container routes, by endpoint name */
+  containers: Map<string, ContainerRoute>;
+  /** stops listening, ends open connections and the containers' health checks */
+  close(): Promise<void>;
+}
+
+/** A one-line description of a route, without secrets, for the start-up log. */
+export function describeRoute(name: string, route: RouteConfig): string {
+  const target = route.kind === 'demo' ? 'the built-in demo model (anomaly score per series)' : `the container at ${route.url}`;
+  const limit = route.throttle ? `, throttled at ${route.throttle.rate}/s` : '';
+  return `${name} -> ${target}${limit}`;
+}
+
+export async function startLocalServer(config: LocalServerConfig, options: LocalServerOptions = {}): Promise<LocalServer> {
+  const log = options.log;
+  const containers = new Map<string, ContainerRoute>();
+  const endpoints: Record<string, EndpointHandler> = {};
+  for (const [name, route] of Object.entries(config.endpoints)) {
+    let handler: EndpointHandler;
+    if (route.kind === 'demo') {
+      handler = demoModel(route.threshold === undefined ? {} : { threshold: route.threshold });
+    } else {
+      const container = new ContainerRoute({
+        url: route.url,
+        ...(route.timeoutSeconds === undefined ? {} : { timeoutMs: route.timeoutSeconds * 1000 }),
+        ...(options.pingIntervalMs === undefined ? {} : { pingIntervalMs: options.pingIntervalMs }),
+        log: (line) => log?.(`${name}: ${line}`),
+      });
+      containers.set(name, container);
+      handler = container.handler;
+    }
+    endpoints[name] = route.throttle ? throttle(handler, route.throttle) : handler;
+  }
+
+  const server = new SageMakerServer({
+    credentials: config.credentials,
+    region: config.region,
+    accountId: config.accountId,
+    endpoints,
+    // The server's own line: method, path, status, error type, duration. Never a header, a query or a body.
+    log: config.log && log ? log : undefined,
+    // Keep memory flat in a long-running process: the record is for tests.
+    maxRecordedRequests: 100,
+    onHandlerError: (err, endpointName) => log?.(`${endpointName}: internal error: ${(err as Error)?.message ?? String(err)}`),
+  });
+  let url: string;
+  try {
+    url = await server.listen(config.port, config.host);
+  } catch (err) {
+    for (const c of containers.values()) c.close();
+    throw err;
+  }
+  // Health checks start now; a call before a container's first 200 from /ping waits for one more check.
+  for (const c of containers.values()) void c.start();
+  return {
+    server,
+    url,
+    config,
+    containers,
+    close: async () => {
+      for (const c of containers.values()) c.close();
+      await server.close();
+    },
+  };
+}

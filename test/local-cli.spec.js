@@ -1,0 +1,173 @@
+'use strict';
+// The `sagemaker-local` configuration (pure: file shape, flags, errors that name the field) and the command
+// itself as a child process: --help, exit codes for a bad configuration, serving, a log line per request, SIGINT.
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawn, spawnSync } = require('node:child_process');
+const { SageMakerRuntimeClient, InvokeEndpointCommand } = require('@aws-sdk/client-sagemaker-runtime');
+const { validateConfig, parseCommandLine, mergeConfig, ConfigError, DEFAULT_PORT } = require('../nodes/server');
+
+const CLI = path.join(__dirname, '..', 'nodes', 'server', 'cli.js');
+const KEY = { accessKeyId: 'AKIACLITEST0001', secretAccessKey: 'cli-test-secret/not+real' };
+const base = { credentials: [KEY], endpoints: { ep: { model: 'demo' } } };
+
+function configError(fn) {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${err}`);
+    assert.ok(!err.message.includes(KEY.secretAccessKey), 'no secret in a config error');
+    return err.message;
+  }
+  throw new assert.AssertionError({ message: 'expected a ConfigError' });
+}
+
+describe('sagemaker-local configuration', function () {
+  it('fills in the defaults', function () {
+    const c = validateConfig(base);
+    assert.deepEqual(
+      { host: c.host, port: c.port, region: c.region, accountId: c.accountId, log: c.log },
+      { host: '127.0.0.1', port: DEFAULT_PORT, region: 'us-east-1', accountId: '123456789012', log: true },
+    );
+    assert.deepEqual(c.endpoints, { ep: { kind: 'demo' } });
+  });
+
+  it('reads every route kind with its options', function () {
+    const c = validateConfig({
+      ...base,
+      endpoints: {
+        a: { model: 'demo', threshold: 2.5, throttle: { rate: 5, burst: 10 } },
+        b: { container: 'http://127.0.0.1:8080/', timeoutSeconds: 30 },
+      },
+    });
+    assert.deepEqual(c.endpoints, {
+      a: { kind: 'demo', threshold: 2.5, throttle: { rate: 5, burst: 10 } },
+      b: { kind: 'container', url: 'http://127.0.0.1:8080', timeoutSeconds: 30 },
+    });
+  });
+
+  it('names the field and the rule of each mistake, in the file\'s own words', function () {
+    const cases = [
+      [{ ...base, port: 70000 }, /^cfg\.json: port must be a whole number from 0 to 65535 \(got 70000\)$/],
+      [{ ...base, region: 'Mars' }, /region must be an AWS region such as us-east-1 \(got "Mars"\)/],
+      [{ ...base, accountId: '12' }, /accountId must be 12 digits/],
+      [{ ...base, prot: 1 }, /prot is not a known setting \(known: host, port/],
+      [{ ...base, credentials: [] }, /credentials must list at least one key pair/],
+      [{ ...base, credentials: [{ accessKeyId: 'A/B', secretAccessKey: 'x' }] }, /credentials\[0\]\.accessKeyId must be 1 to 128 letters/],
+      [{ ...base, credentials: [{ accessKeyId: 'A', secretAccessKey: '' }] }, /credentials\[0\]\.secretAccessKey must be a non-empty text$/],
+      [{ ...base, credentials: [KEY, KEY] }, /credentials\[1\]\.accessKeyId is listed twice/],
+      [{ ...base, endpoints: {} }, /endpoints must route at least one endpoint name/],
+      [{ ...base, endpoints: { 'bad name': { model: 'demo' } } }, /endpoints\["bad name"\] is not an endpoint name/],
+      [{ ...base, endpoints: { ep: {} } }, /endpoints\.ep must name exactly one of "model"/],
+      [{ ...base, endpoints: { ep: { model: 'xgboost' } } }, /endpoints\.ep\.model must be "demo"/],
+      [{ ...base, endpoints: { ep: { container: 'ftp://x:1' } } }, /endpoints\.ep\.container must be a URL like http:\/\/127\.0\.0\.1:8080/],
+      [{ ...base, endpoints: { ep: { container: 'http://x:1/invocations' } } }, /no path/],
+      [{ ...base, endpoints: { ep: { container: 'http://x:1', timeoutSeconds: 0 } } }, /endpoints\.ep\.timeoutSeconds must be a whole number from 1 to 3600/],
+      [{ ...base, endpoints: { ep: { model: 'demo', throttle: { rate: 0 } } } }, /endpoints\.ep\.throttle\.rate must be a number above 0/],
+      [{ ...base, endpoints: { ep: { model: 'demo', throttle: { rate: 1, burst: 0.5 } } } }, /endpoints\.ep\.throttle\.burst must be a whole number/],
+      [{ ...base, endpoints: { ep: { model: 'demo', timeoutSeconds: 3 } } }, /endpoints\.ep\.timeoutSeconds is not a known setting/],
+      [{ ...base, log: 'yes' }, /log must be true or false/],
+    ];
+    for (const [raw, pattern] of cases) assert.match(configError(() => validateConfig(raw, 'cfg.json')), pattern);
+  });
+
+  it('takes flags, which win over the file and add endpoints to it', function () {
+    const cli = parseCommandLine([
+      '--port', '0', '--demo', 'sensors', '--container', 'box=http://127.0.0.1:9000', '--throttle', 'ep=2:4', '-q',
+      '--access-key-id', 'AKIAFLAG', '--secret-access-key', 'flag-secret',
+    ]);
+    const c = mergeConfig({ ...base, port: 1234 }, cli, 'cfg.json');
+    assert.equal(c.port, 0);
+    assert.equal(c.log, false);
+    assert.deepEqual(c.credentials, [{ accessKeyId: 'AKIAFLAG', secretAccessKey: 'flag-secret' }]);
+    assert.deepEqual(Object.keys(c.endpoints).sort(), ['box', 'ep', 'sensors']);
+    assert.deepEqual(c.endpoints.ep.throttle, { rate: 2, burst: 4 });
+  });
+
+  it('names the flag of each command-line mistake', function () {
+    const cases = [
+      [['--port', 'x'], /--port must be a number/],
+      [['--port', '1.5'], /--port must be a whole number/],
+      [['--nope'], /Unknown option '--nope'.*--help/],
+      [['--access-key-id', 'A'], /--access-key-id and --secret-access-key go together/],
+      [['--container', 'box'], /--container must be NAME=URL/],
+      [['--throttle', 'ep=fast'], /--throttle ep: RATE must be a number/],
+      [['--throttle', 'ep=1:0'], /--throttle ep: BURST must be a whole number, at least 1/],
+    ];
+    for (const [argv, pattern] of cases) assert.match(configError(() => parseCommandLine(argv)), pattern);
+    assert.match(configError(() => mergeConfig(base, parseCommandLine(['--throttle', 'other=1']))), /--throttle other: there is no endpoint other \(routed: ep\)/);
+  });
+});
+
+describe('the sagemaker-local command', function () {
+  this.timeout(30000);
+  const run = (args) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 20000 });
+
+  it('--help prints the usage with the flags and the file format, and exits 0', function () {
+    const r = run(['--help']);
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /^Usage: sagemaker-local \[options\]/);
+    for (const flag of ['--config', '--port', '--demo', '--container', '--throttle', '--access-key-id']) assert.ok(r.stdout.includes(flag), flag);
+    assert.match(r.stdout, /"endpoints": \{/);
+  });
+
+  it('exits 2 with the field named for a bad configuration, file or flags', function () {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sagemaker-local-'));
+    const file = path.join(dir, 'bad.json');
+    fs.writeFileSync(file, JSON.stringify({ ...base, endpoints: { ep: { container: 'localhost:8080' } } }));
+    let r = run(['--config', file]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^sagemaker-local: .*bad\.json: endpoints\.ep\.container must be a URL like http:\/\/127\.0\.0\.1:8080/);
+    fs.writeFileSync(file, '{"port": 1,}');
+    r = run(['--config', file]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /bad\.json: not valid JSON/);
+    r = run(['--config', path.join(dir, 'missing.json')]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /missing\.json: cannot read it \(ENOENT\)/);
+    r = run(['--demo', 'ep']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /credentials must list at least one key pair/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves the demo model, logs one line per request without the secret, and stops on SIGINT with exit 0', async function () {
+    const child = spawn(process.execPath, [CLI, '--port', '0', '--demo', 'sensors', '--access-key-id', KEY.accessKeyId, '--secret-access-key', KEY.secretAccessKey], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    const until = async (re) => {
+      while (!re.test(out)) {
+        if (child.exitCode !== null) throw new Error(`sagemaker-local exited:\n${out}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return re.exec(out);
+    };
+    const url = (await until(/listening on (http:\/\/127\.0\.0\.1:\d+)/))[1];
+    assert.match(out, /sensors -> the built-in demo model/);
+    const sm = new SageMakerRuntimeClient({ region: 'us-east-1', endpoint: url, credentials: { ...KEY }, maxAttempts: 1 });
+    const res = await sm.send(new InvokeEndpointCommand({ EndpointName: 'sensors', Body: '{"series": "s", "value": 1}', ContentType: 'application/json' }));
+    assert.equal(JSON.parse(Buffer.from(res.Body).toString()).series, 's');
+    sm.destroy();
+    await until(/POST \/endpoints\/sensors\/invocations 200 - \d+ms/);
+    assert.ok(!out.includes(KEY.secretAccessKey), 'the secret is never printed');
+    child.kill('SIGINT');
+    assert.deepEqual(await exited, { code: 0, signal: null });
+    assert.match(out, /SIGINT: closing/);
+  });
+
+  it('exits 1 with a clear message when the port is taken', async function () {
+    const net = require('node:net');
+    const blocker = net.createServer();
+    await new Promise((r) => blocker.listen(0, '127.0.0.1', r));
+    const r = run(['--port', String(blocker.address().port), '--demo', 'ep', '--access-key-id', 'A', '--secret-access-key', 'b']);
+    blocker.close();
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /cannot listen: port \d+ on 127\.0\.0\.1 is in use/);
+  });
+});
