@@ -14,4 +14,6 @@ export interface SageMakerConfigNode extends Node<ConfigCredentials> {
   configError?: string;
   /** replaces every secret this node holds with "****" */
   redact(text: string): string;
+  /** raises the client's socket limit by `count` (an invoke node's maxInFlight); the function gives them back */
+  reserveSockets(count: number): () => void;
 }

@@ -13,7 +13,7 @@ import {
   type RawConfigSettings,
 } from './lib/client-config';
 import { proxyEnvOf, proxyEnvOfNode, proxyEnvSecrets, type ProxyNodeSettings } from './lib/proxy';
-import type { TlsOptions } from './lib/http-handler';
+import { MAX_SOCKETS, SocketLimit, type TlsOptions } from './lib/http-handler';
 import { FlowError } from './lib/flow-error';
 import type { SageMakerConfigNode } from './node-types';
 
@@ -49,9 +49,25 @@ export = function register(RED: NodeAPI): void {
 
     this.redact = (text: string): string => secrets.reduce((t, secret) => t.split(secret).join('****'), text);
 
+    // The agents allow at least the SDK's default of sockets, and as many as the invoke nodes' in-flight limits
+    // add up to, so no request waits for a socket.
+    const sockets = new SocketLimit(MAX_SOCKETS);
+    let reserved = 0;
+    this.reserveSockets = (count: number): (() => void) => {
+      reserved += count;
+      sockets.set(Math.max(MAX_SOCKETS, reserved));
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        reserved -= count;
+        sockets.set(Math.max(MAX_SOCKETS, reserved));
+      };
+    };
+
     /** Proxy and TLS from the core config nodes this node points at, or the proxy from the environment. */
     const network = (): NetworkSettings => {
-      const out: NetworkSettings = {};
+      const out: NetworkSettings = { sockets };
       const proxyId = (def.proxy ?? '').trim();
       if (proxyId) {
         const proxyNode = RED.nodes.getNode(proxyId) as ProxyConfigNode | null;

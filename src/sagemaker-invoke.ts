@@ -112,6 +112,9 @@ export = function register(RED: NodeAPI): void {
       typeof limits === 'string' ? INVOKE_DEFAULTS.maxQueue : limits.maxQueue,
     );
 
+    // The shared client keeps a socket ready for each request this node may have in flight.
+    const releaseSockets = !setupError && configNode ? configNode.reserveSockets(limiter.maxInFlight) : () => undefined;
+
     const warned = new Set<OverridableField>();
     /** each request in flight, by its abort controller: close() aborts them and waits for these (never rejecting) */
     const inFlight = new Map<AbortController, Promise<void>>();
@@ -375,6 +378,7 @@ export = function register(RED: NodeAPI): void {
         fail(job.msg, job.done, message, { name: 'AbortError', message }, 'closed');
       }
       closed = true;
+      releaseSockets();
       statusThrottle.cancel();
       if (errorTimer) clearTimeout(errorTimer);
       errorTimer = undefined;

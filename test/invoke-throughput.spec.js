@@ -1,7 +1,7 @@
 'use strict';
 // maxInFlight, maxQueue, closing with work in hand, and every message accounted for under faults.
 const assert = require('node:assert/strict');
-const { helper, load, useServer, json, until } = require('./harness');
+const { helper, load, useServer, json, until, INVOKE_BLANK } = require('./harness');
 
 /** Counts where each message ended, by msg id; a message that ends twice is recorded twice. */
 function ledger(nodes) {
@@ -125,6 +125,37 @@ describe('sagemaker-invoke: in-flight limit and queue', function () {
     nodes.n1.receive({ id: 1, payload: 1 });
     await until(() => book.total() === 1, 'the failure');
     assert.match(book.ends.get(1)[0].msg.error.message, /maxInFlight must be a whole number from 1 to 256/);
+  });
+});
+
+describe('sagemaker-invoke: sockets for every request in flight', function () {
+  let server;
+  useServer({}, undefined, (s) => { server = s; });
+
+  it('two nodes with maxInFlight 64 on one config have 128 requests open at once, with no socket warning', async function () {
+    const g = gate();
+    server.setEndpoint('ep', g.handler);
+    const warnings = [];
+    const warn = console.warn;
+    console.warn = (...args) => warnings.push(args.join(' '));
+    try {
+      const second = { id: 'n2', type: 'sagemaker-invoke', z: 'f1', name: '', config: 'c1', ...INVOKE_BLANK, endpointName: 'ep', maxInFlight: 64, maxQueue: 1000, wires: [['out']] };
+      const nodes = await load(server.url, { invoke: { maxInFlight: 64, maxQueue: 1000 }, extraNodes: [second], config: { timeout: 60000 } });
+      const n2 = helper.getNode('n2');
+      const book = ledger(nodes);
+      for (let id = 0; id < 256; id++) (id % 2 ? n2 : nodes.n1).receive({ id, payload: { id } });
+      // With the SDK's default of 50 sockets, 78 of these would wait for a socket and this would time out.
+      await until(() => g.open === 128, '128 requests open at the server', 8000);
+      assert.equal(g.peak, 128);
+      while (book.total() < 256) {
+        g.releaseAll();
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      assert.equal(book.count('out'), 256);
+    } finally {
+      console.warn = warn;
+    }
+    assert.deepEqual(warnings.filter((w) => /socket usage at capacity/.test(w)), []);
   });
 });
 

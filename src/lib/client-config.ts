@@ -14,7 +14,9 @@ import {
 import { CONFIG_FIELD_RULES, enforceRule } from './rules';
 import { FlowError } from './flow-error';
 import { assumeRoleProvider, defaultRoleSessionName, type MasterCredentials, type RoleSettings } from './assume-role';
-import { RoutingHttpHandler, type TlsOptions } from './http-handler';
+import { Agent as HttpAgent } from 'http';
+import { Agent as HttpsAgent } from 'https';
+import { RoutingHttpHandler, type SocketLimit, type TlsOptions } from './http-handler';
 import type { ProxyEnv } from './proxy';
 
 /** The config node's properties as Node-RED hands them over (after ${ENV_VAR} substitution). */
@@ -64,6 +66,8 @@ export interface NetworkSettings {
   proxyAuth?: { username?: string; password?: string };
   /** options from a `tls-config` node */
   tls?: TlsOptions;
+  /** the socket limit of the client's agents (keep-alive agents are made for it); the SDK's default when absent */
+  sockets?: SocketLimit;
 }
 
 const text = (v: unknown): string => (v === undefined || v === null ? '' : String(v).trim());
@@ -166,7 +170,17 @@ export function buildClientConfig(
     region: settings.region,
     maxAttempts: settings.maxAttempts,
     retryMode: settings.retryMode,
-    requestHandler: network.proxyEnv || network.tls ? new RoutingHttpHandler({ timeouts, ...network }) : timeouts,
+    requestHandler:
+      network.proxyEnv || network.tls
+        ? new RoutingHttpHandler({ timeouts, ...network })
+        : network.sockets
+          ? {
+              ...timeouts,
+              // Our own keep-alive agents, so the socket limit can follow the invoke nodes' in-flight limits.
+              httpAgent: network.sockets.track(new HttpAgent({ keepAlive: true })),
+              httpsAgent: network.sockets.track(new HttpsAgent({ keepAlive: true })),
+            }
+          : timeouts,
   };
   if (settings.endpointUrl) config.endpoint = settings.endpointUrl;
   const base = baseCredentials(settings, creds);

@@ -16,8 +16,38 @@ import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
 import { FlowError } from './flow-error';
 import { proxyForUrl, proxyUrlWithAuth, redactUrl, type ProxyEnv } from './proxy';
 
-/** The SDK's socket limit per agent (NodeHttpHandler's default), kept for proxied agents. */
+/** The SDK's socket limit per agent (NodeHttpHandler's default): the least a config node's agents allow. */
 export const MAX_SOCKETS = 50;
+
+/**
+ * The socket limit of a config node's agents, which its invoke nodes raise to the sum of their in-flight limits,
+ * so that no request waits for a socket (and the SDK never warns "socket usage at capacity"). Node's Agent reads
+ * `maxSockets` for each request, so a change applies at once to the agents already made.
+ */
+export class SocketLimit {
+  private readonly agents = new Set<HttpAgent>();
+  private current: number;
+
+  constructor(initial: number = MAX_SOCKETS) {
+    this.current = initial;
+  }
+
+  get value(): number {
+    return this.current;
+  }
+
+  /** Puts an agent under this limit; returns it. */
+  track<A extends HttpAgent>(agent: A): A {
+    agent.maxSockets = this.current;
+    this.agents.add(agent);
+    return agent;
+  }
+
+  set(value: number): void {
+    this.current = value;
+    for (const agent of this.agents) agent.maxSockets = value;
+  }
+}
 
 /** What a core `tls-config` node's addTLSOptions() fills in. */
 export interface TlsOptions extends SecureContextOptions {
@@ -35,6 +65,8 @@ export interface ConnectionOptions {
   proxyAuth?: { username?: string; password?: string };
   /** from a `tls-config` node */
   tls?: TlsOptions;
+  /** the socket limit the agents follow; MAX_SOCKETS when not given */
+  sockets?: SocketLimit;
 }
 
 type HandleArgs = Parameters<NodeHttpHandler['handle']>;
@@ -103,7 +135,7 @@ export class RoutingHttpHandler {
     let agents = this.agents.get(proxy);
     if (agents) return agents;
     const tls = this.options.tls ?? {};
-    const limits = { keepAlive: true, maxSockets: MAX_SOCKETS };
+    const limits = { keepAlive: true, maxSockets: this.options.sockets?.value ?? MAX_SOCKETS };
     if (!proxy) {
       agents = { httpAgent: new HttpAgent(limits), httpsAgent: new HttpsAgent({ ...limits, ...tls }) };
     } else {
@@ -116,6 +148,10 @@ export class RoutingHttpHandler {
         httpAgent: new HttpProxyAgent({ ...limits, proxy: url, proxyRequestOptions }),
         httpsAgent: new HttpsProxyAgent({ ...limits, ...tls, proxy: url, proxyRequestOptions }),
       };
+    }
+    if (this.options.sockets) {
+      this.options.sockets.track(agents.httpAgent);
+      this.options.sockets.track(agents.httpsAgent);
     }
     this.agents.set(proxy, agents);
     return agents;

@@ -76,3 +76,20 @@ describe('client-config: config node settings', function () {
     tls.requestHandler.destroy();
   });
 });
+
+describe('client-config: sockets', function () {
+  const { SocketLimit, MAX_SOCKETS } = require('../../nodes/lib/http-handler');
+  it('gives the client keep-alive agents that follow the socket limit, at once, as it changes', function () {
+    const sockets = new SocketLimit(MAX_SOCKETS);
+    const c = buildClientConfig(resolveClientSettings({ region: 'eu-west-1' }, keys), keys, { sockets });
+    const { httpAgent, httpsAgent } = c.requestHandler;
+    assert.equal(httpAgent.keepAlive, true);
+    assert.equal(httpsAgent.keepAlive, true);
+    assert.deepEqual([httpAgent.maxSockets, httpsAgent.maxSockets], [50, 50]);
+    sockets.set(128);
+    assert.deepEqual([httpAgent.maxSockets, httpsAgent.maxSockets], [128, 128]);
+    assert.equal(c.requestHandler.requestTimeout, 70000, 'the timeouts stay');
+    httpAgent.destroy();
+    httpsAgent.destroy();
+  });
+});
