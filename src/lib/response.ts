@@ -30,9 +30,17 @@ export function charset(contentType: string | undefined): string {
 }
 
 export function decodeText(bytes: Uint8Array, contentType: string | undefined): string {
+  const cs = charset(contentType);
+  // UTF-8, what nearly every model answers in: Buffer's decoder is the fast one (same result, U+FFFD for bad bytes).
+  if (cs === 'utf-8' || cs === 'utf8') {
+    const buf = asBuffer(bytes);
+    // TextDecoder drops a byte order mark; so does this.
+    const bom = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+    return buf.toString('utf8', bom);
+  }
   let decoder: TextDecoder;
   try {
-    decoder = new TextDecoder(charset(contentType));
+    decoder = new TextDecoder(cs);
   } catch {
     decoder = new TextDecoder('utf-8'); // an unknown charset label: UTF-8 is what SageMaker models send
   }

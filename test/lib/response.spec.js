@@ -38,3 +38,12 @@ describe('response: decoding the answer', function () {
     assert.deepEqual(parseNewSession('sess-2'), { id: 'sess-2' });
   });
 });
+
+describe('response: UTF-8 text', function () {
+  const { decodeText } = require('../../nodes/lib/response');
+  it('drops a byte order mark and replaces bad bytes, as TextDecoder does', function () {
+    assert.equal(decodeText(new Uint8Array([0xef, 0xbb, 0xbf, 0x7b, 0x7d]), 'application/json'), '{}');
+    assert.equal(decodeText(new Uint8Array([0x61, 0xff, 0x62]), 'text/plain; charset=UTF-8'), 'a\ufffdb');
+    assert.equal(decodeText(new Uint8Array([0xe9]), 'text/plain; charset=latin1'), 'é');
+  });
+});
