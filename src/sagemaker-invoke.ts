@@ -4,6 +4,7 @@
  * with the decoded answer and its metadata; failures to done(err) so Catch nodes see them with the msg.
  * A thin adapter: the request, body, stream, response and error logic live in lib/.
  */
+import { setMaxListeners } from 'node:events';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
 import {
   InvokeEndpointAsyncCommand,
@@ -116,8 +117,12 @@ export = function register(RED: NodeAPI): void {
     const releaseSockets = !setupError && configNode ? configNode.reserveSockets(limiter.maxInFlight) : () => undefined;
 
     const warned = new Set<OverridableField>();
-    /** each request in flight, by its abort controller: close() aborts them and waits for these (never rejecting) */
-    const inFlight = new Map<AbortController, Promise<void>>();
+    /** each request in flight; close() waits for these (they never reject) */
+    const inFlight = new Set<Promise<void>>();
+    // One abort signal for every request of this node: close() aborts it, which aborts them all through the SDK.
+    // (A controller per request would cost a first listener on a new signal for every message.)
+    const closing = new AbortController();
+    setMaxListeners(limiter.maxInFlight + 16, closing.signal);
     let lastError: { short: string; until: number } | undefined;
     let errorTimer: NodeJS.Timeout | undefined;
     let closed = false;
@@ -208,14 +213,14 @@ export = function register(RED: NodeAPI): void {
     }
 
     /** mode invoke: one InvokeEndpoint call, one msg out. */
-    async function runInvoke(msg: NodeMessageInFlow, send: Send, done: Done, abort: AbortController): Promise<void> {
+    async function runInvoke(msg: NodeMessageInFlow, send: Send, done: Done): Promise<void> {
       const request = prepare('invoke', msg, done);
       if (!request || !configNode?.client) return;
       const endpointName = request.input.EndpointName ?? '';
       const started = performance.now();
       let out;
       try {
-        out = await configNode.client.send(new InvokeEndpointCommand(request.input), { abortSignal: abort.signal });
+        out = await configNode.client.send(new InvokeEndpointCommand(request.input), { abortSignal: closing.signal });
       } catch (error) {
         failCall(msg, done, error, endpointName, request.input.InferenceId, started);
         return;
@@ -243,9 +248,28 @@ export = function register(RED: NodeAPI): void {
      * mode stream: one message per part (or per line) as the parts arrive, numbered as a sequence a Join node
      * rebuilds; the last one carries `complete` and the metadata. The input msg ends when the stream does.
      */
-    async function runStream(msg: NodeMessageInFlow, send: Send, done: Done, abort: AbortController): Promise<void> {
+    async function runStream(msg: NodeMessageInFlow, send: Send, done: Done): Promise<void> {
       const request = prepare('stream', msg, done);
       if (!request || !configNode?.client) return;
+      // A stream has its own controller too: a line that does not parse ends this stream alone.
+      const abort = new AbortController();
+      const onClose = (): void => abort.abort();
+      closing.signal.addEventListener('abort', onClose, { once: true });
+      try {
+        await streamWith(request, msg, send, done, abort);
+      } finally {
+        closing.signal.removeEventListener('abort', onClose);
+      }
+    }
+
+    async function streamWith(
+      request: BuiltRequest<'stream'>,
+      msg: NodeMessageInFlow,
+      send: Send,
+      done: Done,
+      abort: AbortController,
+    ): Promise<void> {
+      if (!configNode?.client) return;
       const endpointName = request.input.EndpointName ?? '';
       const inferenceId = request.input.InferenceId;
       const started = performance.now();
@@ -313,14 +337,14 @@ export = function register(RED: NodeAPI): void {
     }
 
     /** mode async: InvokeEndpointAsync; the answer is where it will be written. */
-    async function runAsync(msg: NodeMessageInFlow, send: Send, done: Done, abort: AbortController): Promise<void> {
+    async function runAsync(msg: NodeMessageInFlow, send: Send, done: Done): Promise<void> {
       const request = prepare('async', msg, done);
       if (!request || !configNode?.client) return;
       const endpointName = request.input.EndpointName ?? '';
       const started = performance.now();
       let out;
       try {
-        out = await configNode.client.send(new InvokeEndpointAsyncCommand(request.input), { abortSignal: abort.signal });
+        out = await configNode.client.send(new InvokeEndpointAsyncCommand(request.input), { abortSignal: closing.signal });
       } catch (error) {
         failCall(msg, done, error, endpointName, request.input.InferenceId, started);
         return;
@@ -340,15 +364,14 @@ export = function register(RED: NodeAPI): void {
 
     /** Starts a job the limiter admitted; when it ends, the next queued job starts in its place. */
     function start(job: Job): void {
-      const abort = new AbortController();
-      const running = run(job.msg, job.send, job.done, abort).catch((err: unknown) => {
+      const running = run(job.msg, job.send, job.done).catch((err: unknown) => {
         // Only a bug in this node gets here; still, the message must end somewhere.
         const message = t('errors.unexpected', { name: 'Error', message: String(err) });
         fail(job.msg, job.done, message, { name: 'Error', message }, 'error');
       });
-      inFlight.set(abort, running);
+      inFlight.add(running);
       void running.then(() => {
-        inFlight.delete(abort);
+        inFlight.delete(running);
         const next = limiter.release();
         if (next) start(next);
         showStatus();
@@ -382,8 +405,8 @@ export = function register(RED: NodeAPI): void {
       statusThrottle.cancel();
       if (errorTimer) clearTimeout(errorTimer);
       errorTimer = undefined;
-      const pending = [...inFlight.values()];
-      for (const abort of inFlight.keys()) abort.abort();
+      const pending = [...inFlight];
+      closing.abort();
       // Each aborted request calls its done(err) as it settles; Node-RED reports that a tick later, so wait one
       // more turn before saying the node is closed.
       void Promise.all(pending).then(() => {
