@@ -10,6 +10,7 @@ const { execFileSync, spawn } = require('node:child_process');
 const { MODULE_NAME } = require('../nodes/lib/names');
 
 const root = path.join(__dirname, '..');
+const nodeRedMajor = require('node-red/package.json').version.split('.')[0];
 const artifacts = path.join(root, 'test-artifacts');
 
 // Node-RED's own notices about its set-up (projects off; a fresh user directory with no credential file yet).
@@ -46,7 +47,7 @@ function installPacked(userDir) {
  * Starts Node-RED on `userDir` (where installPacked put the package) and resolves when it serves the editor.
  * `logName` is the file under test-artifacts/ that receives its output when stopped.
  */
-async function startNodeRed(userDir, { logName = 'node-red.log', settings: extra = {} } = {}) {
+async function startNodeRed(userDir, { logName = `node-red-${nodeRedMajor}.log`, settings: extra = {} } = {}) {
   const port = await freePort();
   const settings = path.join(userDir, 'settings.js');
   fs.writeFileSync(settings, `module.exports = ${JSON.stringify({
@@ -103,4 +104,4 @@ async function startNodeRed(userDir, { logName = 'node-red.log', settings: extra
   };
 }
 
-module.exports = { root, artifacts, freePort, installPacked, startNodeRed, sleep };
+module.exports = { root, artifacts, nodeRedMajor, freePort, installPacked, startNodeRed, sleep };

@@ -72,6 +72,16 @@ async function deployFromEditor(page) {
   await page.waitForFunction(() => !RED.nodes.dirty());
 }
 
+/**
+ * Shows a sidebar panel with its keyboard shortcut (ctrl-g d: debug, ctrl-g h: help), the same in Node-RED 4 and 5,
+ * whose sidebars are laid out differently.
+ */
+async function showSidebar(page, key) {
+  await page.locator('#red-ui-workspace-chart').focus();
+  await page.keyboard.press('Control+g');
+  await page.keyboard.press(key);
+}
+
 /** Opens every fold of a message in the debug sidebar, as a person clicks through it; returns its text. */
 async function expandDebugMessage(msg) {
   for (let i = 0; i < 30; i++) {
@@ -104,12 +114,12 @@ async function importExample(page, moduleName, title) {
   await dialog.waitFor({ state: 'hidden' });
 }
 
-/** Saves a screenshot under test-artifacts/screenshots/. */
+/** Saves a screenshot of a page or an element into `dir`. */
 async function screenshot(target, dir, name) {
   fs.mkdirSync(dir, { recursive: true });
   await target.screenshot({ path: path.join(dir, name) });
 }
 
 module.exports = {
-  launch, openEditor, dragFromPalette, nodeOnCanvas, openNode, typeInto, deployFromEditor, expandDebugMessage, importExample, screenshot,
+  launch, openEditor, dragFromPalette, nodeOnCanvas, openNode, typeInto, deployFromEditor, expandDebugMessage, importExample, showSidebar, screenshot,
 };

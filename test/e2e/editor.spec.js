@@ -3,19 +3,19 @@
 // test/package.spec.js installs it) and the wire-true SageMaker test server: the palette, dragging a node in, both
 // edit dialogs with their fields, labels and defaults, invalid values marked, the secret as a password field that
 // never comes back to the browser, the help sidebar, and every shipped example imported, deployed and run with
-// its answer in the debug sidebar. Screenshots go to test-artifacts/screenshots/.
+// its answer in the debug sidebar. Screenshots go to test-artifacts/screenshots/node-red-<major>/.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { startServer, KEYS } = require('../harness');
-const { root, artifacts, installPacked, startNodeRed } = require('../node-red-process');
+const { root, artifacts, nodeRedMajor, installPacked, startNodeRed } = require('../node-red-process');
 const {
-  launch, openEditor, dragFromPalette, nodeOnCanvas, openNode, typeInto, deployFromEditor, expandDebugMessage, importExample, screenshot,
+  launch, openEditor, dragFromPalette, nodeOnCanvas, openNode, typeInto, deployFromEditor, expandDebugMessage, importExample, showSidebar, screenshot,
 } = require('./browser');
 const names = require('../../nodes/lib/names');
 
 const userDir = path.join(artifacts, 'e2e-userdir');
-const shots = path.join(artifacts, 'screenshots');
+const shots = path.join(artifacts, 'screenshots', `node-red-${nodeRedMajor}`);
 const invokeText = require('../../nodes/locales/en-US/sagemaker-invoke.json')['sagemaker-invoke'];
 const configText = require('../../nodes/locales/en-US/sagemaker-config.json')['sagemaker-config'];
 const nodeRedVersion = require('node-red/package.json').version;
@@ -39,10 +39,11 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
   const pageErrors = [];
 
   before(async function () {
+    fs.rmSync(shots, { recursive: true, force: true });
     installPacked(userDir);
     server = await startServer(ENDPOINTS);
     red = await startNodeRed(userDir, {
-      logName: 'node-red-e2e.log',
+      logName: `node-red-${nodeRedMajor}-e2e.log`,
       // No palette catalogue: the editor would fetch it from the internet.
       settings: { editorTheme: { tours: false, palette: { catalogues: [] } } },
     });
@@ -233,7 +234,7 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
 
   it('shows the node help with its Inputs, Outputs and Details sections in the help sidebar', async function () {
     await page.evaluate((id) => RED.view.select(id), invokeId);
-    await page.locator('#red-ui-tab-help-link-button').click();
+    await showSidebar(page, 'h');
     const help = page.locator('.red-ui-help', { has: page.locator('h1.red-ui-help-title', { hasText: invokeText.paletteLabel }) });
     await help.locator('h3', { hasText: 'Inputs' }).waitFor();
     const headings = (await help.locator('h3').allInnerTexts()).map((h) => h.trim());
@@ -268,8 +269,9 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
       const problemsBefore = red.problems().length;
       await deployFromEditor(page);
 
-      await page.locator('#red-ui-tab-debug-link-button').click();
-      const debug = page.locator('.red-ui-debug-content');
+      await showSidebar(page, 'd');
+      const debug = page.locator('.red-ui-debug-content-list');
+      await debug.waitFor();
       const injects = expected.filter((n) => n.type === 'inject');
       const requestsBefore = server.requests.length;
       for (const inject of injects) {
@@ -285,7 +287,8 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
         const metadata = await message('response metadata');
         assert.match(metadata, /endpointName[\s\S]*"my-json-model"/);
         assert.match(metadata, /requestId/);
-        await screenshot(page.locator('#red-ui-sidebar'), shots, 'debug-sidebar.png');
+        await page.waitForFunction(() => ![...document.querySelectorAll('.red-ui-notification')].some((n) => n.offsetParent !== null));
+        await screenshot(page, shots, 'debug-sidebar.png');
       } else if (file.startsWith('02')) {
         assert.match(await message('scores'), /0\.25/);
       } else if (file.startsWith('03')) {
