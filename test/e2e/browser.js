@@ -61,14 +61,9 @@ async function typeInto(page, selector, text) {
   await input.press('Tab');
 }
 
-/** Clicks the Deploy button (confirming Node-RED's questions) and waits until the editor reports success. */
+/** Clicks the Deploy button and waits until the editor has nothing left to deploy. */
 async function deployFromEditor(page) {
   await page.click('#red-ui-header-button-deploy');
-  const confirm = page.locator('.red-ui-notification .ui-dialog-buttonset button, #red-ui-notification-deploy-confirm, .red-ui-notification button:has-text("Confirm deploy")');
-  await page.waitForFunction(() => !RED.nodes.dirty() || document.querySelector('.red-ui-notification button'));
-  if (await page.evaluate(() => RED.nodes.dirty())) {
-    await confirm.filter({ hasText: /confirm/i }).first().click();
-  }
   await page.waitForFunction(() => !RED.nodes.dirty());
 }
 
