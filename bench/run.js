@@ -15,7 +15,8 @@
  * each repetition (which goes first alternates too); figures are medians over the repetitions.
  *
  * Options: --messages N (per run, default 3000), --concurrency 1,8,64, --reps N (default 5),
- *          --json FILE (default test-artifacts/bench.json), --model-ms N (server think time, default 0).
+ *          --json FILE (default test-artifacts/bench.json), --model-ms N (server think time, default 0),
+ *          --only node,baseline (a subset of node, baseline, raw-SDK, raw-HTTP: for profiling with --cpu-prof).
  */
 const fs = require('node:fs');
 const os = require('node:os');
@@ -29,7 +30,10 @@ const { KEYS, REGION, ENDPOINT, hub } = require('./common');
 const root = path.join(__dirname, '..');
 
 function options(argv) {
-  const o = { messages: 3000, concurrency: [1, 8, 64], reps: 5, json: path.join(root, 'test-artifacts', 'bench.json'), modelMs: 0 };
+  const o = {
+    messages: 3000, concurrency: [1, 8, 64], reps: 5, json: path.join(root, 'test-artifacts', 'bench.json'), modelMs: 0,
+    kinds: ['node', 'baseline', 'raw SDK', 'raw HTTP'],
+  };
   for (let i = 0; i < argv.length; i++) {
     const [flag, value] = [argv[i], argv[i + 1]];
     if (flag === '--messages') o.messages = Number(value);
@@ -37,6 +41,7 @@ function options(argv) {
     else if (flag === '--reps') o.reps = Number(value);
     else if (flag === '--json') o.json = path.resolve(value);
     else if (flag === '--model-ms') o.modelMs = Number(value);
+    else if (flag === '--only') o.kinds = value.split(',').map((k) => k.replace('-', ' '));
     else if (flag === '--help' || flag === '-h') {
       process.stdout.write(fs.readFileSync(__filename, 'utf8').split('*/')[0].replace(/^[\s\S]*?\/\*/, '') + '\n');
       process.exit(0);
@@ -130,6 +135,7 @@ function closedLoop(messages, concurrency, send) {
     let started = 0;
     let finished = 0;
     let peakRss = process.memoryUsage.rss();
+    const cpu0 = process.cpuUsage();
     const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage.rss()); }, 20);
     const t0 = performance.now();
     const next = () => {
@@ -146,6 +152,7 @@ function closedLoop(messages, concurrency, send) {
         if (started < messages) next();
         else if (finished === messages) {
           const elapsed = (performance.now() - t0) / 1000;
+          const cpu = process.cpuUsage(cpu0);
           clearInterval(sampler);
           latency.sort();
           resolve({
@@ -153,6 +160,7 @@ function closedLoop(messages, concurrency, send) {
             p50: latency[Math.floor(messages * 0.5)],
             p99: latency[Math.min(messages - 1, Math.floor(messages * 0.99))],
             peakRssMb: Math.max(peakRss, process.memoryUsage.rss()) / 1024 / 1024,
+            cpuUsPerMessage: (cpu.user + cpu.system) / messages,
           });
         }
       });
@@ -237,15 +245,15 @@ async function main() {
   };
   try {
     process.stderr.write(`warming up (${Object.keys(kinds).length} kinds x ${o.concurrency.length} concurrencies)\n`);
-    for (const c of o.concurrency) for (const run of Object.values(kinds)) await run(c, Math.min(500, o.messages));
+    for (const c of o.concurrency) for (const kind of o.kinds) await kinds[kind](c, Math.min(500, o.messages));
 
     const samples = {}; // samples[c][kind] = [result per rep]
-    for (const c of o.concurrency) samples[c] = Object.fromEntries(Object.keys(kinds).map((k) => [k, []]));
+    for (const c of o.concurrency) samples[c] = Object.fromEntries(o.kinds.map((k) => [k, []]));
     for (let rep = 0; rep < o.reps; rep++) {
       for (const c of o.concurrency) {
-        const order = rep % 2 === 0 ? ['node', 'baseline', 'raw SDK', 'raw HTTP'] : ['baseline', 'node', 'raw HTTP', 'raw SDK'];
+        const order = (rep % 2 === 0 ? ['node', 'baseline', 'raw SDK', 'raw HTTP'] : ['baseline', 'node', 'raw HTTP', 'raw SDK']).filter((k) => o.kinds.includes(k));
         for (const kind of order) samples[c][kind].push(await kinds[kind](c, o.messages));
-        process.stderr.write(`rep ${rep + 1}/${o.reps} concurrency ${c}: node ${samples[c].node.at(-1).perSecond.toFixed(0)}/s, baseline ${samples[c].baseline.at(-1).perSecond.toFixed(0)}/s\n`);
+        process.stderr.write(`rep ${rep + 1}/${o.reps} concurrency ${c}: ${o.kinds.map((k) => `${k} ${samples[c][k].at(-1).perSecond.toFixed(0)}/s`).join(', ')}\n`);
       }
     }
 
@@ -253,22 +261,25 @@ async function main() {
     const ratios = [];
     for (const c of o.concurrency) {
       const med = {};
-      for (const kind of Object.keys(kinds)) {
+      for (const kind of o.kinds) {
         const list = samples[c][kind];
         med[kind] = {
           perSecond: median(list.map((r) => r.perSecond)),
           p50: median(list.map((r) => r.p50)),
           p99: median(list.map((r) => r.p99)),
           peakRssMb: Math.max(...list.map((r) => r.peakRssMb)),
+          cpuUsPerMessage: median(list.map((r) => r.cpuUsPerMessage)),
         };
         rows.push({ concurrency: c, kind, ...med[kind] });
       }
+      if (!o.kinds.includes('node') || !o.kinds.includes('baseline')) continue;
       const pairs = samples[c].node.map((r, i) => r.perSecond / samples[c].baseline[i].perSecond);
       ratios.push({
         concurrency: c,
+        cpuAddedUsPerMessage: med.node.cpuUsPerMessage - med.baseline.cpuUsPerMessage,
         nodeOverBaseline: median(pairs),
         nodeOverBaselinePerRep: pairs,
-        nodeOverRawSdk: med.node.perSecond / med['raw SDK'].perSecond,
+        nodeOverRawSdk: med['raw SDK'] ? med.node.perSecond / med['raw SDK'].perSecond : NaN,
         addedP50Ms: med.node.p50 - med.baseline.p50,
         addedP99Ms: med.node.p99 - med.baseline.p99,
       });
@@ -279,14 +290,14 @@ async function main() {
     lines.push(`node-red-contrib-sagemaker-runtime benchmark: ${o.messages} messages per run, median of ${o.reps} repetitions`);
     lines.push(`${os.cpus().length} x ${os.cpus()[0].model.trim()}, Node.js ${process.version}, ${os.platform()} ${os.release()}`);
     lines.push('');
-    lines.push('| concurrency | kind | msg/s | p50 ms | p99 ms | peak RSS MB |');
-    lines.push('|---:|---|---:|---:|---:|---:|');
-    for (const r of rows) lines.push(`| ${r.concurrency} | ${r.kind} | ${f(r.perSecond)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${f(r.peakRssMb)} |`);
+    lines.push('| concurrency | kind | msg/s | p50 ms | p99 ms | CPU µs/msg (this process) | peak RSS MB |');
+    lines.push('|---:|---|---:|---:|---:|---:|---:|');
+    for (const r of rows) lines.push(`| ${r.concurrency} | ${r.kind} | ${f(r.perSecond)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${f(r.cpuUsPerMessage)} | ${f(r.peakRssMb)} |`);
     lines.push('');
-    lines.push('| concurrency | node/baseline | node/raw SDK | added p50 ms | added p99 ms | node/baseline per repetition |');
-    lines.push('|---:|---:|---:|---:|---:|---|');
+    lines.push('| concurrency | node/baseline | node/raw SDK | added p50 ms | added p99 ms | added CPU µs/msg | node/baseline per repetition |');
+    lines.push('|---:|---:|---:|---:|---:|---:|---|');
     for (const r of ratios) {
-      lines.push(`| ${r.concurrency} | ${f(r.nodeOverBaseline, 3)} | ${f(r.nodeOverRawSdk, 3)} | ${f(r.addedP50Ms, 3)} | ${f(r.addedP99Ms, 3)} | ${r.nodeOverBaselinePerRep.map((x) => f(x, 3)).join(' ')} |`);
+      lines.push(`| ${r.concurrency} | ${f(r.nodeOverBaseline, 3)} | ${f(r.nodeOverRawSdk, 3)} | ${f(r.addedP50Ms, 3)} | ${f(r.addedP99Ms, 3)} | ${f(r.cpuAddedUsPerMessage)} | ${r.nodeOverBaselinePerRep.map((x) => f(x, 3)).join(' ')} |`);
     }
     const target = ratios.every((r) => r.nodeOverBaseline >= 0.95);
     lines.push('');

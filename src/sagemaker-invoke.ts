@@ -31,6 +31,7 @@ import { decodeBody, asBuffer } from './lib/response';
 import { asyncMetadata, invokeMetadata, streamMetadata, type Metadata } from './lib/metadata';
 import { PartSequencer, StreamDecoder, streamSettingsError, type SequencedPart } from './lib/stream';
 import { mapError, type ErrorDetails } from './lib/errors';
+import { withAbortSignal } from './lib/abort-context';
 import { Limiter } from './lib/limiter';
 import { Throttle } from './lib/throttle';
 import { FlowError, type FlowErrorParams } from './lib/flow-error';
@@ -54,6 +55,17 @@ interface Job {
   send: Send;
   done: Done;
 }
+
+/** A message in flight: its job, whether it has ended, and the promise of its run (which never rejects). */
+interface Running {
+  job: Job;
+  finished: boolean;
+  finish?: Done;
+  settled: Promise<void>;
+}
+
+/** How long close() waits for aborted calls to end their messages before ending them itself. */
+const CLOSE_GRACE_MS = 1000;
 
 /** The status changes at most this often (plus once after the last change). */
 const STATUS_INTERVAL_MS = 250;
@@ -118,7 +130,7 @@ export = function register(RED: NodeAPI): void {
 
     const warned = new Set<OverridableField>();
     /** each request in flight; close() waits for these (they never reject) */
-    const inFlight = new Set<Promise<void>>();
+    const inFlight = new Set<Running>();
     // One abort signal for every request of this node: close() aborts it, which aborts them all through the SDK.
     // (A controller per request would cost a first listener on a new signal for every message.)
     const closing = new AbortController();
@@ -220,7 +232,8 @@ export = function register(RED: NodeAPI): void {
       const started = performance.now();
       let out;
       try {
-        out = await configNode.client.send(new InvokeEndpointCommand(request.input), { abortSignal: closing.signal });
+        const { client } = configNode;
+        out = await withAbortSignal(closing.signal, () => client.send(new InvokeEndpointCommand(request.input)));
       } catch (error) {
         failCall(msg, done, error, endpointName, request.input.InferenceId, started);
         return;
@@ -275,9 +288,8 @@ export = function register(RED: NodeAPI): void {
       const started = performance.now();
       let out: InvokeEndpointWithResponseStreamCommandOutput;
       try {
-        out = await configNode.client.send(new InvokeEndpointWithResponseStreamCommand(request.input), {
-          abortSignal: abort.signal,
-        });
+        const { client } = configNode;
+        out = await withAbortSignal(abort.signal, () => client.send(new InvokeEndpointWithResponseStreamCommand(request.input)));
       } catch (error) {
         // The SDK reads the first event before it answers, so a stream that fails at once fails here.
         failCall(msg, done, error, endpointName, inferenceId, started, 0);
@@ -344,7 +356,8 @@ export = function register(RED: NodeAPI): void {
       const started = performance.now();
       let out;
       try {
-        out = await configNode.client.send(new InvokeEndpointAsyncCommand(request.input), { abortSignal: closing.signal });
+        const { client } = configNode;
+        out = await withAbortSignal(closing.signal, () => client.send(new InvokeEndpointAsyncCommand(request.input)));
       } catch (error) {
         failCall(msg, done, error, endpointName, request.input.InferenceId, started);
         return;
@@ -364,13 +377,24 @@ export = function register(RED: NodeAPI): void {
 
     /** Starts a job the limiter admitted; when it ends, the next queued job starts in its place. */
     function start(job: Job): void {
-      const running = run(job.msg, job.send, job.done).catch((err: unknown) => {
+      // Each message ends once: close() may end it first (see there), and then nothing more of it goes out.
+      const running: Running = { job, finished: false, settled: Promise.resolve() };
+      const finish: Done = (err) => {
+        if (running.finished) return;
+        running.finished = true;
+        job.done(err);
+      };
+      const send: Send = (m) => {
+        if (!running.finished) job.send(m);
+      };
+      running.finish = finish;
+      running.settled = run(job.msg, send, finish).catch((err: unknown) => {
         // Only a bug in this node gets here; still, the message must end somewhere.
         const message = t('errors.unexpected', { name: 'Error', message: String(err) });
-        fail(job.msg, job.done, message, { name: 'Error', message }, 'error');
+        fail(job.msg, finish, message, { name: 'Error', message }, 'error');
       });
       inFlight.add(running);
-      void running.then(() => {
+      void running.settled.then(() => {
         inFlight.delete(running);
         const next = limiter.release();
         if (next) start(next);
@@ -407,9 +431,21 @@ export = function register(RED: NodeAPI): void {
       errorTimer = undefined;
       const pending = [...inFlight];
       closing.abort();
-      // Each aborted request calls its done(err) as it settles; Node-RED reports that a tick later, so wait one
-      // more turn before saying the node is closed.
-      void Promise.all(pending).then(() => {
+      // An aborted request ends its message (done(err)) as it settles, at once for a request on the wire. A call
+      // waiting between two attempts (the SDK's retry backoff) only sees the abort at its next attempt: such a
+      // message is ended here after CLOSE_GRACE_MS, so close never waits for a backoff.
+      let grace: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<void>((resolve) => {
+        grace = setTimeout(resolve, CLOSE_GRACE_MS);
+      });
+      void Promise.race([Promise.all(pending.map((r) => r.settled)), graceOver]).then(() => {
+        clearTimeout(grace);
+        for (const r of pending) {
+          if (r.finished || !r.finish) continue;
+          const message = t('errors.aborted', { endpoint: fields.endpointName || String(r.job.msg.endpointName ?? '') });
+          fail(r.job.msg, r.finish, message, { name: 'AbortError', message }, 'closed');
+        }
+        // Node-RED reports each done(err) a tick later, so wait one more turn before saying the node is closed.
         setImmediate(() => {
           statusThrottle.cancel();
           node.status({});

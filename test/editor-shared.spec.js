@@ -66,6 +66,13 @@ describe('editor-shared.js: the editor\'s names and validators', function () {
     assert.equal(S.outputValidator.call({ mode: 'invoke' }, 'json'), true);
     assert.match(S.outputValidator.call({}, 'xml'), /one of auto/);
   });
+  it("starts a message with the field's label when Node-RED passes one, so the node's tooltip names the field", function () {
+    assert.equal(S.fieldValidator('endpointName')('bad_name', { label: 'Endpoint' }).split(':')[0], 'Endpoint');
+    assert.match(S.configValidator('region', true)('', { label: 'Region' }), /^Region: required$/);
+    assert.match(S.integerValidator(1, 10)('0', { label: 'Max attempts' }), /^Max attempts: must be/);
+    assert.match(S.propertyValidator('', { label: 'Input' }), /^Input: must be/);
+    assert.equal(S.fieldValidator('endpointName')('good', { label: 'Endpoint' }), true);
+  });
   it('msg property paths take the dotted form the runtime reads', function () {
     assert.equal(S.propertyValidator('payload'), true);
     assert.equal(S.propertyValidator('data.input'), true);

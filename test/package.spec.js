@@ -1,95 +1,36 @@
 'use strict';
-// The packed package in a real Node-RED 4.1 runtime (a child process, as a user runs it): `npm pack` ships what
-// Node-RED needs and nothing else; Node-RED loads both nodes without a warning; the editor gets their HTML, help,
-// icon, locale messages and shared script; a deployed flow works end to end over HTTP; secrets stay out of
-// flows.json and out of what the editor is sent; every shipped example deploys cleanly.
+// The packed package in a real Node-RED runtime (4.1; 5 in the Node-RED 5 leg), a child process as a user runs it:
+// `npm pack` ships what Node-RED needs and nothing else; Node-RED loads both nodes without a warning or a
+// deprecation; the editor gets their HTML, help, icon, locale messages and shared script; a deployed flow works
+// end to end over HTTP; secrets stay out of flows.json and out of what the editor is sent; every shipped example
+// deploys cleanly.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const net = require('node:net');
+const { execFileSync } = require('node:child_process');
 const path = require('node:path');
-const { execFileSync, spawn } = require('node:child_process');
 const { startServer, KEYS } = require('./harness');
+const { root, artifacts, installPacked, startNodeRed, sleep } = require('./node-red-process');
 const { MODULE_NAME } = require('../nodes/lib/names');
 
-const root = path.join(__dirname, '..');
-const userDir = path.join(root, 'test-artifacts', 'node-red-userdir');
+const userDir = path.join(artifacts, 'node-red-userdir');
+const nodeRedVersion = require('node-red/package.json').version;
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-describe('the packed package in a real Node-RED', function () {
+describe(`the packed package in a real Node-RED ${nodeRedVersion}`, function () {
   this.timeout(90000);
   let red;
-  let base;
-  let output = '';
   let files;
   let server;
-
-  const api = async (method, url, body, headers = {}) => {
-    const res = await fetch(base + url, {
-      method,
-      headers: { 'Content-Type': 'application/json', 'Node-RED-API-Version': 'v2', ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, text, json: () => JSON.parse(text) };
-  };
-  const deploy = async (flows) => {
-    const res = await api('POST', '/flows', { flows }, { 'Node-RED-Deployment-Type': 'full' });
-    assert.equal(res.status, 200, res.text);
-  };
-  // Node-RED's own notices about its set-up (projects off; a fresh user directory with no credential file yet).
-  const NODE_RED_NOTICES = /\[warn\] (Projects disabled : |Encrypted credentials not found$)/;
-  const logLines = () => output.split('\n').filter((l) => /\[(warn|error)\]/.test(l) && !NODE_RED_NOTICES.test(l));
+  const api = (...args) => red.api(...args);
+  const deploy = (flows) => red.deploy(flows);
 
   before(async function () {
-    fs.rmSync(userDir, { recursive: true, force: true });
-    fs.mkdirSync(path.join(userDir, 'node_modules'), { recursive: true });
-    const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', userDir], { cwd: root, encoding: 'utf8' }));
-    files = packed[0].files.map((f) => f.path);
-    execFileSync('tar', ['-xzf', path.join(userDir, packed[0].filename), '-C', userDir]);
-    // Installed as a user's npm install would place it; its dependencies resolve from the project's node_modules.
-    fs.renameSync(path.join(userDir, 'package'), path.join(userDir, 'node_modules', MODULE_NAME));
-
+    files = installPacked(userDir);
     server = await startServer({ ep: (req) => ({ body: JSON.stringify({ score: 0.5, got: JSON.parse(req.body.toString()) }), contentType: 'application/json' }) });
-    const port = await freePort();
-    const settings = path.join(userDir, 'settings.js');
-    fs.writeFileSync(settings, `module.exports = ${JSON.stringify({
-      uiHost: '127.0.0.1', uiPort: port, flowFile: 'flows.json', credentialSecret: 'package-test-secret',
-      logging: { console: { level: 'info', metrics: false, audit: false } }, editorTheme: { tours: false },
-      diagnostics: { enabled: false }, telemetry: { enabled: false },
-    }, null, 2)};\n`);
-    base = `http://127.0.0.1:${port}`;
-    red = spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', userDir, '--settings', settings], {
-      cwd: userDir, env: process.env, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    red.stdout.on('data', (d) => { output += d; });
-    red.stderr.on('data', (d) => { output += d; });
-    const started = Date.now();
-    while (!/Started flows|Server now running/.test(output)) {
-      if (red.exitCode !== null) throw new Error(`Node-RED exited:\n${output}`);
-      if (Date.now() - started > 60000) throw new Error(`Node-RED did not start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    while (!/Server now running/.test(output)) await new Promise((r) => setTimeout(r, 100));
+    red = await startNodeRed(userDir);
   });
 
   after(async function () {
-    if (red && red.exitCode === null) {
-      const exited = new Promise((r) => red.once('exit', r));
-      red.kill('SIGINT');
-      await exited;
-    }
-    fs.mkdirSync(path.dirname(userDir), { recursive: true });
-    fs.writeFileSync(path.join(root, 'test-artifacts', 'node-red.log'), output);
+    if (red) await red.stop();
     if (server) await server.close();
   });
 
@@ -131,7 +72,7 @@ describe('the packed package in a real Node-RED', function () {
     }
   });
 
-  it('loads both nodes without a warning or an error', async function () {
+  it('loads both nodes without a warning, an error or a deprecation', async function () {
     const res = await api('GET', '/nodes', undefined, { Accept: 'application/json' });
     const sets = res.json().filter((s) => s.module === MODULE_NAME);
     assert.deepEqual(sets.map((s) => s.types).flat().sort(), ['sagemaker-config', 'sagemaker-invoke']);
@@ -139,7 +80,7 @@ describe('the packed package in a real Node-RED', function () {
       assert.equal(s.enabled, true);
       assert.equal(s.err, undefined);
     }
-    assert.deepEqual(logLines(), []);
+    assert.deepEqual(red.problems(), []);
   });
 
   it('serves the editor its HTML, help, shared script, icon and messages', async function () {
@@ -163,10 +104,10 @@ describe('the packed package in a real Node-RED', function () {
       { id: 'inv1', type: 'sagemaker-invoke', z: 'tab1', config: 'cfg1', endpointName: 'ep', contentType: '', accept: '', customAttributes: '', targetModel: '', targetVariant: '', targetContainerHostname: '', enableExplanations: '', inferenceComponentName: '', prefixAwareId: '', inputProperty: 'payload', outputProperty: 'payload', output: 'auto', wires: [['out1']] },
       { id: 'out1', type: 'http response', z: 'tab1', statusCode: '', headers: {} },
     ]);
-    const post = () => fetch(`${base}/predict`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ t: 21.5 }) });
+    const post = () => fetch(`${red.base}/predict`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ t: 21.5 }) });
     let res = await post();
     for (let i = 0; res.status === 404 && i < 50; i++) { // the deploy answers before the flow has started
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
       res = await post();
     }
     assert.equal(res.status, 200);
@@ -184,12 +125,12 @@ describe('the packed package in a real Node-RED', function () {
     assert.ok(!(await api('GET', '/flows')).text.includes(KEYS.secretAccessKey));
     const creds = (await api('GET', '/credentials/sagemaker-config/cfg1')).json();
     assert.deepEqual(creds, { accessKeyId: KEYS.accessKeyId, has_secretAccessKey: true, has_sessionToken: false });
-    assert.ok(!output.includes(KEYS.secretAccessKey), 'not in the log either');
+    assert.ok(!red.output().includes(KEYS.secretAccessKey), 'not in the log either');
   });
 
   it('keeps the proxy password in the proxy node\'s encrypted credentials; role, proxy and TLS settings load cleanly', async function () {
     const proxyPassword = 'pr0xy-Pa55-package-test';
-    const before = logLines().length;
+    const before = red.problems().length;
     await deploy([
       { id: 'tab2', type: 'tab', label: 'enterprise' },
       { id: 'px2', type: 'http proxy', name: 'corp', url: 'http://127.0.0.1:3128', noproxy: ['.internal'], credentials: { username: 'gw', password: proxyPassword } },
@@ -203,7 +144,7 @@ describe('the packed package in a real Node-RED', function () {
       { id: 'inv2', type: 'sagemaker-invoke', z: 'tab2', config: 'cfg2', endpointName: 'ep', contentType: '', accept: '', customAttributes: '', targetModel: '', targetVariant: '', targetContainerHostname: '', enableExplanations: '', inferenceComponentName: '', prefixAwareId: '', inputProperty: 'payload', outputProperty: 'payload', output: 'auto', wires: [] },
     ]);
     await new Promise((r) => setTimeout(r, 200));
-    assert.deepEqual(logLines().slice(before), [], 'the config node accepts the role, proxy and TLS nodes');
+    assert.deepEqual(red.problems().slice(before), [], 'the config node accepts the role, proxy and TLS nodes');
     const flowsFile = fs.readFileSync(path.join(userDir, 'flows.json'), 'utf8');
     assert.match(flowsFile, /"roleArn": ?"arn:aws:iam::123456789012:role\/invoker"/);
     assert.match(flowsFile, /"proxy": ?"px2"/);
@@ -211,7 +152,7 @@ describe('the packed package in a real Node-RED', function () {
       assert.ok(!flowsFile.includes(secret), 'not in flows.json');
       assert.ok(!fs.readFileSync(path.join(userDir, 'flows_cred.json'), 'utf8').includes(secret), 'flows_cred.json is encrypted');
       assert.ok(!(await api('GET', '/flows')).text.includes(secret), 'not sent to the editor');
-      assert.ok(!output.includes(secret), 'not in the log');
+      assert.ok(!red.output().includes(secret), 'not in the log');
     }
     // Stored, encrypted with the credential secret as Node-RED does it (AES-256-CTR, key = SHA-256 of the secret).
     const { $: sealed } = JSON.parse(fs.readFileSync(path.join(userDir, 'flows_cred.json'), 'utf8'));
@@ -224,11 +165,11 @@ describe('the packed package in a real Node-RED', function () {
   it('deploys every shipped example without an error', async function () {
     const dir = path.join(root, 'examples');
     for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json'))) {
-      const before = logLines().length;
+      const before = red.problems().length;
       const flow = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
       await deploy(flow);
-      await new Promise((r) => setTimeout(r, 200));
-      assert.deepEqual(logLines().slice(before), [], `${file} deployed with problems`);
+      await sleep(200);
+      assert.deepEqual(red.problems().slice(before), [], `${file} deployed with problems`);
       const types = new Set((await api('GET', '/flows')).json().flows.map((n) => n.type));
       assert.ok(types.has('sagemaker-invoke') && types.has('sagemaker-config'), `${file} has both nodes`);
     }

@@ -19,13 +19,22 @@ import {
  */
 type Validator = (value: unknown, opt?: unknown) => boolean | string;
 
+/**
+ * Node-RED passes a property's `label` (from its definition in `defaults`) as `opt.label`; a message that starts with
+ * it says which field is wrong in the node's "invalid properties" tooltip, which lists only the messages.
+ */
+function labelled(opt: unknown, message: string): string {
+  const label = opt && typeof opt === 'object' && typeof (opt as { label?: unknown }).label === 'string' ? (opt as { label: string }).label : '';
+  return label ? `${label}: ${message}` : message;
+}
+
 function ruleValidator(rule: FieldRule, required: boolean): Validator {
-  return (value: unknown, _opt?: unknown) => {
+  return (value: unknown, opt?: unknown) => {
     const text = value === undefined || value === null ? '' : String(value);
-    if (text === '') return !required || 'required';
+    if (text === '') return !required || labelled(opt, 'required');
     if (ENV_REFERENCE.test(text)) return true; // Node-RED substitutes ${ENV_VAR} when the flow starts
     const violation = checkRule(rule, text);
-    return violation ? describeViolation(violation) : true;
+    return violation ? labelled(opt, describeViolation(violation)) : true;
   };
 }
 
@@ -44,24 +53,28 @@ function fieldValidator(field: keyof typeof REQUEST_FIELD_RULES): Validator {
   return function (this: unknown, value: unknown, opt?: unknown) {
     const mode = modeOf(this);
     if (value !== undefined && value !== null && value !== '' && !names.MODE_FIELDS[mode].includes(field)) {
-      return `mode ${mode} (${names.MODE_OPERATIONS[mode]}) does not take this field`;
+      return labelled(opt, `mode ${mode} (${names.MODE_OPERATIONS[mode]}) does not take this field`);
     }
     return rule(value, opt);
   };
 }
 
-/** A choice among fixed values. */
+/** Blank: a node saved before the property existed (or left empty), which the runtime gives the default. */
+const blank = (value: unknown): boolean => value === undefined || value === null || value === '';
+
+/** A choice among fixed values; blank means the default. */
 function choiceValidator(choices: readonly string[]): Validator {
-  return (value: unknown, _opt?: unknown) => choices.includes(String(value)) || `must be one of ${choices.join(', ')}`;
+  return (value: unknown, opt?: unknown) =>
+    blank(value) || choices.includes(String(value)) || labelled(opt, `must be one of ${choices.join(', ')}`);
 }
 
 /** `output`: one of the forms; in stream mode, parsed JSON needs `streamSplit` lines. */
 function outputValidator(this: unknown, value: unknown, opt?: unknown): boolean | string {
   const choice = choiceValidator(names.OUTPUT_MODES)(value, opt);
-  if (choice !== true) return choice;
+  if (choice !== true || blank(value)) return choice;
   const node = this as { streamSplit?: unknown } | undefined;
   if (modeOf(this) === 'stream' && value === 'json' && node?.streamSplit !== 'lines') {
-    return 'parsed JSON in stream mode needs Split set to lines';
+    return labelled(opt, 'parsed JSON in stream mode needs Split set to lines');
   }
   return true;
 }
@@ -70,19 +83,20 @@ function configValidator(field: keyof typeof CONFIG_FIELD_RULES, required: boole
   return ruleValidator(CONFIG_FIELD_RULES[field], required);
 }
 
+/** A whole number in range; blank means the default, as at run time. */
 function integerValidator(min: number, max: number): Validator {
-  return (value: unknown, _opt?: unknown) => {
+  return (value: unknown, opt?: unknown) => {
     const text = String(value ?? '');
-    if (ENV_REFERENCE.test(text)) return true;
+    if (text === '' || ENV_REFERENCE.test(text)) return true;
     const n = Number(text);
-    return (text !== '' && Number.isInteger(n) && n >= min && n <= max) || `must be a whole number from ${min} to ${max}`;
+    return (text !== '' && Number.isInteger(n) && n >= min && n <= max) || labelled(opt, `must be a whole number from ${min} to ${max}`);
   };
 }
 
 /** A msg property path such as `payload` or `data.input`: the dotted form the runtime reads and writes. */
-function propertyValidator(value: unknown, _opt?: unknown): boolean | string {
+function propertyValidator(value: unknown, opt?: unknown): boolean | string {
   const text = String(value ?? '');
-  return /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(text) || 'must be a msg property path such as payload or data.input';
+  return /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(text) || labelled(opt, 'must be a msg property path such as payload or data.input');
 }
 
 const api = {

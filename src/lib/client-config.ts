@@ -16,7 +16,8 @@ import { FlowError } from './flow-error';
 import { assumeRoleProvider, defaultRoleSessionName, type MasterCredentials, type RoleSettings } from './assume-role';
 import { Agent as HttpAgent } from 'http';
 import { Agent as HttpsAgent } from 'https';
-import { RoutingHttpHandler, type SocketLimit, type TlsOptions } from './http-handler';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { RoutingHttpHandler, SignalHandler, type SocketLimit, type TlsOptions } from './http-handler';
 import type { ProxyEnv } from './proxy';
 
 /** The config node's properties as Node-RED hands them over (after ${ENV_VAR} substitution). */
@@ -173,17 +174,21 @@ export function buildClientConfig(
     // Resolve the middleware stack once per command instead of per call: this node adds no middleware, and the
     // SDK's per-call CPU is what bounds a node's throughput (see the README's Performance section).
     cacheMiddleware: true,
-    requestHandler:
+    // The SDK's Node HTTP handler (one per route with a proxy or TLS node), with our keep-alive agents when a socket
+    // limit is given, behind SignalHandler, which gives each request the abort signal of the node that made it.
+    requestHandler: new SignalHandler(
       network.proxyEnv || network.tls
         ? new RoutingHttpHandler({ timeouts, ...network })
-        : network.sockets
-          ? {
-              ...timeouts,
-              // Our own keep-alive agents, so the socket limit can follow the invoke nodes' in-flight limits.
-              httpAgent: network.sockets.track(new HttpAgent({ keepAlive: true })),
-              httpsAgent: network.sockets.track(new HttpsAgent({ keepAlive: true })),
-            }
-          : timeouts,
+        : new NodeHttpHandler(
+            network.sockets
+              ? {
+                  ...timeouts,
+                  httpAgent: network.sockets.track(new HttpAgent({ keepAlive: true })),
+                  httpsAgent: network.sockets.track(new HttpsAgent({ keepAlive: true })),
+                }
+              : timeouts,
+          ),
+    ),
   };
   if (settings.endpointUrl) config.endpoint = settings.endpointUrl;
   const base = baseCredentials(settings, creds);

@@ -15,6 +15,7 @@ import { NodeHttpHandler, type NodeHttpHandlerOptions } from '@smithy/node-http-
 import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
 import { FlowError } from './flow-error';
 import { proxyForUrl, proxyUrlWithAuth, redactUrl, type ProxyEnv } from './proxy';
+import { currentAbortSignal } from './abort-context';
 
 /** The SDK's socket limit per agent (NodeHttpHandler's default): the least a config node's agents allow. */
 export const MAX_SOCKETS = 50;
@@ -74,6 +75,43 @@ type HandleResult = ReturnType<NodeHttpHandler['handle']>;
 
 /** hpagent fails a refused CONNECT with exactly this message. */
 const REFUSED_TUNNEL = /^Bad response: (\d{3})$/;
+
+/** What the SDK asks of a request handler, as the two handlers here provide it. */
+interface InnerHandler {
+  handle(...args: HandleArgs): HandleResult;
+  updateHttpClientConfig(key: keyof NodeHttpHandlerOptions, value: NodeHttpHandlerOptions[typeof key]): void;
+  httpHandlerConfigs(): NodeHttpHandlerOptions;
+  destroy(): void;
+}
+
+/**
+ * The config node's request handler: the SDK's Node HTTP handler (or the routing one, with a proxy or TLS node),
+ * given the abort signal of the invoke node whose call it serves (see abort-context.ts), so that closing a node
+ * destroys its requests in flight while the client keeps its cached middleware.
+ */
+export class SignalHandler {
+  readonly metadata = { handlerProtocol: 'http/1.1' };
+
+  constructor(readonly inner: InnerHandler) {}
+
+  handle(...[request, handlerOptions]: HandleArgs): HandleResult {
+    const signal = currentAbortSignal();
+    if (!signal || handlerOptions?.abortSignal) return this.inner.handle(request, handlerOptions);
+    return this.inner.handle(request, { ...handlerOptions, abortSignal: signal });
+  }
+
+  updateHttpClientConfig(key: keyof NodeHttpHandlerOptions, value: NodeHttpHandlerOptions[typeof key]): void {
+    this.inner.updateHttpClientConfig(key, value);
+  }
+
+  httpHandlerConfigs(): NodeHttpHandlerOptions {
+    return this.inner.httpHandlerConfigs();
+  }
+
+  destroy(): void {
+    this.inner.destroy();
+  }
+}
 
 export class RoutingHttpHandler {
   readonly metadata = { handlerProtocol: 'http/1.1' };

@@ -32,13 +32,21 @@ describe('client-config: config node settings', function () {
     assert.equal(s.profileFile, '/tmp/c');
     assert.equal(resolveClientSettings({ region: 'eu-west-1', authMode: 'chain' }, {}).authMode, 'chain');
   });
-  it('builds a client config whose handler throws on the per-attempt timeout', function () {
+  it('builds a client config whose handler throws on the per-attempt timeout', async function () {
     const c = buildClientConfig(resolveClientSettings({ region: 'eu-west-1', endpointUrl: 'http://127.0.0.1:9', timeout: 1234, maxAttempts: 2, retryMode: 'adaptive' }, { ...keys, sessionToken: 'tok' }), { ...keys, sessionToken: 'tok' });
     assert.equal(c.region, 'eu-west-1');
     assert.equal(c.endpoint, 'http://127.0.0.1:9');
     assert.equal(c.maxAttempts, 2);
     assert.equal(c.retryMode, 'adaptive');
-    assert.deepEqual(c.requestHandler, { requestTimeout: 1234, throwOnRequestTimeout: true, socketTimeout: 1234, connectionTimeout: 1234 });
+    assert.equal(c.requestHandler.constructor.name, 'SignalHandler');
+    assert.equal(c.requestHandler.inner.constructor.name, 'NodeHttpHandler');
+    const options = await c.requestHandler.inner.configProvider;
+    assert.deepEqual(
+      [options.requestTimeout, options.throwOnRequestTimeout, options.socketTimeout, options.connectionTimeout],
+      [1234, true, 1234, 1234],
+    );
+    assert.equal(c.cacheMiddleware, true, 'the middleware stack is resolved once (no per-call options are passed)');
+    c.requestHandler.destroy();
     assert.deepEqual(c.credentials, { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', sessionToken: 'tok' });
     const chain = buildClientConfig(resolveClientSettings({ region: 'eu-west-1', authMode: 'chain' }, {}), {});
     assert.equal(chain.credentials, undefined);
@@ -68,28 +76,48 @@ describe('client-config: config node settings', function () {
     assert.equal(typeof role.credentials, 'function');
     const settings = resolveClientSettings({ region: 'eu-west-1' }, keys);
     const proxied = buildClientConfig(settings, keys, { proxyEnv: { https_proxy: 'http://p:3128' } });
-    assert.equal(proxied.requestHandler.constructor.name, 'RoutingHttpHandler');
+    assert.equal(proxied.requestHandler.inner.constructor.name, 'RoutingHttpHandler');
     assert.equal(proxied.requestHandler.httpHandlerConfigs().requestTimeout, 70000);
     proxied.requestHandler.destroy();
     const tls = buildClientConfig(settings, keys, { tls: { ca: 'PEM', rejectUnauthorized: true } });
-    assert.equal(tls.requestHandler.agentsFor('').httpsAgent.options.ca, 'PEM');
+    assert.equal(tls.requestHandler.inner.agentsFor('').httpsAgent.options.ca, 'PEM');
     tls.requestHandler.destroy();
+  });
+});
+
+describe('abort-context: a call\'s abort signal reaches the request handler', function () {
+  const { withAbortSignal, currentAbortSignal } = require('../../nodes/lib/abort-context');
+  const { SignalHandler } = require('../../nodes/lib/http-handler');
+  it('hands the signal of the call in progress to the inner handler, through awaits, and nothing outside a call', async function () {
+    const seen = [];
+    const inner = { handle: async (req, opts) => { seen.push(opts && opts.abortSignal); return { response: req }; } };
+    const handler = new SignalHandler(inner);
+    const a = new AbortController();
+    const b = new AbortController();
+    await Promise.all([
+      withAbortSignal(a.signal, async () => { await new Promise((r) => setTimeout(r, 5)); return handler.handle('r1', {}); }),
+      withAbortSignal(b.signal, () => handler.handle('r2', { requestTimeout: 5 })),
+    ]);
+    await handler.handle('r3', {});
+    assert.deepEqual([seen[0] === b.signal, seen[1] === a.signal, seen[2]], [true, true, undefined]);
+    assert.equal(currentAbortSignal(), undefined);
   });
 });
 
 describe('client-config: sockets', function () {
   const { SocketLimit, MAX_SOCKETS } = require('../../nodes/lib/http-handler');
-  it('gives the client keep-alive agents that follow the socket limit, at once, as it changes', function () {
+  it('gives the client keep-alive agents that follow the socket limit, at once, as it changes', async function () {
     const sockets = new SocketLimit(MAX_SOCKETS);
     const c = buildClientConfig(resolveClientSettings({ region: 'eu-west-1' }, keys), keys, { sockets });
-    const { httpAgent, httpsAgent } = c.requestHandler;
+    const options = await c.requestHandler.inner.configProvider;
+    const httpAgent = await options.httpAgentProvider();
+    const httpsAgent = await options.httpsAgent;
     assert.equal(httpAgent.keepAlive, true);
     assert.equal(httpsAgent.keepAlive, true);
     assert.deepEqual([httpAgent.maxSockets, httpsAgent.maxSockets], [50, 50]);
     sockets.set(128);
     assert.deepEqual([httpAgent.maxSockets, httpsAgent.maxSockets], [128, 128]);
-    assert.equal(c.requestHandler.requestTimeout, 70000, 'the timeouts stay');
-    httpAgent.destroy();
-    httpsAgent.destroy();
+    assert.equal(options.requestTimeout, 70000, 'the timeouts stay');
+    c.requestHandler.destroy();
   });
 });

@@ -1,0 +1,25 @@
+/**
+ * Carries an invoke node's abort signal to the SDK's HTTP handler without passing per-call options to
+ * `client.send()`.
+ *
+ * Why: the SDK resolves a command's middleware stack once and reuses it (`cacheMiddleware`) only for calls made
+ * without options. Passing `{ abortSignal }` to every send costs that cache, about a quarter of the SDK's CPU per
+ * call on loopback (README, Performance). So the invoke node runs each call inside `withAbortSignal(signal, ...)`,
+ * and the config node's request handler (`SignalHandler`) hands the signal of the call it serves to the SDK's own
+ * Node HTTP handler as its `abortSignal`, which destroys the request when the signal fires. AsyncLocalStorage
+ * follows the call through the SDK's promise chain, so each request gets the signal of the node that made it, even
+ * when several nodes share one client.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+const current = new AsyncLocalStorage<AbortSignal>();
+
+/** Runs `call` (a client.send) so that every HTTP request it makes is aborted when `signal` fires. */
+export function withAbortSignal<T>(signal: AbortSignal, call: () => Promise<T>): Promise<T> {
+  return current.run(signal, call);
+}
+
+/** The abort signal of the call being served, if it runs inside withAbortSignal. */
+export function currentAbortSignal(): AbortSignal | undefined {
+  return current.getStore();
+}

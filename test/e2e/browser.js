@@ -1,0 +1,120 @@
+'use strict';
+// Headless Chromium (Debian's `chromium` package) driven by playwright-core, and the editor gestures the browser
+// tests share. playwright's own browser download cannot work here, so the tests use the system browser.
+const fs = require('node:fs');
+const path = require('node:path');
+const { chromium } = require('playwright-core');
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--no-first-run', '--disable-component-update', '--disable-sync', '--disable-default-apps',
+];
+
+/** A browser with a fresh profile (playwright gives every launch a new temporary user-data-dir). */
+async function launch() {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`No Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (.ci/run does) or set CHROMIUM_PATH`);
+  }
+  return chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+}
+
+/** Opens the editor and waits until both node types are registered and the workspace is drawn. */
+async function openEditor(page, base) {
+  await page.goto(base);
+  const hidden = (sel) => `(!document.querySelector('${sel}') || document.querySelector('${sel}').offsetParent === null)`;
+  await page.waitForFunction(`window.RED && RED.nodes && RED.nodes.getType
+    && RED.nodes.getType('sagemaker-invoke') && RED.nodes.getType('sagemaker-config')
+    && document.querySelector('#red-ui-workspace-chart svg')
+    && ${hidden('#red-ui-loading-progress')} && ${hidden('#red-ui-full-shade')}`);
+}
+
+/** Drags a node from the palette onto the workspace at (x, y) of the chart; returns the new node's id. */
+async function dragFromPalette(page, type, x, y) {
+  const item = page.locator(`.red-ui-palette-node[data-palette-type="${type}"]`);
+  await item.scrollIntoViewIfNeeded();
+  const box = await item.boundingBox();
+  const chart = await page.locator('#red-ui-workspace-chart').boundingBox();
+  const before = await page.evaluate((t) => RED.nodes.filterNodes({ type: t }).map((n) => n.id), type);
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 + 20, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.move(chart.x + x, chart.y + y, { steps: 20 });
+  await page.mouse.up();
+  await page.waitForFunction(([t, n]) => RED.nodes.filterNodes({ type: t }).length > n, [type, before.length]);
+  return page.evaluate(([t, b]) => RED.nodes.filterNodes({ type: t }).map((n) => n.id).find((id) => !b.includes(id)), [type, before]);
+}
+
+const nodeOnCanvas = (page, id) => page.locator(`#red-ui-workspace-chart g[id="${id}"]`);
+
+/** Opens a node's edit dialog the way a person does: a double click on the node. */
+async function openNode(page, id) {
+  await page.evaluate((nodeId) => RED.view.reveal(nodeId), id);
+  await nodeOnCanvas(page, id).locator('.red-ui-flow-node').first().dblclick();
+  await page.locator('.red-ui-tray #node-dialog-ok').waitFor();
+}
+
+/** Types into a dialog input as a person does, then leaves it, so the editor validates it. */
+async function typeInto(page, selector, text) {
+  const input = page.locator(selector);
+  await input.fill(text);
+  await input.press('Tab');
+}
+
+/** Clicks the Deploy button and waits until the editor has nothing left to deploy. */
+async function deployFromEditor(page) {
+  await page.click('#red-ui-header-button-deploy');
+  await page.waitForFunction(() => !RED.nodes.dirty());
+}
+
+/**
+ * Shows a sidebar panel with its keyboard shortcut (ctrl-g d: debug, ctrl-g h: help), the same in Node-RED 4 and 5,
+ * whose sidebars are laid out differently.
+ */
+async function showSidebar(page, key) {
+  await page.locator('#red-ui-workspace-chart').focus();
+  await page.keyboard.press('Control+g');
+  await page.keyboard.press(key);
+}
+
+/** Opens every fold of a message in the debug sidebar, as a person clicks through it; returns its text. */
+async function expandDebugMessage(msg) {
+  for (let i = 0; i < 30; i++) {
+    const folded = msg.locator('.collapsed > .red-ui-debug-msg-expandable');
+    if (await folded.count() === 0) break;
+    await folded.first().click();
+  }
+  return msg.innerText();
+}
+
+/** Imports one of a module's examples through the menu: Import, Examples, the module, the example, Import. */
+async function importExample(page, moduleName, title) {
+  await page.click('#red-ui-header-button-sidemenu');
+  await page.click('#menu-item-import');
+  const dialog = page.locator('#red-ui-clipboard-dialog');
+  await dialog.locator('#red-ui-tab-red-ui-clipboard-dialog-import-tab-examples a').click();
+  const tree = dialog.locator('#red-ui-clipboard-dialog-import-tab-examples');
+  const example = tree.locator('.red-ui-treeList-label-text', { hasText: title });
+  // The tree fills in as the list of examples arrives: click the module's folder until the example shows.
+  for (let i = 0; i < 5 && !(await example.isVisible()); i++) {
+    await tree.locator('.red-ui-treeList-label', { hasText: moduleName }).click();
+    await example.waitFor({ timeout: 5000 }).catch(() => {});
+  }
+  await example.click();
+  await page.locator('#red-ui-clipboard-dialog-ok').click();
+  // Imported nodes follow the mouse until a click puts them down.
+  const chart = await page.locator('#red-ui-workspace-chart').boundingBox();
+  await page.mouse.move(chart.x + 400, chart.y + 300, { steps: 5 });
+  await page.mouse.click(chart.x + 400, chart.y + 300);
+  await dialog.waitFor({ state: 'hidden' });
+}
+
+/** Saves a screenshot of a page or an element into `dir`. */
+async function screenshot(target, dir, name) {
+  fs.mkdirSync(dir, { recursive: true });
+  await target.screenshot({ path: path.join(dir, name) });
+}
+
+module.exports = {
+  launch, openEditor, dragFromPalette, nodeOnCanvas, openNode, typeInto, deployFromEditor, expandDebugMessage, importExample, showSidebar, screenshot,
+};

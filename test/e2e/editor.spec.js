@@ -1,0 +1,326 @@
+'use strict';
+// The editor as a person uses it, in headless Chromium against a real Node-RED (the packed package, as
+// test/package.spec.js installs it) and the wire-true SageMaker test server: the palette, dragging a node in, both
+// edit dialogs with their fields, labels and defaults, invalid values marked, the secret as a password field that
+// never comes back to the browser, the help sidebar, and every shipped example imported, deployed and run with
+// its answer in the debug sidebar. Screenshots go to test-artifacts/screenshots/node-red-<major>/.
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { startServer, KEYS } = require('../harness');
+const { root, artifacts, nodeRedMajor, installPacked, startNodeRed } = require('../node-red-process');
+const {
+  launch, openEditor, dragFromPalette, nodeOnCanvas, openNode, typeInto, deployFromEditor, expandDebugMessage, importExample, showSidebar, screenshot,
+} = require('./browser');
+const names = require('../../nodes/lib/names');
+
+const userDir = path.join(artifacts, 'e2e-userdir');
+const shots = path.join(artifacts, 'screenshots', `node-red-${nodeRedMajor}`);
+const invokeText = require('../../nodes/locales/en-US/sagemaker-invoke.json')['sagemaker-invoke'];
+const configText = require('../../nodes/locales/en-US/sagemaker-config.json')['sagemaker-config'];
+const nodeRedVersion = require('node-red/package.json').version;
+
+// What the test server's endpoints answer: the examples call my-json-model, my-xgboost-endpoint, my-llm (streamed)
+// and my-async-model (asynchronous).
+const ENDPOINTS = {
+  'my-json-model': (req) => ({
+    body: JSON.stringify({ predictions: [{ failure_risk: 0.87, got: Object.keys(JSON.parse(req.body.toString()).instances[0]).length }] }),
+    contentType: 'application/json',
+  }),
+  'my-xgboost-endpoint': (req) => ({ body: req.body.toString().split('\n').map(() => '0.25').join('\n'), contentType: 'text/csv' }),
+  'my-llm': () => ({ contentType: 'text/plain', stream: [{ part: 'A bearing ' }, { part: 'overheats when ' }, { part: 'it runs dry.' }] }),
+  'my-async-model': () => ({ accepted: true }),
+};
+
+describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
+  this.timeout(120000);
+  let red;
+  let server;
+  let browser;
+  let page;
+  const seen = []; // every response body and websocket frame the browser received
+  const pageErrors = [];
+
+  before(async function () {
+    fs.rmSync(shots, { recursive: true, force: true });
+    installPacked(userDir);
+    server = await startServer(ENDPOINTS);
+    red = await startNodeRed(userDir, {
+      logName: `node-red-${nodeRedMajor}-e2e.log`,
+      // No palette catalogue: the editor would fetch it from the internet.
+      settings: { editorTheme: { tours: false, palette: { catalogues: [] } } },
+    });
+    browser = await launch();
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page.setDefaultTimeout(30000);
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') pageErrors.push(`${m.type()}: ${m.text()}`); });
+    page.on('response', async (res) => {
+      try { seen.push({ url: res.url(), body: await res.text() }); } catch { /* a body that is gone (redirect, aborted) */ }
+    });
+    page.on('websocket', (ws) => ws.on('framereceived', (f) => seen.push({ url: ws.url(), body: String(f.payload) })));
+    await openEditor(page, red.base);
+  });
+
+  after(async function () {
+    if (browser) await browser.close();
+    if (red) await red.stop();
+    if (server) await server.close();
+  });
+
+  afterEach(async function () {
+    if (this.currentTest.state === 'failed' && page) await screenshot(page, shots, `failed-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}.png`);
+  });
+
+  let invokeId;
+  let configId;
+
+  it('shows sagemaker invoke in the palette under AWS with its icon and label; the config node registers as a config node', async function () {
+    const category = page.locator(`#red-ui-palette-container-${names.PALETTE_CATEGORY}`);
+    await category.scrollIntoViewIfNeeded();
+    assert.equal((await category.locator('.red-ui-palette-header').innerText()).trim(), names.PALETTE_CATEGORY);
+    const item = category.locator(`.red-ui-palette-node[data-palette-type="${names.INVOKE_NODE_TYPE}"]`);
+    assert.equal(await item.count(), 1);
+    assert.equal(await item.getAttribute('data-palette-label'), invokeText.paletteLabel);
+    assert.equal((await item.locator('.red-ui-palette-label').innerText()).replace(/\s+/g, ' ').trim(), invokeText.paletteLabel);
+    const icon = await item.locator('.red-ui-palette-icon').evaluate((el) => getComputedStyle(el).backgroundImage);
+    assert.match(icon, new RegExp(`icons/${names.MODULE_NAME}/sagemaker\\.svg`));
+    const loaded = await page.evaluate((src) => new Promise((resolve) => {
+      const img = new Image();
+      img.onload = () => resolve(img.naturalWidth > 0);
+      img.onerror = () => resolve(false);
+      img.src = src;
+    }), `icons/${names.MODULE_NAME}/sagemaker.svg`);
+    assert.ok(loaded, 'the icon loads');
+    // A config node never shows in the palette: Node-RED lists it in the Configuration nodes sidebar instead.
+    assert.equal(await page.evaluate((t) => RED.nodes.getType(t).category, names.CONFIG_NODE_TYPE), 'config');
+    assert.equal(await page.locator(`.red-ui-palette-node[data-palette-type="${names.CONFIG_NODE_TYPE}"]`).count(), 0);
+    await screenshot(category, shots, 'palette.png');
+  });
+
+  it('registers each node with the type, category and properties that the public names define', async function () {
+    const defs = await page.evaluate((types) => types.map((t) => {
+      const d = RED.nodes.getType(t);
+      return { category: d.category, defaults: Object.keys(d.defaults), credentials: Object.keys(d.credentials || {}) };
+    }), [names.INVOKE_NODE_TYPE, names.CONFIG_NODE_TYPE]);
+    assert.deepEqual(defs[0], { category: names.PALETTE_CATEGORY, defaults: Object.keys(names.INVOKE_DEFAULTS), credentials: [] });
+    assert.deepEqual(defs[1], { category: 'config', defaults: Object.keys(names.CONFIG_DEFAULTS), credentials: Object.keys(names.CONFIG_CREDENTIALS) });
+  });
+
+  it('opens a node dragged from the palette in a dialog with every field, its label and its default', async function () {
+    invokeId = await dragFromPalette(page, names.INVOKE_NODE_TYPE, 300, 160);
+    await openNode(page, invokeId);
+    const tray = page.locator('.red-ui-tray').last();
+    // Every default is a field in the dialog, labelled with the words from the locale file.
+    for (const [key, value] of Object.entries(names.INVOKE_DEFAULTS)) {
+      const input = tray.locator(`#node-input-${key}`);
+      assert.equal(await input.count(), 1, `${key} has a field`);
+      if (key !== 'config') assert.equal(await input.inputValue(), String(value), `${key} defaults to ${JSON.stringify(value)}`);
+      assert.equal((await tray.locator(`label[for="node-input-${key}"]`).innerText()).trim(), invokeText.label[key], `${key}'s label`);
+      if (invokeText.placeholder[key]) assert.equal(await input.getAttribute('placeholder'), invokeText.placeholder[key]);
+    }
+    // The advanced fields start folded away, and the toggle shows them.
+    assert.equal(await tray.locator('#node-input-customAttributes').isVisible(), false);
+    await tray.locator('#sagemaker-invoke-advanced-toggle').click();
+    assert.equal(await tray.locator('#node-input-customAttributes').isVisible(), true);
+    assert.deepEqual(await tray.locator('#node-input-output option').evaluateAll((os) => os.map((o) => o.value)), names.OUTPUT_MODES);
+    // No config node yet: the select offers to add one.
+    assert.equal(await tray.locator('#node-input-config').inputValue(), '_ADD_');
+    await screenshot(page, shots, 'invoke-dialog.png');
+  });
+
+  it('marks a bad endpoint name and over-long custom attributes invalid, and the node as not configured', async function () {
+    const tray = page.locator('.red-ui-tray').last();
+    await typeInto(page, '#node-input-endpointName', 'my_model!');
+    await typeInto(page, '#node-input-customAttributes', 'a'.repeat(1025));
+    assert.match(await tray.locator('#node-input-endpointName').getAttribute('class'), /\binput-error\b/);
+    assert.match(await tray.locator('#node-input-customAttributes').getAttribute('class'), /\binput-error\b/);
+    await typeInto(page, '#node-input-customAttributes', 'a'.repeat(1024));
+    assert.doesNotMatch(await tray.locator('#node-input-customAttributes').getAttribute('class') || '', /\binput-error\b/);
+    await tray.locator('#node-dialog-ok').click();
+    await page.locator('.red-ui-tray').waitFor({ state: 'detached' });
+    const state = await page.evaluate((id) => { const n = RED.nodes.node(id); return { valid: n.valid, errors: n.validationErrors }; }, invokeId);
+    assert.equal(state.valid, false);
+    // The node's tooltip lists the messages; each names its field by its label.
+    const endpointError = state.errors.find((e) => e.startsWith(`${invokeText.label.endpointName}: `));
+    assert.match(endpointError || '', /letters, digits and hyphens/, `among ${state.errors}`);
+    assert.ok(!state.errors.some((e) => e.startsWith(`${invokeText.label.customAttributes}:`)), '1024 characters are allowed');
+    // The red triangle on the node in the workspace.
+    await nodeOnCanvas(page, invokeId).locator('.red-ui-flow-node-error:not(.hide)').waitFor({ state: 'visible' });
+  });
+
+  it('adds a config node whose dialog shows each field, the secret as a password field, and marks a bad region', async function () {
+    await openNode(page, invokeId);
+    await typeInto(page, '#node-input-endpointName', 'my-json-model');
+    await page.locator('#node-input-btn-config-add').click();
+    const tray = page.locator('.red-ui-tray').last();
+    await tray.locator('#node-config-input-region').waitFor();
+    for (const [key, value] of Object.entries(names.CONFIG_DEFAULTS)) {
+      const input = tray.locator(`#node-config-input-${key}`);
+      assert.equal(await input.count(), 1, `${key} has a field`);
+      // proxy and tls select core config nodes: with none yet, their select offers to add one
+      const shown = key === 'proxy' || key === 'tls' ? (value === '' ? '_ADD_' : String(value)) : String(value);
+      assert.equal(await input.inputValue(), shown, `${key} defaults to ${JSON.stringify(value)}`);
+      assert.equal((await tray.locator(`label[for="node-config-input-${key}"]`).innerText()).trim(), configText.label[key], `${key}'s label`);
+    }
+    for (const [key, { type }] of Object.entries(names.CONFIG_CREDENTIALS)) {
+      assert.equal(await tray.locator(`#node-config-input-${key}`).getAttribute('type'), type, `${key} is a ${type} field`);
+    }
+    // Only the chosen credentials mode's fields are shown.
+    assert.equal(await tray.locator('#node-config-input-profile').isVisible(), false);
+    await tray.locator('#node-config-input-authMode').selectOption('profile');
+    assert.equal(await tray.locator('#node-config-input-profile').isVisible(), true);
+    assert.equal(await tray.locator('#node-config-input-secretAccessKey').isVisible(), false);
+    await tray.locator('#node-config-input-authMode').selectOption('keys');
+
+    await typeInto(page, '#node-config-input-region', 'Not a region');
+    assert.match(await tray.locator('#node-config-input-region').getAttribute('class'), /\binput-error\b/);
+    await typeInto(page, '#node-config-input-region', 'us-east-1');
+    assert.doesNotMatch(await tray.locator('#node-config-input-region').getAttribute('class') || '', /\binput-error\b/);
+    await typeInto(page, '#node-config-input-endpointUrl', server.url);
+    await typeInto(page, '#node-config-input-accessKeyId', KEYS.accessKeyId);
+    await typeInto(page, '#node-config-input-secretAccessKey', KEYS.secretAccessKey);
+    await typeInto(page, '#node-config-input-name', 'test server');
+    await screenshot(page, shots, 'config-dialog.png');
+    await tray.locator('#node-config-dialog-ok').click();
+    await page.locator('#node-config-input-region').waitFor({ state: 'detached' });
+    configId = await page.locator('#node-input-config').inputValue();
+    assert.equal(await page.evaluate((id) => RED.nodes.node(id).type, configId), names.CONFIG_NODE_TYPE);
+    await page.locator('#node-dialog-ok').click();
+    await page.locator('.red-ui-tray').waitFor({ state: 'detached' });
+    assert.equal(await page.evaluate((id) => RED.nodes.node(id).valid, invokeId), true, 'valid once fixed');
+    await nodeOnCanvas(page, invokeId).locator('.red-ui-flow-node-error.hide').waitFor({ state: 'attached' });
+    assert.equal(await page.evaluate((id) => RED.nodes.node(id).valid, configId), true);
+
+    // A bad region makes the config node, and so the invoke node using it, not configured.
+    await openNode(page, invokeId);
+    await page.locator('#node-input-btn-config-edit').click();
+    await typeInto(page, '#node-config-input-region', 'Mars');
+    await page.locator('#node-config-dialog-ok').click();
+    await page.locator('#node-config-input-region').waitFor({ state: 'detached' });
+    await page.locator('#node-dialog-ok').click();
+    await page.locator('.red-ui-tray').waitFor({ state: 'detached' });
+    assert.equal(await page.evaluate((id) => RED.nodes.node(id).valid, configId), false);
+    assert.equal(await page.evaluate((id) => RED.nodes.node(id).valid, invokeId), false);
+    await nodeOnCanvas(page, invokeId).locator('.red-ui-flow-node-error:not(.hide)').waitFor({ state: 'visible' });
+    await openNode(page, invokeId);
+    await page.locator('#node-input-btn-config-edit').click();
+    await typeInto(page, '#node-config-input-region', 'us-east-1');
+    await page.locator('#node-config-dialog-ok').click();
+    await page.locator('#node-config-input-region').waitFor({ state: 'detached' });
+    await page.locator('#node-dialog-ok').click();
+    await page.locator('.red-ui-tray').waitFor({ state: 'detached' });
+    assert.equal(await page.evaluate((id) => RED.nodes.node(id).valid, invokeId), true);
+  });
+
+  it('after a deploy and a reload, never sends the stored secret back to the browser', async function () {
+    await deployFromEditor(page);
+    const flowsFile = fs.readFileSync(path.join(userDir, 'flows.json'), 'utf8');
+    assert.match(flowsFile, new RegExp(configId));
+    assert.ok(!flowsFile.includes(KEYS.secretAccessKey));
+    await openEditor(page, red.base);
+    await openNode(page, invokeId);
+    await page.locator('#node-input-btn-config-edit').click();
+    const secret = page.locator('#node-config-input-secretAccessKey');
+    await secret.waitFor();
+    // Node-RED shows a stored password as a placeholder value, not the secret.
+    assert.notEqual(await secret.inputValue(), KEYS.secretAccessKey);
+    assert.equal(await page.locator('#node-config-input-accessKeyId').inputValue(), KEYS.accessKeyId);
+    const creds = seen.filter((r) => r.url.includes(`/credentials/${names.CONFIG_NODE_TYPE}/${configId}`));
+    assert.ok(creds.length >= 1, 'the dialog asked for the credentials');
+    assert.deepEqual(JSON.parse(creds[creds.length - 1].body), { accessKeyId: KEYS.accessKeyId, has_secretAccessKey: true, has_sessionToken: false });
+    assert.ok(!(await page.content()).includes(KEYS.secretAccessKey), 'not in the page');
+    assert.deepEqual(seen.filter((r) => r.body.includes(KEYS.secretAccessKey)).map((r) => r.url), [], 'in no response and no websocket frame');
+    await page.locator('#node-config-dialog-cancel').click();
+    await page.locator('#node-config-input-region').waitFor({ state: 'detached' });
+    await page.locator('#node-dialog-cancel').click();
+    await page.locator('.red-ui-tray').waitFor({ state: 'detached' });
+  });
+
+  it('shows the node help with its Inputs, Outputs and Details sections in the help sidebar', async function () {
+    await page.evaluate((id) => RED.view.select(id), invokeId);
+    await showSidebar(page, 'h');
+    const help = page.locator('.red-ui-help', { has: page.locator('h1.red-ui-help-title', { hasText: invokeText.paletteLabel }) });
+    await help.locator('h3', { hasText: 'Inputs' }).waitFor();
+    const headings = (await help.locator('h3').allInnerTexts()).map((h) => h.trim());
+    for (const h of ['Inputs', 'Outputs', 'Details', 'References']) assert.ok(headings.includes(h), `${h} in ${headings}`);
+    assert.match(await help.innerText(), /msg\.sagemaker/);
+  });
+
+  const examples = fs.readdirSync(path.join(root, 'examples')).filter((f) => f.endsWith('.json')).sort();
+  for (const file of examples) {
+    it(`imports the example "${file}", deploys it, and runs it`, async function () {
+      // Start from an empty workspace, as a new user would.
+      await red.deploy([{ id: 'e2etab', type: 'tab', label: 'Flow 1' }]);
+      await openEditor(page, red.base);
+      await importExample(page, names.MODULE_NAME, file.replace(/\.json$/, ''));
+      const expected = JSON.parse(fs.readFileSync(path.join(root, 'examples', file), 'utf8'));
+      const imported = await page.evaluate(() => { const all = []; RED.nodes.eachNode((n) => all.push(n.type)); RED.nodes.eachConfig((n) => all.push(n.type)); return all; });
+      for (const n of expected) assert.ok(imported.includes(n.type), `${n.type} imported`);
+
+      // Point the example's config node at the test server, through its dialog.
+      const invoke = await page.evaluate(() => RED.nodes.filterNodes({ type: 'sagemaker-invoke' })[0].id);
+      await openNode(page, invoke);
+      await page.locator('#node-input-btn-config-edit').click();
+      await page.locator('#node-config-input-region').waitFor();
+      await typeInto(page, '#node-config-input-endpointUrl', server.url);
+      await page.locator('#node-config-input-authMode').selectOption('keys');
+      await typeInto(page, '#node-config-input-accessKeyId', KEYS.accessKeyId);
+      await typeInto(page, '#node-config-input-secretAccessKey', KEYS.secretAccessKey);
+      await page.locator('#node-config-dialog-ok').click();
+      await page.locator('#node-config-input-region').waitFor({ state: 'detached' });
+      await page.locator('#node-dialog-ok').click();
+      await page.locator('.red-ui-tray').waitFor({ state: 'detached' });
+      const problemsBefore = red.problems().length;
+      await deployFromEditor(page);
+
+      await showSidebar(page, 'd');
+      const debug = page.locator('.red-ui-debug-content-list');
+      await debug.waitFor();
+      const injects = expected.filter((n) => n.type === 'inject');
+      const requestsBefore = server.requests.length;
+      for (const inject of injects) {
+        await nodeOnCanvas(page, inject.id).locator('.red-ui-flow-node-button-button').click();
+      }
+      const message = async (name) => {
+        const msg = debug.locator('.red-ui-debug-msg', { hasText: `node: ${name}` }).first();
+        await msg.waitFor();
+        return expandDebugMessage(msg);
+      };
+      if (file.startsWith('01')) {
+        assert.match(await message('prediction'), /failure_risk[\s\S]*0\.87/);
+        const metadata = await message('response metadata');
+        assert.match(metadata, /endpointName[\s\S]*"my-json-model"/);
+        assert.match(metadata, /requestId/);
+        await page.waitForFunction(() => ![...document.querySelectorAll('.red-ui-notification')].some((n) => n.offsetParent !== null));
+        await screenshot(page, shots, 'debug-sidebar.png');
+      } else if (file.startsWith('02')) {
+        assert.match(await message('scores'), /0\.25/);
+      } else if (file.startsWith('03')) {
+        const res = await fetch(`${red.base}/predict`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ instances: [{ a: 1, b: 2 }] }) });
+        assert.equal(res.status, 200);
+        assert.deepEqual(await res.json(), { predictions: [{ failure_risk: 0.87, got: 2 }] });
+      } else if (file.startsWith('04')) {
+        assert.match(await message('prediction'), /failure_risk[\s\S]*0\.87/);
+        assert.match(await message('SageMaker refused'), /ValidationError/);
+        assert.match(await message('not sent: invalid'), /InvalidInput/);
+      } else if (file.startsWith('05')) {
+        assert.match(await message('joined answer'), /A bearing overheats when it runs dry\./);
+        assert.match(await message('each part as it arrives'), /A bearing|overheats|runs dry/);
+      } else if (file.startsWith('06')) {
+        assert.match(await message('where the answer will be'), /outputLocation[\s\S]*s3:\/\/sagemaker-local-async\/my-async-model\//);
+        assert.equal(server.requests.slice(requestsBefore).filter((r) => r.operation === 'async' && r.status === 202).length, 2);
+      }
+      if (injects.length || file.startsWith('03')) {
+        assert.ok(server.requests.slice(requestsBefore).some((r) => r.verified), 'the invoke node called the test server with the keys');
+      }
+      // Example 04 fails two requests on purpose, and Node-RED logs a node's error even when a Catch node takes it.
+      const deliberate = file.startsWith('04') ? /\[error\] \[sagemaker-invoke:/ : /$^/;
+      assert.deepEqual(red.problems().slice(problemsBefore).filter((l) => !deliberate.test(l)), []);
+    });
+  }
+
+  it('ran without a script error or warning in the browser', function () {
+    assert.deepEqual(pageErrors, []);
+  });
+});
