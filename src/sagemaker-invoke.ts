@@ -26,7 +26,14 @@ import {
   type OverridableField,
   type StreamSplit,
 } from './lib/names';
-import { buildRequest, setMsgProperty, validateNodeFields, type BuiltRequest, type NodeFieldSettings } from './lib/request';
+import {
+  buildRequest,
+  setMsgProperty,
+  validateNodeFields,
+  type BuiltRequest,
+  type ModeInputs,
+  type NodeFieldSettings,
+} from './lib/request';
 import { decodeBody, asBuffer } from './lib/response';
 import { asyncMetadata, invokeMetadata, streamMetadata, type Metadata } from './lib/metadata';
 import { PartSequencer, StreamDecoder, streamSettingsError, type SequencedPart } from './lib/stream';
@@ -224,20 +231,35 @@ export = function register(RED: NodeAPI): void {
       fail(msg, done, t(`errors.${mapped.key}`, mapped.params), mapped.details, mapped.short, meta);
     }
 
-    /** mode invoke: one InvokeEndpoint call, one msg out. */
-    async function runInvoke(msg: NodeMessageInFlow, send: Send, done: Done): Promise<void> {
-      const request = prepare('invoke', msg, done);
-      if (!request || !configNode?.client) return;
+    /**
+     * Prepares and makes one call of mode `m` (not stream: its answer keeps coming after the call returns); returns
+     * what it answered, or undefined after failing the msg. The call runs under this node's abort signal.
+     */
+    async function callOnce<M extends 'invoke' | 'async', O>(
+      m: M,
+      msg: NodeMessageInFlow,
+      done: Done,
+      command: (client: NonNullable<SageMakerConfigNode['client']>, input: ModeInputs[M]) => Promise<O>,
+    ): Promise<{ request: BuiltRequest<M>; out: O; endpointName: string; started: number } | undefined> {
+      const request = prepare(m, msg, done);
+      const client = configNode?.client;
+      if (!request || !client) return undefined;
       const endpointName = request.input.EndpointName ?? '';
       const started = performance.now();
-      let out;
       try {
-        const { client } = configNode;
-        out = await withAbortSignal(closing.signal, () => client.send(new InvokeEndpointCommand(request.input)));
+        const out = await withAbortSignal(closing.signal, () => command(client, request.input));
+        return { request, out, endpointName, started };
       } catch (error) {
         failCall(msg, done, error, endpointName, request.input.InferenceId, started);
-        return;
+        return undefined;
       }
+    }
+
+    /** mode invoke: one InvokeEndpoint call, one msg out. */
+    async function runInvoke(msg: NodeMessageInFlow, send: Send, done: Done): Promise<void> {
+      const call = await callOnce('invoke', msg, done, (client, input) => client.send(new InvokeEndpointCommand(input)));
+      if (!call) return;
+      const { request, out, endpointName, started } = call;
       const meta = invokeMetadata(endpointName, request.input.InferenceId, out, performance.now() - started);
       let decoded: unknown;
       try {
@@ -350,18 +372,9 @@ export = function register(RED: NodeAPI): void {
 
     /** mode async: InvokeEndpointAsync; the answer is where it will be written. */
     async function runAsync(msg: NodeMessageInFlow, send: Send, done: Done): Promise<void> {
-      const request = prepare('async', msg, done);
-      if (!request || !configNode?.client) return;
-      const endpointName = request.input.EndpointName ?? '';
-      const started = performance.now();
-      let out;
-      try {
-        const { client } = configNode;
-        out = await withAbortSignal(closing.signal, () => client.send(new InvokeEndpointAsyncCommand(request.input)));
-      } catch (error) {
-        failCall(msg, done, error, endpointName, request.input.InferenceId, started);
-        return;
-      }
+      const call = await callOnce('async', msg, done, (client, input) => client.send(new InvokeEndpointAsyncCommand(input)));
+      if (!call) return;
+      const { out, endpointName, started } = call;
       const meta = asyncMetadata(endpointName, out, performance.now() - started);
       setMsgProperty(msg, outputProperty, {
         inferenceId: out.InferenceId,

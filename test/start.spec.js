@@ -5,11 +5,11 @@
 // /comms websocket, exactly what the debug sidebar shows. Then SIGINT (Ctrl-C) stops both processes.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 const WebSocket = require('ws');
+const { freePort } = require('./node-red-process');
 
 const root = path.join(__dirname, '..');
 const userDir = path.join(root, 'test-artifacts', 'npm-start-userdir');
@@ -19,17 +19,6 @@ const byName = (type, name) => {
   assert.ok(node, `the demo flow has a ${type} node "${name}"`);
   return node.id;
 };
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function alive(pid) {
   try {

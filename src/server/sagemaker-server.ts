@@ -690,26 +690,24 @@ function drained(res: ServerResponse): Promise<void> {
 /** The SDK's own event-stream codec writes the frames (prelude, headers, payload, both CRCs). */
 const codec = new EventStreamCodec(toUtf8, fromUtf8);
 
-function encodeEvent(eventType: string, body: Uint8Array): Uint8Array {
+/** One event-stream message: a `PayloadPart` event of raw bytes, or an exception with a JSON body. */
+function encodeMessage(kind: 'event' | 'exception', type: string, body: Uint8Array): Uint8Array {
   return codec.encode({
     headers: {
-      ':event-type': { type: 'string', value: eventType },
-      ':content-type': { type: 'string', value: 'application/octet-stream' },
-      ':message-type': { type: 'string', value: 'event' },
+      [kind === 'event' ? ':event-type' : ':exception-type']: { type: 'string', value: type },
+      ':content-type': { type: 'string', value: kind === 'event' ? 'application/octet-stream' : 'application/json' },
+      ':message-type': { type: 'string', value: kind },
     },
     body,
   });
 }
 
+function encodeEvent(eventType: string, body: Uint8Array): Uint8Array {
+  return encodeMessage('event', eventType, body);
+}
+
 function encodeException(exceptionType: string, body: Record<string, unknown>): Uint8Array {
-  return codec.encode({
-    headers: {
-      ':exception-type': { type: 'string', value: exceptionType },
-      ':content-type': { type: 'string', value: 'application/json' },
-      ':message-type': { type: 'string', value: 'exception' },
-    },
-    body: Buffer.from(JSON.stringify(body)),
-  });
+  return encodeMessage('exception', exceptionType, Buffer.from(JSON.stringify(body)));
 }
 
 /** Node's header object flattened to strings (repeated headers joined with ', '). */
