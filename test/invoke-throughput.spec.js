@@ -56,10 +56,11 @@ describe('sagemaker-invoke: in-flight limit and queue', function () {
     const nodes = await load(server.url, { invoke: { maxInFlight: 3, maxQueue: 100 } });
     const book = ledger(nodes);
     for (let id = 0; id < 20; id++) nodes.n1.receive({ id, payload: { id } });
+    await until(() => g.waiting === 3, 'the first three requests');
+    // Answer whatever is waiting until all have ended: the node keeps starting queued ones as places free up.
     while (book.total() < 20) {
-      await until(() => g.waiting === Math.min(3, 20 - book.total()), 'the next requests to arrive');
       g.releaseAll();
-      await until(() => book.total() > 0 && g.waiting === 0 && (book.total() % 3 === 0 || book.total() === 20), 'answers');
+      await new Promise((r) => setTimeout(r, 5));
     }
     assert.equal(g.peak, 3, 'never more than maxInFlight at once');
     assert.deepEqual(g.order, [...Array(20).keys()], 'queued messages start first in, first out');
