@@ -46,7 +46,7 @@ describe(`the packed package in a real Node-RED ${nodeRedVersion}`, function () 
     assert.deepEqual(files.filter((f) => f.startsWith('nodes/server/')).sort(), [
       'nodes/server/cli.js', 'nodes/server/config.js', 'nodes/server/container-route.js', 'nodes/server/demo-model.js',
       'nodes/server/index.js', 'nodes/server/local.js', 'nodes/server/model-error.js', 'nodes/server/sagemaker-server.js',
-      'nodes/server/throttle.js',
+      'nodes/server/sha256.js', 'nodes/server/throttle.js',
     ]);
     assert.ok(!files.some((f) => f.startsWith('demo/')), 'the npm start demo stays in the repository');
     assert.ok(files.filter((f) => f.startsWith('examples/') && f.endsWith('.json')).length >= 4, 'examples are shipped');
@@ -67,7 +67,7 @@ describe(`the packed package in a real Node-RED ${nodeRedVersion}`, function () 
     for (const name of ['SageMakerServer', 'startLocalServer', 'validateConfig', 'demoModel', 'ContainerRoute', 'throttle']) {
       assert.equal(typeof server[name], 'function', name);
     }
-    for (const dep of ['@smithy/core', '@smithy/hash-node', '@smithy/signature-v4']) {
+    for (const dep of ['@smithy/core', '@smithy/signature-v4']) {
       assert.ok(pkg.dependencies[dep], `${dep} is a runtime dependency of the shipped server`);
     }
   });

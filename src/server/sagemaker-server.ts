@@ -19,7 +19,7 @@ import { createServer as createHttpsServer, type ServerOptions as HttpsServerOpt
 import type { AddressInfo, Socket } from 'net';
 import { EventStreamCodec } from '@smithy/core/event-streams';
 import { fromUtf8, toUtf8 } from '@smithy/core/serde';
-import { Hash } from '@smithy/hash-node';
+import { Sha256 } from './sha256';
 import { SignatureV4 } from '@smithy/signature-v4';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -602,7 +602,7 @@ async function verifySignature(
   const signer = new SignatureV4({
     service: SIGNING_SERVICE,
     region,
-    sha256: Hash.bind(null, 'sha256'),
+    sha256: Sha256,
     // Sign exactly the listed headers: do not add x-amz-content-sha256 unless the client signed it.
     applyChecksum: false,
     credentials: {

@@ -14,7 +14,7 @@ import { randomBytes, randomUUID, timingSafeEqual } from 'crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
 import { createServer as createHttpsServer, type ServerOptions as HttpsServerOptions } from 'https';
 import type { AddressInfo, Socket } from 'net';
-import { Hash } from '@smithy/hash-node';
+import { Sha256 } from '../server/sha256';
 import { SignatureV4 } from '@smithy/signature-v4';
 
 export interface StsKey {
@@ -309,7 +309,7 @@ export class StsServer {
     const signer = new SignatureV4({
       service: SERVICE,
       region: this.region,
-      sha256: Hash.bind(null, 'sha256'),
+      sha256: Sha256,
       applyChecksum: false,
       credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey, sessionToken: signed.has('x-amz-security-token') ? token : undefined },
     });
