@@ -77,15 +77,17 @@ const CLOSE_GRACE_MS = 1000;
 /** The status changes at most this often (plus once after the last change). */
 const STATUS_INTERVAL_MS = 250;
 
-/** The node's maxInFlight and maxQueue, or what is wrong with them in words (for the setup error). */
-function numberSettings(def: InvokeDef): { maxInFlight: number; maxQueue: number } | string {
+/** The node's maxInFlight and maxQueue, or what is wrong with them (for the setup error). */
+function numberSettings(def: InvokeDef): { maxInFlight: number; maxQueue: number } | FlowError {
   const out = { maxInFlight: INVOKE_DEFAULTS.maxInFlight, maxQueue: INVOKE_DEFAULTS.maxQueue };
   for (const key of ['maxInFlight', 'maxQueue'] as const) {
     const raw = def[key];
     if (raw === undefined || raw === '') continue; // a node saved before these existed: the default
     const value = Number(raw);
     const { min, max } = INVOKE_LIMITS[key];
-    if (!Number.isInteger(value) || value < min || value > max) return `${key} must be a whole number from ${min} to ${max}`;
+    if (!Number.isInteger(value) || value < min || value > max) {
+      return new FlowError('invalidField', { field: key, rule: `must be a whole number from ${min} to ${max}` });
+    }
     out[key] = value;
   }
   return out;
@@ -126,10 +128,10 @@ export = function register(RED: NodeAPI): void {
     }
 
     const limits = numberSettings(def);
-    if (!setupError && typeof limits === 'string') setupError = limits;
+    if (!setupError && limits instanceof FlowError) setupError = t(`errors.${limits.key}`, limits.params);
     const limiter = new Limiter<Job>(
-      typeof limits === 'string' ? INVOKE_DEFAULTS.maxInFlight : limits.maxInFlight,
-      typeof limits === 'string' ? INVOKE_DEFAULTS.maxQueue : limits.maxQueue,
+      limits instanceof FlowError ? INVOKE_DEFAULTS.maxInFlight : limits.maxInFlight,
+      limits instanceof FlowError ? INVOKE_DEFAULTS.maxQueue : limits.maxQueue,
     );
 
     // The shared client keeps a socket ready for each request this node may have in flight.
