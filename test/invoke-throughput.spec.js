@@ -226,6 +226,9 @@ describe('sagemaker-invoke: every message accounted for under faults', function 
     const served = { ok: 0, throttled: 0, failed: 0, slow: 0, reset: 0, hang: 0 };
     const answered = new Set(); // ids the server answered successfully at least once
     server.setEndpoint('ep', async (req) => {
+      // Every hundredth message meets a model error (never retried), so some always end at Catch.
+      const { id: asked } = JSON.parse(req.body.toString());
+      if (asked % 100 === 0) return { error: 'ModelError', message: 'bad reading', fields: { OriginalStatusCode: 400, OriginalMessage: 'bad reading' } };
       const r = rnd();
       if (r < 0.06) {
         served.throttled += 1;
@@ -266,12 +269,13 @@ describe('sagemaker-invoke: every message accounted for under faults', function 
     for (const [id, list] of book.ends) {
       assert.equal(list.length, 1, `message ${id} ended ${list.length} times`);
       const [{ where, msg }] = list;
-      if (where === 'out') assert.deepEqual(msg.payload, { id }, 'each answer reaches its own message');
+      if (id % 100 === 0) assert.match(msg.error && msg.error.message, /failed with status 400: bad reading/, `message ${id}`);
+      else if (where === 'out') assert.deepEqual(msg.payload, { id }, 'each answer reaches its own message');
       else assert.match(msg.error.message, /throttled|failed with status 503|Could not reach|timeout of 500 ms|retry/i);
     }
     // An answer can come after the client gave up on that attempt (and retried), so compare ids, not counts.
     for (const [id, [{ where }]] of book.ends) if (where === 'out') assert.ok(answered.has(id), `message ${id} out without an answer`);
-    assert.ok(book.count('caught') > 0 && book.count('out') > N * 0.8, JSON.stringify({ served, out: book.count('out') }));
+    assert.ok(book.count('caught') >= N / 100 && book.count('out') > N * 0.8, JSON.stringify({ served, out: book.count('out') }));
   });
 });
 
