@@ -39,6 +39,7 @@ import { asyncMetadata, invokeMetadata, streamMetadata, type Metadata } from './
 import { PartSequencer, StreamDecoder, streamSettingsError, type SequencedPart } from './lib/stream';
 import { mapError, type ErrorDetails } from './lib/errors';
 import { withAbortSignal } from './lib/abort-context';
+import { wholeNumber } from './lib/rules';
 import { Limiter } from './lib/limiter';
 import { Throttle } from './lib/throttle';
 import { FlowError, type FlowErrorParams } from './lib/flow-error';
@@ -79,18 +80,14 @@ const STATUS_INTERVAL_MS = 250;
 
 /** The node's maxInFlight and maxQueue, or what is wrong with them (for the setup error). */
 function numberSettings(def: InvokeDef): { maxInFlight: number; maxQueue: number } | FlowError {
-  const out = { maxInFlight: INVOKE_DEFAULTS.maxInFlight, maxQueue: INVOKE_DEFAULTS.maxQueue };
-  for (const key of ['maxInFlight', 'maxQueue'] as const) {
-    const raw = def[key];
-    if (raw === undefined || raw === '') continue; // a node saved before these existed: the default
-    const value = Number(raw);
-    const { min, max } = INVOKE_LIMITS[key];
-    if (!Number.isInteger(value) || value < min || value > max) {
-      return new FlowError('invalidField', { field: key, rule: `must be a whole number from ${min} to ${max}` });
-    }
-    out[key] = value;
+  try {
+    return {
+      maxInFlight: wholeNumber('maxInFlight', def.maxInFlight, INVOKE_LIMITS.maxInFlight, INVOKE_DEFAULTS.maxInFlight),
+      maxQueue: wholeNumber('maxQueue', def.maxQueue, INVOKE_LIMITS.maxQueue, INVOKE_DEFAULTS.maxQueue),
+    };
+  } catch (err) {
+    return err as FlowError;
   }
-  return out;
 }
 
 export = function register(RED: NodeAPI): void {

@@ -45,7 +45,7 @@ describe(`the packed package in a real Node-RED ${nodeRedVersion}`, function () 
     // The local endpoint server ships too (the sagemaker-local command and the ./server module), nothing else of it.
     assert.deepEqual(files.filter((f) => f.startsWith('nodes/server/')).sort(), [
       'nodes/server/cli.js', 'nodes/server/config.js', 'nodes/server/container-route.js', 'nodes/server/demo-model.js',
-      'nodes/server/index.js', 'nodes/server/local.js', 'nodes/server/model-error.js', 'nodes/server/sagemaker-server.js',
+      'nodes/server/index.js', 'nodes/server/listener.js', 'nodes/server/local.js', 'nodes/server/model-error.js', 'nodes/server/sagemaker-server.js',
       'nodes/server/sha256.js', 'nodes/server/throttle.js',
     ]);
     assert.ok(!files.some((f) => f.startsWith('demo/')), 'the npm start demo stays in the repository');

@@ -10,8 +10,10 @@ import {
   ENV_REFERENCE,
   checkRule,
   describeViolation,
+  wholeNumber,
   type FieldRule,
 } from '../lib/rules';
+import type { FlowError } from '../lib/flow-error';
 
 /**
  * A Node-RED editor validator: true, or a message saying what is wrong. Node-RED shows the message only when the
@@ -83,13 +85,16 @@ function configValidator(field: keyof typeof CONFIG_FIELD_RULES, required: boole
   return ruleValidator(CONFIG_FIELD_RULES[field], required);
 }
 
-/** A whole number in range; blank means the default, as at run time. */
+/** A whole number in range; blank means the default: the runtime's rule (rules.wholeNumber), in the editor. */
 function integerValidator(min: number, max: number): Validator {
   return (value: unknown, opt?: unknown) => {
-    const text = String(value ?? '');
-    if (text === '' || ENV_REFERENCE.test(text)) return true;
-    const n = Number(text);
-    return (text !== '' && Number.isInteger(n) && n >= min && n <= max) || labelled(opt, `must be a whole number from ${min} to ${max}`);
+    if (ENV_REFERENCE.test(String(value ?? ''))) return true;
+    try {
+      wholeNumber('', value, { min, max }, min);
+      return true;
+    } catch (err) {
+      return labelled(opt, String((err as FlowError).params.rule));
+    }
   };
 }
 

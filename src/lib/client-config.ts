@@ -11,7 +11,7 @@ import {
   type AuthMode,
   type RetryMode,
 } from './names';
-import { CONFIG_FIELD_RULES, enforceRule } from './rules';
+import { CONFIG_FIELD_RULES, enforceRule, wholeNumber } from './rules';
 import { FlowError } from './flow-error';
 import { assumeRoleProvider, defaultRoleSessionName, type MasterCredentials, type RoleSettings } from './assume-role';
 import { Agent as HttpAgent } from 'http';
@@ -78,14 +78,7 @@ function checkShape(field: keyof typeof CONFIG_FIELD_RULES, value: string): void
 }
 
 function integer(field: keyof typeof CONFIG_LIMITS, raw: unknown): number {
-  const t = text(raw);
-  if (t === '') return CONFIG_DEFAULTS[field];
-  const n = Number(t);
-  const { min, max } = CONFIG_LIMITS[field];
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new FlowError('invalidField', { field, rule: `must be a whole number from ${min} to ${max}` });
-  }
-  return n;
+  return wholeNumber(field, raw, CONFIG_LIMITS[field], CONFIG_DEFAULTS[field]);
 }
 
 function oneOf<T extends string>(field: string, raw: unknown, allowed: readonly T[], fallback: T): T {

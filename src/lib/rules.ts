@@ -197,6 +197,21 @@ export function describeViolation(v: RuleViolation): string {
   }
 }
 
+/**
+ * A whole-number setting (the config node's and the invoke node's limits): blank means `fallback`, as for a node
+ * saved before the setting existed; anything else must be a whole number from `min` to `max`, or this throws the
+ * `invalidField` FlowError naming `field`. The editor's validators use the same rule.
+ */
+export function wholeNumber(field: string, raw: unknown, limits: { min: number; max: number }, fallback: number): number {
+  const text = raw === undefined || raw === null ? '' : String(raw).trim();
+  if (text === '') return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < limits.min || n > limits.max) {
+    throw new FlowError('invalidField', { field, rule: `must be a whole number from ${limits.min} to ${limits.max}` });
+  }
+  return n;
+}
+
 /** Throws the `invalidField` FlowError naming `field` and the rule in words when a non-empty value breaks its rule. */
 export function enforceRule(rule: FieldRule, value: string, field: string): void {
   const violation = checkRule(rule, value);

@@ -14,13 +14,13 @@
  */
 
 import { createHash, randomUUID, timingSafeEqual } from 'crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
-import { createServer as createHttpsServer, type ServerOptions as HttpsServerOptions } from 'https';
-import type { AddressInfo, Socket } from 'net';
+import type { IncomingMessage, ServerResponse } from 'http';
+import type { ServerOptions as HttpsServerOptions } from 'https';
 import { EventStreamCodec } from '@smithy/core/event-streams';
 import { fromUtf8, toUtf8 } from '@smithy/core/serde';
 import { Sha256 } from './sha256';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { Listener } from './listener';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Public types
@@ -729,12 +729,9 @@ export class SageMakerServer {
   private readonly asyncOutputPrefix: string;
   private readonly log?: (line: string) => void;
   private readonly onHandlerError?: (error: unknown, endpointName: string) => void;
-  private readonly tls?: SageMakerServerOptions['tls'];
+  private readonly listener: Listener;
   private readonly endpoints = new Map<string, EndpointHandler>();
   private readonly recorded: RecordedRequest[] = [];
-  private readonly sockets = new Set<Socket>();
-  private server?: Server;
-  private baseUrl?: string;
 
   constructor(options: SageMakerServerOptions) {
     if (!options || !Array.isArray(options.credentials) || options.credentials.length === 0) {
@@ -754,54 +751,23 @@ export class SageMakerServer {
     this.asyncOutputPrefix = (options.asyncOutputPrefix ?? 's3://sagemaker-local-async').replace(/\/+$/, '');
     this.log = options.log;
     this.onHandlerError = options.onHandlerError;
-    this.tls = options.tls;
+    this.listener = new Listener('SageMakerServer', (req, res) => void this.handle(req, res), options.tls);
     for (const [name, handler] of Object.entries(options.endpoints ?? {})) this.endpoints.set(name, handler);
   }
 
   /** Starts listening; resolves the base URL, e.g. 'http://127.0.0.1:41234'. */
   listen(port = 0, host = '127.0.0.1'): Promise<string> {
-    if (this.server) return Promise.reject(new Error('SageMakerServer is already listening'));
-    const handler = (req: IncomingMessage, res: ServerResponse): void => {
-      void this.handle(req, res);
-    };
-    const server: Server = this.tls ? createHttpsServer(this.tls, handler) : createServer(handler);
-    this.server = server;
-    server.on('connection', (socket: Socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    return new Promise<string>((resolve, reject) => {
-      const onError = (err: Error): void => {
-        this.server = undefined;
-        reject(err);
-      };
-      server.once('error', onError);
-      server.listen(port, host, () => {
-        server.off('error', onError);
-        const address = server.address() as AddressInfo;
-        const hostPart = address.family === 'IPv6' || address.address.includes(':') ? `[${address.address}]` : address.address;
-        this.baseUrl = `${this.tls ? 'https' : 'http'}://${hostPart}:${address.port}`;
-        resolve(this.baseUrl);
-      });
-    });
+    return this.listener.listen(port, host);
   }
 
   /** Stops listening and destroys every open socket, hanging requests included. */
   close(): Promise<void> {
-    const server = this.server;
-    if (!server) return Promise.resolve();
-    this.server = undefined;
-    return new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      for (const socket of this.sockets) socket.destroy();
-      this.sockets.clear();
-    });
+    return this.listener.close();
   }
 
   /** The base URL; available once `listen()` has resolved. */
   get url(): string {
-    if (this.baseUrl === undefined) throw new Error('SageMakerServer.url is only known after listen() resolves');
-    return this.baseUrl;
+    return this.listener.url;
   }
 
   /** Every request received, in order of arrival, including rejected ones. */

@@ -11,11 +11,11 @@
  */
 
 import { randomBytes, randomUUID, timingSafeEqual } from 'crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
-import { createServer as createHttpsServer, type ServerOptions as HttpsServerOptions } from 'https';
-import type { AddressInfo, Socket } from 'net';
+import type { IncomingMessage, ServerResponse } from 'http';
+import type { ServerOptions as HttpsServerOptions } from 'https';
 import { Sha256 } from '../server/sha256';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { Listener } from '../server/listener';
 
 export interface StsKey {
   accessKeyId: string;
@@ -115,10 +115,7 @@ export class StsServer {
   private readonly region: string;
   private readonly accountId: string;
   private readonly onIssue?: (credentials: IssuedCredentials) => void;
-  private readonly tls?: StsServerOptions['tls'];
-  private readonly sockets = new Set<Socket>();
-  private server?: Server;
-  private baseUrl?: string;
+  private readonly listener: Listener;
   /** every AssumeRole call, in order of arrival */
   readonly calls: AssumeRoleCall[] = [];
 
@@ -128,44 +125,19 @@ export class StsServer {
     this.region = options.region ?? 'us-east-1';
     this.accountId = options.accountId ?? '123456789012';
     this.onIssue = options.onIssue;
-    this.tls = options.tls;
+    this.listener = new Listener('StsServer', (req, res) => void this.handle(req, res), options.tls);
   }
 
   listen(port = 0, host = '127.0.0.1'): Promise<string> {
-    const handler = (req: IncomingMessage, res: ServerResponse): void => {
-      void this.handle(req, res);
-    };
-    const server: Server = this.tls ? createHttpsServer(this.tls, handler) : createServer(handler);
-    this.server = server;
-    server.on('connection', (socket: Socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        const { port: p } = server.address() as AddressInfo;
-        this.baseUrl = `${this.tls ? 'https' : 'http'}://${host}:${p}`;
-        resolve(this.baseUrl);
-      });
-    });
+    return this.listener.listen(port, host);
   }
 
   close(): Promise<void> {
-    const server = this.server;
-    if (!server) return Promise.resolve();
-    this.server = undefined;
-    return new Promise((resolve) => {
-      server.close(() => resolve());
-      for (const socket of this.sockets) socket.destroy();
-      this.sockets.clear();
-    });
+    return this.listener.close();
   }
 
   get url(): string {
-    if (!this.baseUrl) throw new Error('StsServer.url is only known after listen() resolves');
-    return this.baseUrl;
+    return this.listener.url;
   }
 
   /** How many AssumeRole calls issued credentials. */
