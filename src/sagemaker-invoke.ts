@@ -10,9 +10,12 @@ import {
   InvokeEndpointAsyncCommand,
   InvokeEndpointCommand,
   InvokeEndpointWithResponseStreamCommand,
+  type InvokeEndpointCommandInput,
+  type InvokeEndpointCommandOutput,
   type InvokeEndpointWithResponseStreamCommandOutput,
 } from '@aws-sdk/client-sagemaker-runtime';
 import {
+  BATCH_CONTENT_TYPES,
   INVOKE_DEFAULTS,
   INVOKE_LIMITS,
   INVOKE_MODES,
@@ -21,6 +24,7 @@ import {
   OUTPUT_MODES,
   OVERRIDABLE_FIELDS,
   STREAM_SPLITS,
+  type BatchFormat,
   type InvokeMode,
   type OutputMode,
   type OverridableField,
@@ -28,6 +32,8 @@ import {
 } from './lib/names';
 import {
   buildRequest,
+  getMsgProperty,
+  resolveFields,
   setMsgProperty,
   validateNodeFields,
   type BuiltRequest,
@@ -38,6 +44,8 @@ import { decodeBody, asBuffer } from './lib/response';
 import { asyncMetadata, invokeMetadata, streamMetadata, type Metadata } from './lib/metadata';
 import { PartSequencer, StreamDecoder, streamSettingsError, type SequencedPart } from './lib/stream';
 import { mapError, type ErrorDetails } from './lib/errors';
+import { Batcher, encodeRow, groupKey, splitAnswer, type ReadyBatch, type RequestFields } from './lib/batch';
+import { batchSettingsError } from './lib/batch-settings';
 import { withAbortSignal } from './lib/abort-context';
 import { wholeNumber } from './lib/rules';
 import { Limiter } from './lib/limiter';
@@ -64,13 +72,25 @@ interface Job {
   done: Done;
 }
 
-/** A message in flight: its job, whether it has ended, and the promise of its run (which never rejects). */
+/** What the limiter admits: one message, or a batch of messages sent in one request. */
+type Task = { job: Job; batch?: undefined } | { batch: ReadyBatch<Job>; job?: undefined };
+
+/**
+ * A message in flight: its job, whether it has ended, its guarded send and done (nothing more goes out once it has
+ * ended), and the promise of the run that carries it (which never rejects).
+ */
 interface Running {
   job: Job;
   finished: boolean;
-  finish?: Done;
+  send: Send;
+  finish: Done;
   settled: Promise<void>;
 }
+
+/** The number settings' defaults, for a node whose settings are wrong (it fails every message anyway). */
+const DEFAULT_NUMBERS = Object.fromEntries(
+  (Object.keys(INVOKE_LIMITS) as LimitKey[]).map((key) => [key, INVOKE_DEFAULTS[key]]),
+) as Record<LimitKey, number>;
 
 /** How long close() waits for aborted calls to end their messages before ending them itself. */
 const CLOSE_GRACE_MS = 1000;
@@ -78,13 +98,14 @@ const CLOSE_GRACE_MS = 1000;
 /** The status changes at most this often (plus once after the last change). */
 const STATUS_INTERVAL_MS = 250;
 
-/** The node's maxInFlight and maxQueue, or what is wrong with them (for the setup error). */
-function numberSettings(def: InvokeDef): { maxInFlight: number; maxQueue: number } | FlowError {
+/** The node's number settings, or what is wrong with the first that is wrong (for the setup error). */
+function numberSettings(def: InvokeDef): Record<LimitKey, number> | FlowError {
   try {
-    return {
-      maxInFlight: wholeNumber('maxInFlight', def.maxInFlight, INVOKE_LIMITS.maxInFlight, INVOKE_DEFAULTS.maxInFlight),
-      maxQueue: wholeNumber('maxQueue', def.maxQueue, INVOKE_LIMITS.maxQueue, INVOKE_DEFAULTS.maxQueue),
-    };
+    const numbers = {} as Record<LimitKey, number>;
+    for (const key of Object.keys(INVOKE_LIMITS) as LimitKey[]) {
+      numbers[key] = wholeNumber(key, def[key], INVOKE_LIMITS[key], INVOKE_DEFAULTS[key]);
+    }
+    return numbers;
   } catch (err) {
     return err as FlowError;
   }
@@ -103,6 +124,8 @@ export = function register(RED: NodeAPI): void {
     const output = (def.output || INVOKE_DEFAULTS.output) as OutputMode;
     const mode = (def.mode || INVOKE_DEFAULTS.mode) as InvokeMode;
     const streamSplit = (def.streamSplit || INVOKE_DEFAULTS.streamSplit) as StreamSplit;
+    const batchFormat = (def.batchFormat || INVOKE_DEFAULTS.batchFormat) as BatchFormat;
+    const batchKey = def.batchKey ?? INVOKE_DEFAULTS.batchKey;
 
     /** Words from nodes/locales/<lang>/sagemaker-invoke.json. */
     const t = (key: string, params?: FlowErrorParams): string => RED._(`${INVOKE_NODE_TYPE}.${key}`, params);
@@ -126,10 +149,22 @@ export = function register(RED: NodeAPI): void {
 
     const limits = numberSettings(def);
     if (!setupError && limits instanceof FlowError) setupError = t(`errors.${limits.key}`, limits.params);
-    const limiter = new Limiter<Job>(
-      limits instanceof FlowError ? INVOKE_DEFAULTS.maxInFlight : limits.maxInFlight,
-      limits instanceof FlowError ? INVOKE_DEFAULTS.maxQueue : limits.maxQueue,
-    );
+    const numbers = limits instanceof FlowError ? DEFAULT_NUMBERS : limits;
+    if (!setupError) {
+      const batchError = batchSettingsError({ mode, output, batchFormat, batchKey, ...numbers });
+      if (batchError) setupError = t(`errors.${batchError.key}`, batchError.params);
+    }
+    const limiter = new Limiter<Task>(numbers.maxInFlight, numbers.maxQueue);
+    // Batching: messages that make the same request wait (at most batchWindow ms) to share one.
+    const batcher =
+      !setupError && numbers.batchSize > 1
+        ? new Batcher<Job>({ size: numbers.batchSize, windowMs: numbers.batchWindow, format: batchFormat, batchKey }, (batch) => {
+            limiter.unhold(batch.items.length);
+            admit({ batch }, batch.items.length);
+          })
+        : undefined;
+    /** batches sent since the node started, and their messages: the status shows the mean size */
+    const sent = { batches: 0, messages: 0 };
 
     // The shared client keeps a socket ready for each request this node may have in flight.
     const releaseSockets = !setupError && configNode ? configNode.reserveSockets(limiter.maxInFlight) : () => undefined;
@@ -148,12 +183,14 @@ export = function register(RED: NodeAPI): void {
     const renderStatus = (): void => {
       const count = limiter.inFlight;
       const queued = limiter.queued;
+      const mean = sent.batches ? (sent.messages / sent.batches).toFixed(1) : '-';
       let status: NodeStatus = {};
       if (setupError) status = { fill: 'red', shape: 'ring', text: t('status.notConfigured') };
       else if (lastError && lastError.until > Date.now()) {
         status = { fill: 'red', shape: 'ring', text: t(count ? 'status.errorBusy' : 'status.error', { code: lastError.short, count }) };
-      } else if (queued) status = { fill: 'yellow', shape: 'dot', text: t('status.queued', { count, queued }) };
-      else if (count) status = { fill: 'blue', shape: 'dot', text: t('status.requesting', { count }) };
+      } else if (queued) {
+        status = { fill: 'yellow', shape: 'dot', text: t(batcher ? 'status.batchesQueued' : 'status.queued', { count, queued, mean }) };
+      } else if (count) status = { fill: 'blue', shape: 'dot', text: t(batcher ? 'status.batches' : 'status.requesting', { count, mean }) };
       node.status(status);
     };
     // At most a few status updates a second, however many messages pass: each one goes to every open editor.
@@ -179,16 +216,19 @@ export = function register(RED: NodeAPI): void {
       done(new Error(redact(message)));
     };
 
-    /** The request for this msg, or undefined after failing the msg (setup problem, or bad input). */
-    function prepare<M extends InvokeMode>(m: M, msg: NodeMessageInFlow, done: Done): BuiltRequest<M> | undefined {
+    /**
+     * What `build` makes of this msg (its request), or undefined after failing the msg (setup problem, or bad
+     * input); warns once per field about a msg property the node overrides.
+     */
+    function prepare<R extends { overridden: OverridableField[] }>(msg: NodeMessageInFlow, done: Done, build: () => R): R | undefined {
       if (setupError || !configNode?.client || !configNode.settings) {
         const message = setupError ?? t('errors.noConfig');
         fail(msg, done, message, { name: 'ConfigurationError', message }, 'config');
         return undefined;
       }
-      let request: BuiltRequest<M>;
+      let request: R;
       try {
-        request = buildRequest(m, fields, msg, inputProperty);
+        request = build();
       } catch (err) {
         const e = err instanceof FlowError ? err : new FlowError('unexpected', { name: 'Error', message: String(err) });
         const message = t(`errors.${e.key}`, e.params);
@@ -203,16 +243,14 @@ export = function register(RED: NodeAPI): void {
       return request;
     }
 
-    /** Fails a msg with what the SDK threw, in words, with what is known of the call in msg.sagemaker. */
-    function failCall(
-      msg: NodeMessageInFlow,
-      done: Done,
+    /** What the SDK threw, in words, with what is known of the call for msg.sagemaker. */
+    function callFailure(
       error: unknown,
       endpointName: string,
       inferenceId: string | undefined,
       started: number,
       partsReceived?: number,
-    ): void {
+    ): { message: string; details: ErrorDetails; short: string; meta: Metadata } {
       const settings = configNode?.settings;
       const mapped = mapError(error, {
         endpointName,
@@ -227,7 +265,21 @@ export = function register(RED: NodeAPI): void {
       if (mapped.details.attempts) meta.attempts = mapped.details.attempts;
       if (partsReceived !== undefined) meta.partsReceived = partsReceived;
       meta.durationMs = Math.round(performance.now() - started);
-      fail(msg, done, t(`errors.${mapped.key}`, mapped.params), mapped.details, mapped.short, meta);
+      return { message: t(`errors.${mapped.key}`, mapped.params), details: mapped.details, short: mapped.short, meta };
+    }
+
+    /** Fails a msg with what the SDK threw (see callFailure). */
+    function failCall(
+      msg: NodeMessageInFlow,
+      done: Done,
+      error: unknown,
+      endpointName: string,
+      inferenceId: string | undefined,
+      started: number,
+      partsReceived?: number,
+    ): void {
+      const { message, details, short, meta } = callFailure(error, endpointName, inferenceId, started, partsReceived);
+      fail(msg, done, message, details, short, meta);
     }
 
     /**
@@ -240,7 +292,7 @@ export = function register(RED: NodeAPI): void {
       done: Done,
       command: (client: NonNullable<SageMakerConfigNode['client']>, input: ModeInputs[M]) => Promise<O>,
     ): Promise<{ request: BuiltRequest<M>; out: O; endpointName: string; started: number } | undefined> {
-      const request = prepare(m, msg, done);
+      const request = prepare(msg, done, () => buildRequest(m, fields, msg, inputProperty));
       const client = configNode?.client;
       if (!request || !client) return undefined;
       const endpointName = request.input.EndpointName ?? '';
@@ -272,10 +324,15 @@ export = function register(RED: NodeAPI): void {
       }
       setMsgProperty(msg, outputProperty, decoded);
       msg[METADATA_PROPERTY] = meta;
-      if (meta.newSessionId) msg.sessionId = meta.newSessionId;
-      else if (meta.closedSessionId && meta.closedSessionId === msg.sessionId) delete msg.sessionId;
+      followSession(msg, meta);
       send(msg);
       done();
+    }
+
+    /** msg.sessionId follows the session the answer opened, or is removed when the answer closed the msg's own. */
+    function followSession(msg: NodeMessageInFlow, meta: Metadata): void {
+      if (meta.newSessionId) msg.sessionId = meta.newSessionId;
+      else if (meta.closedSessionId && meta.closedSessionId === msg.sessionId) delete msg.sessionId;
     }
 
     /**
@@ -283,7 +340,7 @@ export = function register(RED: NodeAPI): void {
      * rebuilds; the last one carries `complete` and the metadata. The input msg ends when the stream does.
      */
     async function runStream(msg: NodeMessageInFlow, send: Send, done: Done): Promise<void> {
-      const request = prepare('stream', msg, done);
+      const request = prepare(msg, done, () => buildRequest('stream', fields, msg, inputProperty));
       if (!request || !configNode?.client) return;
       // A stream has its own controller too: a line that does not parse ends this stream alone.
       const abort = new AbortController();
@@ -387,54 +444,171 @@ export = function register(RED: NodeAPI): void {
 
     const run = { invoke: runInvoke, stream: runStream, async: runAsync }[INVOKE_MODES.includes(mode) ? mode : 'invoke'];
 
-    /** Starts a job the limiter admitted; when it ends, the next queued job starts in its place. */
-    function start(job: Job): void {
-      // Each message ends once: close() may end it first (see there), and then nothing more of it goes out.
-      const running: Running = { job, finished: false, settled: Promise.resolve() };
-      const finish: Done = (err) => {
-        if (running.finished) return;
-        running.finished = true;
-        job.done(err);
-      };
-      const send: Send = (m) => {
-        if (!running.finished) job.send(m);
-      };
-      running.finish = finish;
-      running.settled = run(job.msg, send, finish).catch((err: unknown) => {
-        // Only a bug in this node gets here; still, the message must end somewhere.
-        const message = t('errors.unexpected', { name: 'Error', message: String(err) });
-        fail(job.msg, finish, message, { name: 'Error', message }, 'error');
+    /**
+     * mode invoke with batching: one InvokeEndpoint call carries the batch; each message leaves on its own with its
+     * own result, in the order the messages came in, or the whole batch fails, each message with the reason.
+     */
+    async function runBatch(batch: ReadyBatch<Job>, runs: Running[]): Promise<void> {
+      const size = runs.length;
+      const input = { ...batch.fields, Body: batch.body } as InvokeEndpointCommandInput;
+      const endpointName = input.EndpointName ?? '';
+      const where = (index: number, requestId: string | undefined): Metadata['batch'] => ({ size, index, ...(requestId ? { requestId } : {}) });
+      const client = configNode?.client;
+      if (!client) throw new Error('the config node has no client'); // prepare() let none of these messages in without one
+      sent.batches += 1;
+      sent.messages += size;
+      const started = performance.now();
+      let out: InvokeEndpointCommandOutput;
+      try {
+        out = await withAbortSignal(closing.signal, () => client.send(new InvokeEndpointCommand(input)));
+      } catch (error) {
+        const failure = callFailure(error, endpointName, input.InferenceId, started);
+        const message = t('errors.batchFailed', { reason: failure.message, size });
+        runs.forEach((r, index) => {
+          fail(r.job.msg, r.finish, message, failure.details, failure.short, { ...failure.meta, batch: where(index, failure.meta.requestId) });
+        });
+        return;
+      }
+      const meta = invokeMetadata(endpointName, input.InferenceId, out, performance.now() - started);
+      let results: unknown[];
+      try {
+        results = splitAnswer(out.Body, out.ContentType, size, { output, format: batchFormat, batchKey });
+      } catch (err) {
+        const e = err instanceof FlowError ? err : new FlowError('unexpected', { name: 'Error', message: String(err) });
+        const reason = t(`errors.${e.key}`, { ...e.params, endpoint: endpointName });
+        const message = t('errors.batchFailed', { reason, size });
+        const rawBody = asBuffer(out.Body ?? new Uint8Array(0));
+        runs.forEach((r, index) => {
+          fail(r.job.msg, r.finish, message, { name: 'InvalidResponse', message: reason }, 'bad answer', {
+            ...meta,
+            rawBody,
+            batch: where(index, meta.requestId),
+          });
+        });
+        return;
+      }
+      runs.forEach((r, index) => {
+        const msg = r.job.msg;
+        setMsgProperty(msg, outputProperty, results[index]);
+        msg[METADATA_PROPERTY] = { ...meta, batch: where(index, meta.requestId) };
+        followSession(msg, meta);
+        r.send(msg);
+        r.finish();
       });
-      inFlight.add(running);
-      void running.settled.then(() => {
-        inFlight.delete(running);
+    }
+
+    const jobsOf = (task: Task): Job[] => (task.batch ? task.batch.items : [task.job]);
+
+    /** A job guarded so that it ends once (close() may end it first) and nothing more of it goes out after. */
+    function guard(job: Job): Running {
+      const running: Running = {
+        job,
+        finished: false,
+        settled: Promise.resolve(),
+        send: (m) => {
+          if (!running.finished) job.send(m);
+        },
+        finish: (err) => {
+          if (running.finished) return;
+          running.finished = true;
+          job.done(err);
+        },
+      };
+      return running;
+    }
+
+    /** Starts a task the limiter admitted; when it ends, the next queued task starts in its place. */
+    function start(task: Task): void {
+      const runs = jobsOf(task).map(guard);
+      const work = task.batch ? runBatch(task.batch, runs) : run(runs[0].job.msg, runs[0].send, runs[0].finish);
+      const settled = work.catch((err: unknown) => {
+        // Only a bug in this node gets here; still, each message must end somewhere.
+        const message = t('errors.unexpected', { name: 'Error', message: String(err) });
+        for (const r of runs) fail(r.job.msg, r.finish, message, { name: 'Error', message }, 'error');
+      });
+      for (const r of runs) {
+        r.settled = settled;
+        inFlight.add(r);
+      }
+      void settled.then(() => {
+        for (const r of runs) inFlight.delete(r);
         const next = limiter.release();
         if (next) start(next);
         showStatus();
       });
     }
 
+    /** Hands a task of `weight` messages to the limiter: it starts now, waits in the queue, or fails at once. */
+    function admit(task: Task, weight: number): void {
+      const admission = limiter.submit(task, weight);
+      if (admission === 'start') start(task);
+      else if (admission === 'full') for (const job of jobsOf(task)) failQueueFull(job);
+    }
+
+    function failQueueFull(job: Job): void {
+      const message = t('errors.queueFull', {
+        inFlight: limiter.inFlight,
+        queued: limiter.queued,
+        maxInFlight: limiter.maxInFlight,
+        maxQueue: limiter.maxQueue,
+      });
+      fail(job.msg, job.done, message, { name: 'QueueFull', message }, 'queue full');
+    }
+
+    /**
+     * With batching: checks the msg and puts its piece into the open batch of its request (which may send that
+     * batch). A msg in a session goes alone and at once, still in the batch format.
+     */
+    function addToBatch(b: Batcher<Job>, job: Job): void {
+      const { msg } = job;
+      const prepared = prepare(msg, job.done, () => ({
+        ...resolveFields('invoke', fields, msg),
+        piece: encodeRow(batchFormat, getMsgProperty(msg, inputProperty), inputProperty),
+      }));
+      if (!prepared) return;
+      const request = { ...prepared.input } as RequestFields;
+      request.ContentType ??= BATCH_CONTENT_TYPES[batchFormat];
+      try {
+        if (request.SessionId !== undefined) {
+          admit({ batch: b.single(request, job, prepared.piece, inputProperty) }, 1);
+          return;
+        }
+        if (!limiter.canHold(1)) {
+          failQueueFull(job);
+          return;
+        }
+        limiter.hold(1);
+        try {
+          b.add(groupKey(request), request, job, prepared.piece, inputProperty);
+        } catch (err) {
+          limiter.unhold(1); // add() kept nothing
+          throw err;
+        }
+      } catch (err) {
+        const e = err as FlowError;
+        const message = t(`errors.${e.key}`, e.params);
+        fail(msg, job.done, message, { name: 'InvalidInput', message }, 'invalid');
+      }
+    }
+
     node.on('input', (msg, send, done) => {
       const job: Job = { msg, send, done };
-      const admission = limiter.submit(job);
-      if (admission === 'start') start(job);
-      else if (admission === 'full') {
-        const message = t('errors.queueFull', {
-          inFlight: limiter.inFlight,
-          queued: limiter.queued,
-          maxInFlight: limiter.maxInFlight,
-          maxQueue: limiter.maxQueue,
-        });
-        fail(msg, done, message, { name: 'QueueFull', message }, 'queue full');
-      }
+      if (batcher) addToBatch(batcher, job);
+      else admit({ job }, 1);
       showStatus();
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
-      // Queued messages were never sent: each fails now. Requests in flight are aborted and end as they settle.
-      for (const job of limiter.drain()) {
+      // Messages in batches still filling, and queued messages, were never sent: each fails now. Requests in flight
+      // are aborted and end as they settle.
+      for (const items of batcher?.drain() ?? []) {
+        limiter.unhold(items.length);
+        const message = t('errors.closedBatch');
+        for (const job of items) fail(job.msg, job.done, message, { name: 'AbortError', message }, 'closed');
+      }
+      for (const task of limiter.drain()) {
         const message = t('errors.closedQueued');
-        fail(job.msg, job.done, message, { name: 'AbortError', message }, 'closed');
+        for (const job of jobsOf(task)) fail(job.msg, job.done, message, { name: 'AbortError', message }, 'closed');
       }
       closed = true;
       releaseSockets();
@@ -453,7 +627,7 @@ export = function register(RED: NodeAPI): void {
       void Promise.race([Promise.all(pending.map((r) => r.settled)), graceOver]).then(() => {
         clearTimeout(grace);
         for (const r of pending) {
-          if (r.finished || !r.finish) continue;
+          if (r.finished) continue;
           const message = t('errors.aborted', { endpoint: fields.endpointName || String(r.job.msg.endpointName ?? '') });
           fail(r.job.msg, r.finish, message, { name: 'AbortError', message }, 'closed');
         }

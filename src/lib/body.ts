@@ -47,7 +47,7 @@ export function encodeBody(value: unknown, property: string, maxBytes: number = 
  * checked by a walk first and then handed to the plain JSON.stringify: a replacer function would take the engine
  * off its fast native path for every key, which costs more than the walk (this runs for every message).
  */
-function toJson(value: unknown, property: string): string {
+export function toJson(value: unknown, property: string): string {
   const where = (key: string) => (key === '' ? `msg.${property}` : `msg.${property} (at "${key}")`);
   const ancestors: object[] = [];
   const check = (v: unknown, key: string): void => {

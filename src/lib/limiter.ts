@@ -1,5 +1,5 @@
 /**
- * At most `maxInFlight` jobs at once; the rest wait in a FIFO queue of at most `maxQueue` (0: no queue). Pure
+ * At most `maxInFlight` jobs at once; the rest wait in a FIFO queue of at most `maxQueue` messages (0: no queue). Pure
  * bookkeeping, no timers: the invoke node starts what `submit` and `release` hand back.
  */
 export type Admission = 'start' | 'queued' | 'full';
@@ -35,9 +35,16 @@ class Fifo<T> {
   }
 }
 
+/**
+ * A job's weight is the number of messages it carries (a batch carries many): `maxInFlight` counts jobs (requests),
+ * `maxQueue` counts messages, those in queued jobs plus those `hold` reserves (messages waiting outside, in a batch
+ * that is filling).
+ */
 export class Limiter<T> {
   private running = 0;
-  private readonly waiting = new Fifo<T>();
+  private readonly waiting = new Fifo<{ job: T; weight: number }>();
+  private waitingWeight = 0;
+  private held = 0;
 
   constructor(
     readonly maxInFlight: number,
@@ -52,22 +59,38 @@ export class Limiter<T> {
     return this.running;
   }
 
-  /** Jobs waiting to start. */
+  /** Messages waiting: in queued jobs, and held. */
   get queued(): number {
-    return this.waiting.length;
+    return this.waitingWeight + this.held;
+  }
+
+  /** Whether `weight` more waiting messages fit under maxQueue. */
+  canHold(weight = 1): boolean {
+    return this.queued + weight <= this.maxQueue;
+  }
+
+  /** Counts `weight` messages waiting outside the queue against maxQueue (the caller checked canHold). */
+  hold(weight = 1): void {
+    this.held += weight;
+  }
+
+  /** Stops counting `weight` held messages (they were sent, queued or failed). */
+  unhold(weight: number): void {
+    this.held = Math.max(0, this.held - weight);
   }
 
   /**
-   * Admits a job: `start` means start it now (it counts as in flight until `release`), `queued` that it waits,
-   * `full` that there is no room: the caller must fail it.
+   * Admits a job of `weight` messages: `start` means start it now (it counts as in flight until `release`),
+   * `queued` that it waits, `full` that there is no room: the caller must fail it.
    */
-  submit(job: T): Admission {
+  submit(job: T, weight = 1): Admission {
     if (this.running < this.maxInFlight) {
       this.running += 1;
       return 'start';
     }
-    if (this.waiting.length < this.maxQueue) {
-      this.waiting.push(job);
+    if (this.canHold(weight)) {
+      this.waiting.push({ job, weight });
+      this.waitingWeight += weight;
       return 'queued';
     }
     return 'full';
@@ -76,14 +99,19 @@ export class Limiter<T> {
   /** Ends one started job; returns the next queued job, which now counts as in flight, if any. */
   release(): T | undefined {
     const next = this.waiting.shift();
-    if (next === undefined) this.running -= 1;
-    return next;
+    if (next === undefined) {
+      this.running -= 1;
+      return undefined;
+    }
+    this.waitingWeight -= next.weight;
+    return next.job;
   }
 
   /** Takes every queued job out (oldest first), for failing them when the node closes. */
   drain(): T[] {
     const jobs: T[] = [];
-    for (let job = this.waiting.shift(); job !== undefined; job = this.waiting.shift()) jobs.push(job);
+    for (let next = this.waiting.shift(); next !== undefined; next = this.waiting.shift()) jobs.push(next.job);
+    this.waitingWeight = 0;
     return jobs;
   }
 }

@@ -31,6 +31,8 @@ export interface Metadata {
   firstPartMs?: number;
   rawBody?: Buffer;
   error?: ErrorDetails;
+  /** batching: how many messages shared the request, this message's place among them, and the request's id */
+  batch?: { size: number; index: number; requestId?: string };
 }
 
 /** Sets a field only when it has a value, so `msg.sagemaker` holds only what is known. */

@@ -36,6 +36,27 @@ export const MODE_OPERATIONS: Readonly<Record<InvokeMode, string>> = {
 export const STREAM_SPLITS = ['none', 'lines'] as const;
 export type StreamSplit = (typeof STREAM_SPLITS)[number];
 
+/**
+ * `batchFormat`: how a batch of messages becomes one request body when `batchSize` is above 1. `csv`: one row per
+ * message, joined by newlines; `json`: a JSON array of the inputs (or an object holding it under `batchKey`);
+ * `jsonlines`: one JSON document per line.
+ */
+export const BATCH_FORMATS = ['csv', 'json', 'jsonlines'] as const;
+export type BatchFormat = (typeof BATCH_FORMATS)[number];
+
+/** The content type of a batch's body when neither the node nor the msg sets one. */
+export const BATCH_CONTENT_TYPES: Readonly<Record<BatchFormat, string>> = {
+  csv: 'text/csv',
+  json: 'application/json',
+  jsonlines: 'application/jsonlines',
+};
+
+/**
+ * In a JSON answer that is an object, the arrays looked for (after `batchKey`, when set) as the one result per
+ * input: `predictions` (TensorFlow Serving, the built-in algorithms), `outputs` (TensorFlow Serving's columnar form).
+ */
+export const BATCH_ANSWER_KEYS = ['predictions', 'outputs'] as const;
+
 /** Defaults of the config node. `timeout` is per attempt: SageMaker lets a model take 60 s, AWS advises 70 s. */
 export const CONFIG_DEFAULTS = {
   name: '',
@@ -187,12 +208,21 @@ export const INVOKE_DEFAULTS = {
   streamSplit: 'none' as StreamSplit,
   maxInFlight: 8,
   maxQueue: 1000,
+  /** 1: no batching (one request per message) */
+  batchSize: 1,
+  /** milliseconds the first message of a batch waits for the batch to fill */
+  batchWindow: 100,
+  batchFormat: 'csv' as BatchFormat,
+  /** json only: blank sends a bare array; a name sends {"<name>": [...]} */
+  batchKey: '',
 };
 
 /** Bounds of the invoke node's number properties. */
 export const INVOKE_LIMITS = {
   maxInFlight: { min: 1, max: 256 },
   maxQueue: { min: 0, max: 1_000_000 },
+  batchSize: { min: 1, max: 1000 },
+  batchWindow: { min: 0, max: 60_000 },
 };
 
 /** The msg property that carries response metadata (and, on failure, `error`). */

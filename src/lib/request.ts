@@ -37,11 +37,7 @@ export interface ModeInputs {
   async: InvokeEndpointAsyncCommandInput;
 }
 
-export interface BuiltRequest<M extends InvokeMode = 'invoke'> {
-  input: ModeInputs[M];
-  /** msg properties ignored because the node sets the same field */
-  overridden: OverridableField[];
-}
+export type BuiltRequest<M extends InvokeMode = 'invoke'> = ResolvedFields<M>;
 
 const OVERRIDABLE = Object.keys(OVERRIDABLE_FIELDS) as OverridableField[];
 const MSG_ONLY = Object.keys(MSG_ONLY_FIELDS) as MsgOnlyField[];
@@ -115,19 +111,19 @@ function hasInput(value: unknown): boolean {
   return value !== undefined && value !== null && value !== '';
 }
 
+/** The request fields of a mode resolved from the node and a msg, before the body. */
+export interface ResolvedFields<M extends InvokeMode = InvokeMode> {
+  input: ModeInputs[M];
+  /** msg properties ignored because the node sets the same field */
+  overridden: OverridableField[];
+}
+
 /**
- * Resolves every request field of the mode (the node's must have passed validateNodeFields), validates it against
- * the service model's rules, and encodes the body. Throws a FlowError naming the field and the rule; nothing is
- * sent then.
+ * Resolves every request field of the mode but the body (the node's must have passed validateNodeFields) and
+ * validates it against the service model's rules. Throws a FlowError naming the field and the rule.
  */
-export function buildRequest<M extends InvokeMode>(
-  mode: M,
-  node: NodeFieldSettings,
-  msg: MsgLike,
-  inputProperty: string,
-  maxBodyBytes: number = MAX_BODY_BYTES,
-): BuiltRequest<M> {
-  const input: Record<string, string | number | Uint8Array> = {};
+export function resolveFields<M extends InvokeMode>(mode: M, node: NodeFieldSettings, msg: MsgLike): ResolvedFields<M> {
+  const input: Record<string, string | number> = {};
   const overridden: OverridableField[] = [];
   const set = (field: RequestField, member: string, value: string): void => {
     input[member] = INTEGER_FIELDS.includes(field) ? Number(value) : value;
@@ -162,12 +158,26 @@ export function buildRequest<M extends InvokeMode>(
     set(field, MSG_ONLY_FIELDS[field], value);
   }
   if (input.EndpointName === undefined) throw new FlowError('noEndpoint');
+  return { input: input as ModeInputs[M], overridden };
+}
 
+/**
+ * Resolves every request field of the mode (see resolveFields) and encodes the body. Throws a FlowError naming the
+ * field and the rule; nothing is sent then.
+ */
+export function buildRequest<M extends InvokeMode>(
+  mode: M,
+  node: NodeFieldSettings,
+  msg: MsgLike,
+  inputProperty: string,
+  maxBodyBytes: number = MAX_BODY_BYTES,
+): BuiltRequest<M> {
+  const { input, overridden } = resolveFields(mode, node, msg);
   const value = getMsgProperty(msg, inputProperty);
   if (mode === 'async') {
-    if (input.InputLocation !== undefined) {
+    if ((input as ModeInputs['async']).InputLocation !== undefined) {
       if (hasInput(value)) throw new FlowError('asyncBothInputs', { property: inputProperty });
-      return { input: input as unknown as ModeInputs[M], overridden };
+      return { input, overridden };
     }
     if (!hasInput(value)) throw new FlowError('asyncNoInput', { property: inputProperty, limit: MAX_ASYNC_INLINE_BYTES });
     maxBodyBytes = Math.min(maxBodyBytes, MAX_ASYNC_INLINE_BYTES);
@@ -183,8 +193,7 @@ export function buildRequest<M extends InvokeMode>(
   }
   input.Body = encoded.body;
   if (input.ContentType === undefined) input.ContentType = encoded.defaultContentType;
-
-  return { input: input as unknown as ModeInputs[M], overridden };
+  return { input, overridden };
 }
 
 /** The InvokeEndpoint input (mode `invoke`). */

@@ -8,18 +8,27 @@ import { FlowError } from './flow-error';
 export type DecodedBody = string | Buffer | unknown;
 
 const JSON_TYPE = /^(application|text)\/([\w.+-]+\+)?json$/;
-const TEXT_TYPES = new Set(['application/jsonlines', 'application/x-jsonlines', 'application/jsonl', 'application/x-ndjson']);
+const JSON_LINES_TYPES = new Set(['application/jsonlines', 'application/x-jsonlines', 'application/jsonl', 'application/x-ndjson']);
 
 /** The media type alone, lower-cased: "application/json; charset=utf-8" -> "application/json". */
 export function mediaType(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0].trim().toLowerCase();
 }
 
+/** Whether a content type is JSON (`application/json`, `*+json`). */
+export function isJsonType(contentType: string | undefined): boolean {
+  return JSON_TYPE.test(mediaType(contentType));
+}
+
+/** Whether a content type is JSON Lines (`application/jsonlines`, `application/x-ndjson`, ...). */
+export function isJsonLinesType(contentType: string | undefined): boolean {
+  return JSON_LINES_TYPES.has(mediaType(contentType));
+}
+
 /** How `auto` treats a content type. */
 export function autoForm(contentType: string | undefined): 'json' | 'text' | 'buffer' {
-  const type = mediaType(contentType);
-  if (JSON_TYPE.test(type)) return 'json';
-  if (type.startsWith('text/') || TEXT_TYPES.has(type)) return 'text';
+  if (isJsonType(contentType)) return 'json';
+  if (mediaType(contentType).startsWith('text/') || isJsonLinesType(contentType)) return 'text';
   return 'buffer';
 }
 

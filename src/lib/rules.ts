@@ -97,6 +97,17 @@ export const STREAM_SESSION_RULE: FieldRule = {
   description: `the id of an open session (${NAME_WORDS}); the response stream cannot open one with NEW_SESSION`,
 };
 
+/**
+ * `batchKey`: the name of the member that holds the array in a JSON batch (`instances` for TensorFlow Serving).
+ * Any JSON member name works; this keeps it to one visible line so it reads back as typed.
+ */
+export const BATCH_KEY_RULE: FieldRule = {
+  minLength: 1,
+  maxLength: 256,
+  pattern: '^[\\x21-\\x7E]([\\x20-\\x7E]*[\\x21-\\x7E])?$',
+  description: 'printable US-ASCII characters, not starting or ending with a space',
+};
+
 /** InvokeEndpointAsync's limit for an inline body (larger input goes through msg.inputLocation). */
 export const MAX_ASYNC_INLINE_BYTES = 128_000;
 

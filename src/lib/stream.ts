@@ -8,7 +8,7 @@
  */
 import { TextDecoder } from 'node:util';
 import type { OutputMode, StreamSplit } from './names';
-import { autoForm, charset, mediaType } from './response';
+import { autoForm, charset, isJsonLinesType, mediaType } from './response';
 import { FlowError } from './flow-error';
 
 /** What each unit sent downstream is: decoded text, raw bytes, or a parsed JSON document. */
@@ -17,14 +17,10 @@ export type StreamUnit = 'text' | 'buffer' | 'json';
 /** `msg.parts.type`: how a Join node puts the sequence back together. */
 export type PartsType = 'string' | 'buffer' | 'array';
 
-/** Content types whose lines are JSON documents (JSON Lines, NDJSON) or server-sent events. */
-const LINE_JSON_TYPES = new Set([
-  'application/jsonlines',
-  'application/x-jsonlines',
-  'application/jsonl',
-  'application/x-ndjson',
-  'text/event-stream',
-]);
+/** Whether the lines of a content type are JSON documents (JSON Lines, NDJSON) or server-sent events. */
+function linesAreJson(contentType: string | undefined): boolean {
+  return isJsonLinesType(contentType) || mediaType(contentType) === 'text/event-stream';
+}
 
 /**
  * The unit for an output form, split and response content type. `json` needs `lines` (a part alone is rarely a
@@ -32,7 +28,7 @@ const LINE_JSON_TYPES = new Set([
  */
 export function streamUnit(output: OutputMode, split: StreamSplit, contentType: string | undefined): StreamUnit {
   if (output === 'buffer' || output === 'text' || output === 'json') return output;
-  if (split === 'lines' && LINE_JSON_TYPES.has(mediaType(contentType))) return 'json';
+  if (split === 'lines' && linesAreJson(contentType)) return 'json';
   return autoForm(contentType) === 'buffer' ? 'buffer' : 'text';
 }
 

@@ -29,6 +29,23 @@ describe('limiter: in-flight limit and FIFO queue', function () {
     assert.equal(l.release(), undefined);
     assert.equal(l.inFlight, 0);
   });
+  it('counts the queue in messages: a job of weight n takes n places, and held messages count too', function () {
+    const l = new Limiter(1, 10);
+    assert.equal(l.submit('running', 4), 'start', 'a free place starts a job whatever its weight');
+    assert.equal(l.submit('batch-a', 4), 'queued');
+    l.hold(3); // messages of a batch still filling
+    assert.equal(l.queued, 7);
+    assert.equal(l.canHold(3), true);
+    assert.equal(l.canHold(4), false);
+    assert.equal(l.submit('batch-b', 4), 'full', '4 + 3 held + 4 would be 11 messages waiting');
+    assert.equal(l.submit('one'), 'queued');
+    l.unhold(3);
+    assert.equal(l.queued, 5);
+    assert.equal(l.release(), 'batch-a');
+    assert.equal(l.queued, 1, 'the released batch no longer waits');
+    assert.deepEqual(l.drain(), ['one']);
+    assert.deepEqual([l.inFlight, l.queued], [1, 0]);
+  });
   it('refuses limits that are not whole numbers in range', function () {
     assert.throws(() => new Limiter(0, 1), RangeError);
     assert.throws(() => new Limiter(1.5, 1), RangeError);
