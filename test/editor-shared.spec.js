@@ -20,6 +20,8 @@ describe('editor-shared.js: the editor\'s names and validators', function () {
     assert.equal(S.names.PALETTE_CATEGORY, 'AWS');
     assert.deepEqual(JSON.parse(JSON.stringify(S.names.INVOKE_DEFAULTS)), names.INVOKE_DEFAULTS);
     assert.deepEqual(JSON.parse(JSON.stringify(S.names.OVERRIDABLE_FIELDS)), names.OVERRIDABLE_FIELDS);
+    assert.deepEqual(JSON.parse(JSON.stringify(S.names.INVOKE_LIMITS)), names.INVOKE_LIMITS);
+    assert.deepEqual(JSON.parse(JSON.stringify(S.names.BATCH_FORMATS)), names.BATCH_FORMATS);
   });
   it('declares (value, opt) on every validator, so Node-RED shows their messages', function () {
     assert.equal(S.fieldValidator('endpointName').length, 2);
@@ -27,6 +29,9 @@ describe('editor-shared.js: the editor\'s names and validators', function () {
     assert.equal(S.integerValidator(1, 10).length, 2);
     assert.equal(S.propertyValidator.length, 2);
     assert.equal(S.choiceValidator(['a']).length, 2);
+    assert.equal(S.batchSizeValidator.length, 2);
+    assert.equal(S.batchKeyValidator.length, 2);
+    assert.equal(S.maxQueueValidator.length, 2);
   });
   it('request fields: empty and ${ENV_VAR} are valid, a broken rule gives the rule in words', function () {
     const v = S.fieldValidator('endpointName');
@@ -72,6 +77,67 @@ describe('editor-shared.js: the editor\'s names and validators', function () {
     assert.match(S.integerValidator(1, 10)('0', { label: 'Max attempts' }), /^Max attempts: must be/);
     assert.match(S.propertyValidator('', { label: 'Input' }), /^Input: must be/);
     assert.equal(S.fieldValidator('endpointName')('good', { label: 'Endpoint' }), true);
+  });
+  it('batching: batchSize, batchWindow and batchFormat in range, blank being the default', function () {
+    const size = S.batchSizeValidator;
+    for (const ok of ['', '1', 1, '16', 1000]) assert.equal(size.call({}, ok), true, `batchSize ${ok}`);
+    assert.match(size.call({}, '0'), /whole number from 1 to 1000/);
+    assert.match(size.call({}, '1001'), /whole number from 1 to 1000/);
+    assert.match(size.call({}, '2.5'), /whole number/);
+    const window = S.integerValidator(names.INVOKE_LIMITS.batchWindow.min, names.INVOKE_LIMITS.batchWindow.max);
+    assert.equal(window('0'), true, 'a window of 0 sends what arrived in the same tick');
+    assert.equal(window('60000'), true);
+    assert.match(window('60001'), /0 to 60000/);
+    const format = S.choiceValidator(names.BATCH_FORMATS);
+    for (const f of ['', 'csv', 'json', 'jsonlines']) assert.equal(format(f), true, `batchFormat ${f}`);
+    assert.match(format('xml', { label: 'Batch as' }), /^Batch as: must be one of csv, json, jsonlines$/);
+  });
+  it('batching: above 1 only in mode invoke, and never with output buffer', function () {
+    const size = S.batchSizeValidator;
+    assert.equal(size.call({ mode: 'invoke' }, '16'), true);
+    assert.equal(size.call({}, '16'), true, 'a node without a mode is invoke');
+    assert.match(size.call({ mode: 'stream' }, '16', { label: 'Batch size' }), /^Batch size: mode stream \(InvokeEndpointWithResponseStream\) cannot batch/);
+    assert.match(size.call({ mode: 'async' }, '2'), /mode async \(InvokeEndpointAsync\) cannot batch/);
+    assert.equal(size.call({ mode: 'stream' }, '1'), true, 'batchSize 1 is no batching, fine in any mode');
+    assert.equal(size.call({ mode: 'stream' }, ''), true);
+    // The buffer error is the output's: it is reported there, and only there.
+    assert.match(S.outputValidator.call({ batchSize: '16' }, 'buffer', { label: 'Output as' }), /^Output as: a binary buffer cannot be cut into one result per message/);
+    assert.equal(size.call({ output: 'buffer' }, '16'), true);
+    for (const form of ['auto', 'json', 'text']) assert.equal(S.outputValidator.call({ batchSize: '16' }, form), true, form);
+    assert.equal(S.outputValidator.call({ batchSize: '1' }, 'buffer'), true);
+    assert.equal(S.outputValidator.call({ batchSize: '16', mode: 'stream' }, 'buffer'), true, 'the mode is batchSize\'s error');
+  });
+  it('batching: batchKey only in a json batch, following its rule; maxQueue at least batchSize', function () {
+    const key = S.batchKeyValidator;
+    assert.equal(key.call({ batchSize: '8', batchFormat: 'json' }, ''), true, 'blank: a bare array');
+    assert.equal(key.call({ batchSize: '8', batchFormat: 'json' }, 'instances'), true);
+    assert.match(key.call({ batchSize: '8', batchFormat: 'csv' }, 'instances', { label: 'Batch key' }), /^Batch key: only a json batch has an object to put it in \(this one is csv\)/);
+    assert.match(key.call({ batchSize: '8' }, 'instances'), /this one is csv/, 'blank batchFormat is csv');
+    assert.match(key.call({ batchSize: '8', batchFormat: 'json' }, ' instances'), /printable US-ASCII characters/);
+    assert.match(key.call({ batchSize: '8', batchFormat: 'json' }, 'a'.repeat(257)), /at most 256 characters/);
+    assert.equal(key.call({ batchSize: '1', batchFormat: 'csv' }, 'instances'), true, 'not batching: the key is not used');
+    const queue = S.maxQueueValidator;
+    assert.equal(queue.call({ batchSize: '16' }, '16'), true);
+    assert.equal(queue.call({}, '0'), true, 'no batching: no queue is fine');
+    assert.match(queue.call({ batchSize: '16' }, '8', { label: 'Queue' }), /^Queue: must be at least the batch size \(16\)/);
+    assert.match(queue.call({ batchSize: '1001' }, ''), /at least the batch size/, 'blank is the default 1000');
+    assert.match(queue.call({ batchSize: '16' }, '-1'), /0 to 1000000/);
+    assert.equal(queue.call({ batchSize: '16', mode: 'stream' }, '8'), true, 'the mode is batchSize\'s error');
+    assert.equal(queue.call({ batchSize: '${SIZE}' }, '8'), true, 'an env variable is checked when the flow starts');
+  });
+  it('batching: each broken rule is reported once, by the field it is about, as the runtime reports it', function () {
+    const node = { mode: 'invoke', output: 'buffer', batchSize: '16', batchFormat: 'csv', batchKey: 'instances', maxQueue: '8' };
+    const label = (key) => ({ label: key });
+    const messages = [
+      S.batchSizeValidator.call(node, node.batchSize, label('batchSize')),
+      S.outputValidator.call(node, node.output, label('output')),
+      S.batchKeyValidator.call(node, node.batchKey, label('batchKey')),
+      S.maxQueueValidator.call(node, node.maxQueue, label('maxQueue')),
+    ].filter((m) => m !== true).map((m) => m.split(':')[0]);
+    assert.deepEqual(messages, ['output', 'batchKey', 'maxQueue']);
+    // The runtime's own check finds the first of them.
+    const { batchSettingsError } = require('../nodes/lib/batch-settings');
+    assert.equal(batchSettingsError({ ...node, batchSize: 16, maxQueue: 8 }).key, 'batchOutputBuffer');
   });
   it('msg property paths take the dotted form the runtime reads', function () {
     assert.equal(S.propertyValidator('payload'), true);

@@ -13,6 +13,7 @@ import {
   wholeNumber,
   type FieldRule,
 } from '../lib/rules';
+import { batchSettingsError, type BatchContext } from '../lib/batch-settings';
 import type { FlowError } from '../lib/flow-error';
 
 /**
@@ -70,7 +71,7 @@ function choiceValidator(choices: readonly string[]): Validator {
     blank(value) || choices.includes(String(value)) || labelled(opt, `must be one of ${choices.join(', ')}`);
 }
 
-/** `output`: one of the forms; in stream mode, parsed JSON needs `streamSplit` lines. */
+/** `output`: one of the forms; in stream mode, parsed JSON needs `streamSplit` lines; batching cannot cut a buffer. */
 function outputValidator(this: unknown, value: unknown, opt?: unknown): boolean | string {
   const choice = choiceValidator(names.OUTPUT_MODES)(value, opt);
   if (choice !== true || blank(value)) return choice;
@@ -78,7 +79,70 @@ function outputValidator(this: unknown, value: unknown, opt?: unknown): boolean 
   if (modeOf(this) === 'stream' && value === 'json' && node?.streamSplit !== 'lines') {
     return labelled(opt, 'parsed JSON in stream mode needs Split set to lines');
   }
-  return true;
+  return batchCheck(this, 'output', value, opt);
+}
+
+/** The node properties batching depends on, each of which has a validator that reports its own part of the rules. */
+type BatchField = 'batchSize' | 'batchKey' | 'maxQueue' | 'output';
+
+/** The field each of batchSettingsError's errors is about, and what it says in the editor (after the field's label). */
+const BATCH_ERRORS: Record<string, { field: string; words: (p: FlowError['params']) => string }> = {
+  batchOnlyInvoke: { field: 'batchSize', words: (p) => `mode ${p.mode} (${p.operation}) cannot batch: set 1, or choose mode invoke` },
+  batchOutputBuffer: { field: 'output', words: () => 'a binary buffer cannot be cut into one result per message: choose another form, or set Batch size to 1' },
+  batchKeyUnused: { field: 'batchKey', words: (p) => `only a json batch has an object to put it in (this one is ${p.format}): clear it, or batch as json` },
+  batchQueueTooSmall: { field: 'maxQueue', words: (p) => `must be at least the batch size (${p.batchSize}): the messages of a filling batch count as queued` },
+  invalidField: { field: '', words: (p) => String(p.rule) },
+};
+
+/** A number property as the runtime reads it: blank is the default; a value that is not a number stays NaN. */
+function numberOf(value: unknown, fallback: number): number {
+  return blank(value) ? fallback : Number(value);
+}
+
+/**
+ * The batching rules (batch-settings.batchSettingsError, which the runtime runs when the flow starts) as seen from
+ * one field, with the dialog's `value` for it and the node's other properties. Each error is reported by the field it
+ * is about only, so the node's tooltip lists it once: the other fields it checks are given values that pass.
+ */
+function batchCheck(node: unknown, field: BatchField, value: unknown, opt?: unknown): true | string {
+  const n: Record<string, unknown> = { ...(node as Record<string, unknown> | undefined), [field]: value };
+  const context: BatchContext = {
+    mode: modeOf(n),
+    output: field === 'output' && !blank(n.output) ? (String(n.output) as names.OutputMode) : 'auto',
+    batchSize: numberOf(n.batchSize, names.INVOKE_DEFAULTS.batchSize),
+    batchFormat: blank(n.batchFormat) ? names.INVOKE_DEFAULTS.batchFormat : String(n.batchFormat),
+    batchKey: field === 'batchKey' && !blank(n.batchKey) ? String(n.batchKey) : '',
+    maxQueue: field === 'maxQueue' ? numberOf(n.maxQueue, names.INVOKE_DEFAULTS.maxQueue) : Infinity,
+  };
+  // A number that is not one is the field's own error (integerValidator's), not a batching one.
+  if (Number.isNaN(context.batchSize) || Number.isNaN(context.maxQueue)) return true;
+  const err = batchSettingsError(context);
+  const known = err && BATCH_ERRORS[err.key];
+  if (!err || !known) return true;
+  const about = err.key === 'invalidField' ? err.params.field : known.field;
+  return about === field ? labelled(opt, known.words(err.params)) : true;
+}
+
+/** `batchSize`: a whole number from 1 (no batching) to 1000; above 1 only in mode invoke. */
+function batchSizeValidator(this: unknown, value: unknown, opt?: unknown): boolean | string {
+  const { min, max } = names.INVOKE_LIMITS.batchSize;
+  const range = integerValidator(min, max)(value, opt);
+  return range === true ? batchCheck(this, 'batchSize', value, opt) : range;
+}
+
+/**
+ * `batchKey`: blank (a bare array), or a member name that follows BATCH_KEY_RULE, for a json batch only. Checked
+ * only while batching, as the runtime does: with `batchSize` 1 the key is not used.
+ */
+function batchKeyValidator(this: unknown, value: unknown, opt?: unknown): boolean | string {
+  return blank(value) || batchCheck(this, 'batchKey', value, opt);
+}
+
+/** `maxQueue`: a whole number in range, and with batching at least `batchSize`. */
+function maxQueueValidator(this: unknown, value: unknown, opt?: unknown): boolean | string {
+  const { min, max } = names.INVOKE_LIMITS.maxQueue;
+  const range = integerValidator(min, max)(value, opt);
+  return range === true ? batchCheck(this, 'maxQueue', value, opt) : range;
 }
 
 function configValidator(field: keyof typeof CONFIG_FIELD_RULES, required: boolean): Validator {
@@ -113,6 +177,9 @@ const api = {
   configValidator,
   integerValidator,
   propertyValidator,
+  batchSizeValidator,
+  batchKeyValidator,
+  maxQueueValidator,
 };
 
 (globalThis as unknown as { SageMakerRuntime: typeof api }).SageMakerRuntime = api;

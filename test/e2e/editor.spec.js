@@ -129,6 +129,54 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
     await screenshot(page, shots, 'invoke-dialog.png');
   });
 
+  it('shows the batching fields in invoke mode only, the batch settings only when batching, and checks them together', async function () {
+    const tray = page.locator('.red-ui-tray').last();
+    const visible = async (key) => tray.locator(`#node-input-${key}`).isVisible();
+    const invalid = async (key) => /\binput-error\b/.test(await tray.locator(`#node-input-${key}`).getAttribute('class') || '');
+    // Batch size 1 is no batching: only the size shows, with the tip.
+    assert.equal(await visible('batchSize'), true);
+    for (const key of ['batchWindow', 'batchFormat', 'batchKey']) assert.equal(await visible(key), false, `${key} hidden with batch size 1`);
+    assert.match(await tray.locator('#sagemaker-invoke-batching').innerText(), new RegExp(invokeText.label.batching));
+    assert.deepEqual(await tray.locator('#node-input-batchFormat option').evaluateAll((os) => os.map((o) => [o.value, o.textContent])),
+      names.BATCH_FORMATS.map((f) => [f, invokeText.batchFormat[f]]));
+    await typeInto(page, '#node-input-batchSize', '16');
+    assert.equal(await visible('batchWindow'), true);
+    assert.equal(await visible('batchFormat'), true);
+    assert.equal(await visible('batchKey'), false, 'the key is for a json batch only');
+    await tray.locator('#node-input-batchFormat').selectOption('json');
+    assert.equal(await visible('batchKey'), true);
+    await typeInto(page, '#node-input-batchKey', ' instances');
+    assert.equal(await invalid('batchKey'), true, 'a key that starts with a space');
+    await typeInto(page, '#node-input-batchKey', 'instances');
+    assert.equal(await invalid('batchKey'), false);
+    await typeInto(page, '#node-input-batchSize', '0');
+    assert.equal(await invalid('batchSize'), true, 'below 1');
+    await typeInto(page, '#node-input-batchSize', '16');
+    assert.equal(await invalid('batchSize'), false);
+    // The rules that tie batching to other fields mark the other field as soon as it, or the batch size, changes.
+    await tray.locator('#node-input-output').selectOption('buffer');
+    assert.equal(await invalid('output'), true, 'a buffer cannot be split per message');
+    await tray.locator('#node-input-output').selectOption('auto');
+    assert.equal(await invalid('output'), false);
+    await typeInto(page, '#node-input-maxQueue', '8');
+    assert.equal(await invalid('maxQueue'), true, 'the queue holds at least one batch');
+    await typeInto(page, '#node-input-batchSize', '8');
+    assert.equal(await invalid('maxQueue'), false);
+    await screenshot(page, shots, 'invoke-dialog-batching.png');
+    // Stream and async modes cannot batch: the whole group hides.
+    await tray.locator('#node-input-mode').selectOption('stream');
+    for (const key of ['batchSize', 'batchWindow', 'batchFormat', 'batchKey']) assert.equal(await visible(key), false, `${key} hidden in stream mode`);
+    assert.equal(await tray.locator('#sagemaker-invoke-batching').isVisible(), false);
+    await tray.locator('#node-input-mode').selectOption('invoke');
+    assert.equal(await visible('batchKey'), true);
+    // Back to the defaults for the tests that follow.
+    await typeInto(page, '#node-input-maxQueue', String(names.INVOKE_DEFAULTS.maxQueue));
+    await typeInto(page, '#node-input-batchKey', '');
+    await tray.locator('#node-input-batchFormat').selectOption(names.INVOKE_DEFAULTS.batchFormat);
+    await typeInto(page, '#node-input-batchSize', String(names.INVOKE_DEFAULTS.batchSize));
+    assert.equal(await visible('batchWindow'), false);
+  });
+
   it('marks a bad endpoint name and over-long custom attributes invalid, and the node as not configured', async function () {
     const tray = page.locator('.red-ui-tray').last();
     await typeInto(page, '#node-input-endpointName', 'my_model!');
@@ -307,6 +355,18 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
       } else if (file.startsWith('05')) {
         assert.match(await message('joined answer'), /A bearing overheats when it runs dry\./);
         assert.match(await message('each part as it arrives'), /A bearing|overheats|runs dry/);
+      } else if (file.startsWith('07')) {
+        assert.match(await message('score per reading'), /0\.25/);
+        assert.match(await message('batch of each reading'), /size[\s\S]*index[\s\S]*requestId/);
+        // The readings of one round (eight pumps) went together, as CSV rows of four numbers.
+        const rows = /^\d+(\.\d+)?(,\d+(\.\d+)?){3}$/;
+        const bodies = server.requests.slice(requestsBefore).filter((r) => r.endpointName === 'my-xgboost-endpoint');
+        assert.ok(bodies.length >= 1, 'the endpoint was called');
+        for (const r of bodies) {
+          assert.equal(r.headers['content-type'], 'text/csv');
+          const lines = r.body.toString().split('\n');
+          assert.ok(lines.length >= 2 && lines.every((l) => rows.test(l)), `a batch of CSV rows: ${JSON.stringify(r.body.toString())}`);
+        }
       } else if (file.startsWith('06')) {
         assert.match(await message('where the answer will be'), /outputLocation[\s\S]*s3:\/\/sagemaker-local-async\/my-async-model\//);
         assert.equal(server.requests.slice(requestsBefore).filter((r) => r.operation === 'async' && r.status === 202).length, 2);
