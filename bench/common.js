@@ -6,6 +6,8 @@ module.exports = {
   KEYS: { accessKeyId: 'AKIABENCHMARK0000000', secretAccessKey: 'bench-secret-not-a-real-aws-key' },
   REGION: 'us-east-1',
   ENDPOINT: 'bench-model',
+  /** The batching scenario's CSV model (bench/server.js): one `id,score` line per `id,v1,v2,...` row, in order. */
+  BATCH_ENDPOINT: 'bench-batch-model',
   /** The sink nodes report each arriving msg here; the driver listens. One per process (module cache). */
   hub: new EventEmitter(),
 };

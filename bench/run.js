@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 'use strict';
 /*
- * `npm run bench`: what the sagemaker-invoke node itself costs, measured side by side in one run.
+ * `npm run bench`: what the sagemaker-invoke node itself costs, and what micro-batching gains, measured side by side
+ * in one run.
  *
  * A loopback SageMaker-compatible server runs in a process of its own (bench/server.js). In this process a real
- * Node-RED runtime runs with this package and the benchmark's own node types (bench/nodes/). With the same flow
- * around them (driver -> node -> sink), the same messages go through:
+ * Node-RED runtime runs with this package and the benchmark's own node types (bench/nodes/).
+ *
+ * Scenario "overhead": with the same flow around them (driver -> node -> sink), the same messages go through:
  *   - node:     sagemaker-invoke (maxInFlight = the concurrency), through its sagemaker-config node;
  *   - baseline: bench-baseline, the thinnest node on the raw SDK (one client, a concurrency limit, JSON in and out);
  * and, for reference, outside Node-RED:
@@ -14,18 +16,40 @@
  * Each run is a closed loop keeping exactly `concurrency` messages outstanding. Node and baseline alternate within
  * each repetition (which goes first alternates too); figures are medians over the repetitions.
  *
- * Options: --messages N (per run, default 3000), --concurrency 1,8,64, --reps N (default 5),
- *          --json FILE (default test-artifacts/bench.json), --model-ms N (server think time, default 0),
+ * Scenario "batching": one sagemaker-invoke node per batch size (batchFormat csv, contentType text/csv, output
+ * text, the same maxInFlight and batchWindow for all) against bench-batch-model, a CSV model taking a fixed
+ * --batch-model-ms per request plus --batch-row-ms per row. Each msg.payload is one CSV row `id,v1,v2,v3,v4`; the
+ * model answers one `id,score` line per row, and each msg must come out with its own id (a wrong or failed message
+ * fails the run). Each run is a closed loop keeping maxInFlight x batchSize messages outstanding: exactly enough to
+ * fill every batch at once and keep every request slot busy. Fewer would leave batches waiting out batchWindow
+ * half full (measuring the window, not the node); more would only queue messages behind busy slots (latency then
+ * measures the driver's own backlog, by Little's law). Sizes run one after the other within each repetition, in
+ * alternating order; figures are medians over the repetitions, and msg/s is compared with batchSize 1 repetition by
+ * repetition. Latency is input to output: node.receive() to arrival at the sink.
+ * Target: msg/s at batchSize 32 at least 20x that at batchSize 1, and p99 under batchWindow + 2 x batch-model-ms
+ * at the sizes of --latency-at (default 32; every size's p99 is shown against the same limit).
+ *
+ * Options: --scenario overhead|batching|all (default all), --reps N (default 5, both scenarios),
+ *          --json FILE (default test-artifacts/bench.json),
+ *   overhead:
+ *          --messages N (per run, default 3000), --concurrency 1,8,64, --model-ms N (server think time, default 0),
  *          --only node,baseline (a subset of node, baseline, raw-SDK, raw-HTTP: for profiling with --cpu-prof).
+ *   batching:
+ *          --batch-sizes 1,8,32,128 (1 must be among them: the reference), --max-in-flight N (default 8),
+ *          --batch-window MS (default 50), --batch-model-ms MS (default 20), --batch-row-ms MS (default 0.02),
+ *          --batch-rounds N (messages per run = N x maxInFlight x batchSize, i.e. about N model calls per request
+ *          slot, so each run lasts at least N x batch-model-ms; default 125, about 2.5 s),
+ *          --batch-messages N or N1,N2,... (a fixed count per run instead, one for all sizes or one per size),
+ *          --latency-at 32 or 8,32,128 (the sizes whose p99 the target checks; default 32).
  */
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const http = require('node:http');
 const { spawn } = require('node:child_process');
-const { performance } = require('node:perf_hooks');
+const { performance, monitorEventLoopDelay, PerformanceObserver } = require('node:perf_hooks');
 const { SageMakerRuntimeClient, InvokeEndpointCommand } = require('@aws-sdk/client-sagemaker-runtime');
-const { KEYS, REGION, ENDPOINT, hub } = require('./common');
+const { KEYS, REGION, ENDPOINT, BATCH_ENDPOINT, hub } = require('./common');
 
 const root = path.join(__dirname, '..');
 
@@ -33,7 +57,11 @@ function options(argv) {
   const o = {
     messages: 3000, concurrency: [1, 8, 64], reps: 5, json: path.join(root, 'test-artifacts', 'bench.json'), modelMs: 0,
     kinds: ['node', 'baseline', 'raw SDK', 'raw HTTP'],
+    scenario: 'all',
+    batchSizes: [1, 8, 32, 128], maxInFlight: 8, batchWindow: 50, batchModelMs: 20, batchRowMs: 0.02, batchRounds: 125,
+    batchMessages: undefined, latencyAt: [32],
   };
+  const list = (value) => String(value).split(',').map(Number);
   for (let i = 0; i < argv.length; i++) {
     const [flag, value] = [argv[i], argv[i + 1]];
     if (flag === '--messages') o.messages = Number(value);
@@ -42,6 +70,15 @@ function options(argv) {
     else if (flag === '--json') o.json = path.resolve(value);
     else if (flag === '--model-ms') o.modelMs = Number(value);
     else if (flag === '--only') o.kinds = value.split(',').map((k) => k.replace('-', ' '));
+    else if (flag === '--scenario') o.scenario = value;
+    else if (flag === '--batch-sizes') o.batchSizes = list(value);
+    else if (flag === '--max-in-flight') o.maxInFlight = Number(value);
+    else if (flag === '--batch-window') o.batchWindow = Number(value);
+    else if (flag === '--batch-model-ms') o.batchModelMs = Number(value);
+    else if (flag === '--batch-row-ms') o.batchRowMs = Number(value);
+    else if (flag === '--batch-rounds') o.batchRounds = Number(value);
+    else if (flag === '--batch-messages') o.batchMessages = list(value);
+    else if (flag === '--latency-at') o.latencyAt = list(value);
     else if (flag === '--help' || flag === '-h') {
       process.stdout.write(fs.readFileSync(__filename, 'utf8').split('*/')[0].replace(/^[\s\S]*?\/\*/, '') + '\n');
       process.exit(0);
@@ -50,14 +87,28 @@ function options(argv) {
   }
   for (const c of o.concurrency) if (!Number.isInteger(c) || c < 1 || c > 256) throw new Error('--concurrency takes whole numbers 1-256');
   if (!Number.isInteger(o.messages) || o.messages < 1) throw new Error('--messages must be a whole number');
+  if (!['overhead', 'batching', 'all'].includes(o.scenario)) throw new Error('--scenario takes overhead, batching or all');
+  for (const b of o.batchSizes) if (!Number.isInteger(b) || b < 1 || b > 1000) throw new Error('--batch-sizes takes whole numbers 1-1000');
+  if (!o.batchSizes.includes(1)) throw new Error('--batch-sizes must include 1 (the reference)');
+  if (!Number.isInteger(o.maxInFlight) || o.maxInFlight < 1 || o.maxInFlight > 256) throw new Error('--max-in-flight takes a whole number 1-256');
+  if (!Number.isInteger(o.batchWindow) || o.batchWindow < 0) throw new Error('--batch-window takes a whole number of ms');
+  if (!(o.batchModelMs >= 0) || !(o.batchRowMs >= 0)) throw new Error('--batch-model-ms and --batch-row-ms take numbers >= 0');
+  if (!Number.isInteger(o.batchRounds) || o.batchRounds < 1) throw new Error('--batch-rounds must be a whole number');
+  if (o.batchMessages) {
+    if (o.batchMessages.length !== 1 && o.batchMessages.length !== o.batchSizes.length) throw new Error('--batch-messages takes one count or one per batch size');
+    for (const n of o.batchMessages) if (!Number.isInteger(n) || n < 1) throw new Error('--batch-messages takes whole numbers');
+  }
+  for (const b of o.latencyAt) if (!o.batchSizes.includes(b)) throw new Error(`--latency-at ${b} is not among --batch-sizes`);
+  /** messages per run at each batch size */
+  o.batchCount = (b) => (o.batchMessages ? o.batchMessages[o.batchMessages.length === 1 ? 0 : o.batchSizes.indexOf(b)] : o.batchRounds * o.maxInFlight * b);
   return o;
 }
 
 /** Starts bench/server.js; resolves its URLs and a stop function. */
-function startServer(modelMs) {
+function startServer(o) {
   const child = spawn(process.execPath, [path.join(__dirname, 'server.js')], {
     stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, BENCH_MODEL_MS: String(modelMs) },
+    env: { ...process.env, BENCH_MODEL_MS: String(o.modelMs), BENCH_BATCH_MODEL_MS: String(o.batchModelMs), BENCH_BATCH_ROW_MS: String(o.batchRowMs) },
   });
   return new Promise((resolve, reject) => {
     let out = '';
@@ -73,7 +124,7 @@ function startServer(modelMs) {
 }
 
 /** Starts Node-RED in this process with this package and the benchmark's nodes; deploys the flow. */
-async function startNodeRed(url, concurrencies) {
+async function startNodeRed(url, concurrencies, batching) {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sagemaker-bench-'));
   fs.mkdirSync(path.join(userDir, 'node_modules'));
   fs.symlinkSync(root, path.join(userDir, 'node_modules', 'node-red-contrib-sagemaker-runtime'), 'dir');
@@ -90,6 +141,16 @@ async function startNodeRed(url, concurrencies) {
     flow.push({ id: `sink-node-${c}`, type: 'bench-sink', z: 'bench-tab', wires: [] });
     flow.push({ id: `baseline-${c}`, type: 'bench-baseline', z: 'bench-tab', endpointUrl: url, concurrency: c, wires: [[`sink-baseline-${c}`]] });
     flow.push({ id: `sink-baseline-${c}`, type: 'bench-sink', z: 'bench-tab', wires: [] });
+  }
+  for (const b of batching ? batching.batchSizes : []) {
+    // maxQueue counts waiting messages and must be at least batchSize: room for everything the loop keeps outstanding.
+    flow.push({
+      id: `batch-${b}`, type: 'sagemaker-invoke', z: 'bench-tab', config: 'bench-config', endpointName: BATCH_ENDPOINT,
+      contentType: 'text/csv', accept: 'text/csv', output: 'text', maxInFlight: batching.maxInFlight,
+      maxQueue: Math.max(1000, 2 * batching.maxInFlight * b), batchSize: b, batchWindow: batching.batchWindow,
+      batchFormat: 'csv', batchKey: '', wires: [[`sink-batch-${b}`]],
+    });
+    flow.push({ id: `sink-batch-${b}`, type: 'bench-sink', z: 'bench-tab', wires: [] });
   }
   // The flow and its credentials as files (credentialSecret false: stored as plain JSON in this temporary folder).
   fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flow));
@@ -157,6 +218,7 @@ function closedLoop(messages, concurrency, send) {
           latency.sort();
           resolve({
             perSecond: messages / elapsed,
+            seconds: elapsed,
             p50: latency[Math.floor(messages * 0.5)],
             p99: latency[Math.min(messages - 1, Math.floor(messages * 0.99))],
             peakRssMb: Math.max(peakRss, process.memoryUsage.rss()) / 1024 / 1024,
@@ -169,8 +231,17 @@ function closedLoop(messages, concurrency, send) {
   });
 }
 
-/** Messages through a node of the deployed flow, each observed at its sink. */
-function throughNode(RED, id, messages, concurrency) {
+/** The overhead scenario's messages: a reading in, its scored JSON (with the same id) out. */
+const readingIo = {
+  payload: reading,
+  check: (msg, i) => (msg.payload && msg.payload.id === i ? undefined : new Error(`wrong answer for ${i}`)),
+};
+
+/**
+ * Messages through a node of the deployed flow, each observed at its sink. `io.payload(i)` makes message i's
+ * msg.payload; `io.check(msg, i)` returns an Error when the msg that arrives is not message i's right answer.
+ */
+function throughNode(RED, id, messages, concurrency, io = readingIo) {
   const node = RED.nodes.getNode(id);
   const waiting = new Map();
   const run = `${id}-${performance.now()}`;
@@ -178,19 +249,22 @@ function throughNode(RED, id, messages, concurrency) {
     if (msg.benchRun !== run) return;
     const cb = waiting.get(msg.benchSeq);
     waiting.delete(msg.benchSeq);
-    cb(msg.payload && msg.payload.id === msg.benchSeq ? undefined : new Error(`wrong answer for ${msg.benchSeq}`));
+    cb(io.check(msg, msg.benchSeq));
   };
   hub.on('arrive', onArrive);
   // A failed message would end at done(err) and never reach the sink: fail the run instead of hanging.
   const onError = (err, msg) => {
-    if (msg && msg.benchRun === run && waiting.has(msg.benchSeq)) waiting.get(msg.benchSeq)(new Error(String(err)));
+    if (msg && msg.benchRun === run && waiting.has(msg.benchSeq)) {
+      const why = msg.sagemaker && msg.sagemaker.error ? ` (msg.sagemaker.error: ${JSON.stringify(msg.sagemaker.error)})` : '';
+      waiting.get(msg.benchSeq)(new Error(`${id}: message ${msg.benchSeq} failed: ${String(err)}${why}`));
+    }
   };
   RED.hooks.add(`onComplete.bench-${id}`, (event) => {
     if (event.error) onError(event.error, event.msg);
   });
   return closedLoop(messages, concurrency, (i, cb) => {
     waiting.set(i, cb);
-    node.receive({ _msgid: `${run}-${i}`, payload: reading(i), benchRun: run, benchSeq: i });
+    node.receive({ _msgid: `${run}-${i}`, payload: io.payload(i), benchRun: run, benchSeq: i });
   }).finally(() => {
     hub.off('arrive', onArrive);
     RED.hooks.remove(`onComplete.bench-${id}`);
@@ -231,10 +305,24 @@ const median = (values) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-async function main() {
-  const o = options(process.argv.slice(2));
-  const srv = await startServer(o.modelMs);
-  const red = await startNodeRed(srv.url, o.concurrency);
+/** Rows `id,v1,v2,v3,v4` in, `id,score` lines out; counts the requests (batches) the messages went in. */
+function csvIo(stats) {
+  return {
+    payload: (i) => `${i},0.42,0.51,0.47,${(i % 100) / 100}`,
+    check: (msg, i) => {
+      const batch = msg.sagemaker && msg.sagemaker.batch;
+      if (!batch || batch.index === 0) stats.requests += 1;
+      const p = msg.payload;
+      if (typeof p === 'string' && p.startsWith(`${i},`) && !p.includes('\n')) return undefined;
+      return new Error(`wrong answer for message ${i}: ${JSON.stringify(p)} (msg.sagemaker.batch ${JSON.stringify(batch)})`);
+    },
+  };
+}
+
+const f = (v, d = 0) => v.toFixed(d);
+
+/** The overhead scenario: node, baseline, raw SDK and raw HTTP at each concurrency. */
+async function runOverhead(o, red, srv) {
   const client = new SageMakerRuntimeClient({ region: REGION, endpoint: srv.url, credentials: KEYS });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const kinds = {
@@ -285,11 +373,7 @@ async function main() {
       });
     }
 
-    const f = (v, d = 0) => v.toFixed(d);
     const lines = [];
-    lines.push(`node-red-contrib-sagemaker-runtime benchmark: ${o.messages} messages per run, median of ${o.reps} repetitions`);
-    lines.push(`${os.cpus().length} x ${os.cpus()[0].model.trim()}, Node.js ${process.version}, ${os.platform()} ${os.release()}`);
-    lines.push('');
     lines.push('| concurrency | kind | msg/s | p50 ms | p99 ms | CPU µs/msg (this process) | peak RSS MB |');
     lines.push('|---:|---|---:|---:|---:|---:|---:|');
     for (const r of rows) lines.push(`| ${r.concurrency} | ${r.kind} | ${f(r.perSecond)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${f(r.cpuUsPerMessage)} | ${f(r.peakRssMb)} |`);
@@ -302,20 +386,137 @@ async function main() {
     const target = ratios.every((r) => r.nodeOverBaseline >= 0.95);
     lines.push('');
     lines.push(`target node/baseline >= 0.95 at every concurrency: ${target ? 'met' : 'NOT met'}`);
-    process.stdout.write(`${lines.join('\n')}\n`);
-    const report = {
-      options: { messages: o.messages, concurrency: o.concurrency, reps: o.reps, modelMs: o.modelMs },
-      machine: { cpus: os.cpus().length, model: os.cpus()[0].model.trim(), node: process.version },
-      rows,
-      ratios,
-      targetMet: target,
+    return {
+      lines,
+      report: {
+        options: { messages: o.messages, concurrency: o.concurrency, reps: o.reps, modelMs: o.modelMs },
+        rows,
+        ratios,
+        overheadTargetMet: target,
+      },
     };
+  } finally {
+    client.destroy();
+    agent.destroy();
+  }
+}
+
+/** The batching scenario: one sagemaker-invoke node per batch size, the same maxInFlight, against the CSV model. */
+async function runBatching(o, red) {
+  const sizes = o.batchSizes;
+  const limitMs = o.batchWindow + 2 * o.batchModelMs;
+  const once = async (b, n) => {
+    const stats = { requests: 0 };
+    // What this process's stalls cost, to tell a slow node from a busy machine: event-loop delay and GC pauses.
+    // (The histogram holds whole sampling intervals: the 5 ms interval is taken off.)
+    const loop = monitorEventLoopDelay({ resolution: 5 });
+    const gc = { ms: 0, max: 0 };
+    const gcObserver = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        gc.ms += e.duration;
+        gc.max = Math.max(gc.max, e.duration);
+      }
+    });
+    gcObserver.observe({ entryTypes: ['gc'] });
+    loop.enable();
+    try {
+      const r = await throughNode(red.RED, `batch-${b}`, n, o.maxInFlight * b, csvIo(stats));
+      return { ...r, meanBatch: n / stats.requests, loopP99Ms: Math.max(0, loop.percentile(99) / 1e6 - 5), loopMaxMs: Math.max(0, loop.max / 1e6 - 5), gcMsPerS: gc.ms / r.seconds, gcMaxMs: gc.max };
+    } finally {
+      loop.disable();
+      gcObserver.disconnect();
+    }
+  };
+  process.stderr.write(`batching: warming up (${sizes.length} batch sizes)\n`);
+  for (const b of sizes) await once(b, Math.min(o.batchCount(b), 25 * o.maxInFlight * b));
+
+  const samples = Object.fromEntries(sizes.map((b) => [b, []]));
+  for (let rep = 0; rep < o.reps; rep++) {
+    const order = rep % 2 === 0 ? sizes : [...sizes].reverse();
+    for (const b of order) samples[b].push(await once(b, o.batchCount(b)));
+    process.stderr.write(`batching rep ${rep + 1}/${o.reps}: ${sizes.map((b) => `${b}: ${samples[b].at(-1).perSecond.toFixed(0)}/s p99 ${samples[b].at(-1).p99.toFixed(1)} ms`).join(', ')}\n`);
+  }
+
+  const rows = sizes.map((b) => {
+    const list = samples[b];
+    const perRep = list.map((r, i) => r.perSecond / samples[1][i].perSecond);
+    return {
+      batchSize: b,
+      messages: o.batchCount(b),
+      outstanding: o.maxInFlight * b,
+      seconds: median(list.map((r) => r.seconds)),
+      perSecond: median(list.map((r) => r.perSecond)),
+      overBatch1: median(perRep),
+      overBatch1PerRep: perRep,
+      p50: median(list.map((r) => r.p50)),
+      p99: median(list.map((r) => r.p99)),
+      p99LimitMs: limitMs,
+      p99UnderLimit: median(list.map((r) => r.p99)) < limitMs,
+      meanBatch: median(list.map((r) => r.meanBatch)),
+      cpuUsPerMessage: median(list.map((r) => r.cpuUsPerMessage)),
+      peakRssMb: Math.max(...list.map((r) => r.peakRssMb)),
+      eventLoopDelayP99Ms: median(list.map((r) => r.loopP99Ms)),
+      eventLoopDelayMaxMs: median(list.map((r) => r.loopMaxMs)),
+      gcMsPerS: median(list.map((r) => r.gcMsPerS)),
+      gcMaxPauseMs: median(list.map((r) => r.gcMaxMs)),
+    };
+  });
+  const at = (b) => rows.find((r) => r.batchSize === b);
+  const throughputOk = at(32) ? at(32).overBatch1 >= 20 : undefined;
+  const latencyOk = o.latencyAt.every((b) => at(b).p99UnderLimit);
+  const targetMet = throughputOk === true && latencyOk;
+
+  const lines = [];
+  lines.push(`batching: maxInFlight ${o.maxInFlight}, batchWindow ${o.batchWindow} ms, batchFormat csv; model ${o.batchModelMs} ms per request + ${o.batchRowMs} ms per row; median of ${o.reps} repetitions`);
+  lines.push('');
+  lines.push('| batchSize | messages per run | outstanding | s per run | msg/s | × batchSize 1 | p50 ms | p99 ms | p99 < ' + limitMs + ' ms | messages per request | CPU µs/msg (this process) | event-loop delay p99 / max ms (this process) | GC ms per s / longest ms | peak RSS MB | × batchSize 1 per repetition |');
+  lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|:-:|---:|---:|---:|---:|---:|---|');
+  for (const r of rows) {
+    lines.push(`| ${r.batchSize} | ${r.messages} | ${r.outstanding} | ${f(r.seconds, 1)} | ${f(r.perSecond)} | ${f(r.overBatch1, 2)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${r.p99UnderLimit ? 'yes' : 'no'} | ${f(r.meanBatch, 1)} | ${f(r.cpuUsPerMessage)} | ${f(r.eventLoopDelayP99Ms, 1)} / ${f(r.eventLoopDelayMaxMs, 1)} | ${f(r.gcMsPerS, 1)} / ${f(r.gcMaxPauseMs, 1)} | ${f(r.peakRssMb)} | ${r.overBatch1PerRep.map((x) => f(x, 1)).join(' ')} |`);
+  }
+  lines.push('');
+  lines.push(`target msg/s at batchSize 32 >= 20 x batchSize 1: ${throughputOk === undefined ? 'not measured (32 not among --batch-sizes)' : `${throughputOk ? 'met' : 'NOT met'} (${f(at(32).overBatch1, 2)} x)`}`);
+  lines.push(`target p99 < batchWindow + 2 x model = ${limitMs} ms at batchSize ${o.latencyAt.join(', ')}: ${latencyOk ? 'met' : 'NOT met'} (${o.latencyAt.map((b) => `${f(at(b).p99, 1)} ms at ${b}`).join(', ')})`);
+  return {
+    lines,
+    report: {
+      options: { batchSizes: sizes, maxInFlight: o.maxInFlight, batchWindow: o.batchWindow, batchModelMs: o.batchModelMs, batchRowMs: o.batchRowMs, reps: o.reps, latencyAt: o.latencyAt },
+      rows,
+      p99LimitMs: limitMs,
+      throughputTargetMet: throughputOk,
+      latencyTargetMet: latencyOk,
+      targetMet,
+    },
+  };
+}
+
+async function main() {
+  const o = options(process.argv.slice(2));
+  const overhead = o.scenario !== 'batching';
+  const batching = o.scenario !== 'overhead';
+  const srv = await startServer(o);
+  const red = await startNodeRed(srv.url, overhead ? o.concurrency : [], batching ? o : undefined);
+  try {
+    const lines = [];
+    lines.push(`node-red-contrib-sagemaker-runtime benchmark${overhead ? `: ${o.messages} messages per run` : ''}, median of ${o.reps} repetitions`);
+    lines.push(`${os.cpus().length} x ${os.cpus()[0].model.trim()}, Node.js ${process.version}, ${os.platform()} ${os.release()}`);
+    const report = { machine: { cpus: os.cpus().length, model: os.cpus()[0].model.trim(), node: process.version } };
+    if (overhead) {
+      const out = await runOverhead(o, red, srv);
+      lines.push('', ...out.lines);
+      Object.assign(report, out.report);
+    }
+    if (batching) {
+      const out = await runBatching(o, red);
+      lines.push('', ...out.lines);
+      report.batching = out.report;
+    }
+    report.targetMet = (!overhead || report.overheadTargetMet) && (!batching || report.batching.targetMet);
+    process.stdout.write(`${lines.join('\n')}\n`);
     fs.mkdirSync(path.dirname(o.json), { recursive: true });
     fs.writeFileSync(o.json, `${JSON.stringify(report, null, 2)}\n`);
     process.stdout.write(`JSON: ${path.relative(process.cwd(), o.json)}\n${JSON.stringify(report)}\n`);
   } finally {
-    client.destroy();
-    agent.destroy();
     await red.stop();
     await srv.stop();
   }
