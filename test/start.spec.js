@@ -129,6 +129,23 @@ describe('npm start (demo server + Node-RED with the demo flow, no AWS account)'
     assert.match(error.originalMessage, /value must be a finite number/);
   });
 
+  it('runs the third tab: ten readings at once go to the demo model as one batch, each answered on its own', async function () {
+    await inject(byName('inject', 'ten sensors (every 10 s)'));
+    const from = (name) => debugMessages.filter((m) => m.id === byName('debug', name));
+    await until('ten batched scores and their batch metadata', () => from('batched score').length >= 10 && from('batch of each reading').length >= 10);
+    // The inject also fires once on deploy: when that and this one fall in one window, twenty readings share the
+    // request. Either way each message has its own reading's score, in order, and its place in one request.
+    const size = JSON.parse(from('batch of each reading')[0].msg).size;
+    assert.ok(size === 10 || size === 20, `batch size ${size}`);
+    await until(`${size} batched scores`, () => from('batched score').length >= size && from('batch of each reading').length >= size);
+    const scores = from('batched score').slice(0, size).map((m) => JSON.parse(m.msg));
+    assert.deepEqual(scores.map((s) => s.series), Array.from({ length: size }, (_, i) => `line-${(i % 10) + 1}`), 'each reading got its own score, in order');
+    for (const s of scores) assert.equal(typeof s.count, 'number');
+    const batches = from('batch of each reading').slice(0, size).map((m) => JSON.parse(m.msg));
+    assert.deepEqual(batches.map((b) => [b.size, b.index]), Array.from({ length: size }, (_, i) => [size, i]), 'they shared one request');
+    assert.equal(new Set(batches.map((b) => b.requestId)).size, 1);
+  });
+
   it('keeps the demo keys out of flows.json: they are in Node-RED\'s encrypted credential store', function () {
     const saved = fs.readFileSync(path.join(userDir, 'flows.json'), 'utf8');
     const { credentials } = JSON.parse(fs.readFileSync(path.join(root, 'demo', 'sagemaker-local.json'), 'utf8'));
