@@ -162,6 +162,10 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
     assert.equal(await invalid('maxQueue'), true, 'the queue holds at least one batch');
     await typeInto(page, '#node-input-batchSize', '8');
     assert.equal(await invalid('maxQueue'), false);
+    // The picture in the README: a JSON batch of up to 32 for a TensorFlow Serving style model, the default queue.
+    await typeInto(page, '#node-input-maxQueue', String(names.INVOKE_DEFAULTS.maxQueue));
+    await typeInto(page, '#node-input-batchSize', '32');
+    await tray.locator('#sagemaker-invoke-batching').scrollIntoViewIfNeeded();
     await screenshot(page, shots, 'invoke-dialog-batching.png');
     // Stream and async modes cannot batch: the whole group hides.
     await tray.locator('#node-input-mode').selectOption('stream');
@@ -170,7 +174,6 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
     await tray.locator('#node-input-mode').selectOption('invoke');
     assert.equal(await visible('batchKey'), true);
     // Back to the defaults for the tests that follow.
-    await typeInto(page, '#node-input-maxQueue', String(names.INVOKE_DEFAULTS.maxQueue));
     await typeInto(page, '#node-input-batchKey', '');
     await tray.locator('#node-input-batchFormat').selectOption(names.INVOKE_DEFAULTS.batchFormat);
     await typeInto(page, '#node-input-batchSize', String(names.INVOKE_DEFAULTS.batchSize));
