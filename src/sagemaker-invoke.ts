@@ -452,7 +452,16 @@ export = function register(RED: NodeAPI): void {
       const size = runs.length;
       const input = { ...batch.fields, Body: batch.body } as InvokeEndpointCommandInput;
       const endpointName = input.EndpointName ?? '';
-      const where = (index: number, requestId: string | undefined): Metadata['batch'] => ({ size, index, ...(requestId ? { requestId } : {}) });
+      /** msg.sagemaker of the message at `index`: the call's metadata, and the message's place in the batch. */
+      const forMessage = (meta: Metadata, index: number): Metadata => ({
+        ...meta,
+        batch: { size, index, ...(meta.requestId ? { requestId: meta.requestId } : {}) },
+      });
+      /** Fails every message of the batch with the reason, each through its own done(err). */
+      const failEach = (reason: string, details: ErrorDetails, short: string, meta: Metadata): void => {
+        const message = t('errors.batchFailed', { reason, size });
+        runs.forEach((r, index) => fail(r.job.msg, r.finish, message, details, short, forMessage(meta, index)));
+      };
       const client = configNode?.client;
       if (!client) throw new Error('the config node has no client'); // prepare() let none of these messages in without one
       sent.batches += 1;
@@ -463,10 +472,7 @@ export = function register(RED: NodeAPI): void {
         out = await withAbortSignal(closing.signal, () => client.send(new InvokeEndpointCommand(input)));
       } catch (error) {
         const failure = callFailure(error, endpointName, input.InferenceId, started);
-        const message = t('errors.batchFailed', { reason: failure.message, size });
-        runs.forEach((r, index) => {
-          fail(r.job.msg, r.finish, message, failure.details, failure.short, { ...failure.meta, batch: where(index, failure.meta.requestId) });
-        });
+        failEach(failure.message, failure.details, failure.short, failure.meta);
         return;
       }
       const meta = invokeMetadata(endpointName, input.InferenceId, out, performance.now() - started);
@@ -476,21 +482,13 @@ export = function register(RED: NodeAPI): void {
       } catch (err) {
         const e = err instanceof FlowError ? err : new FlowError('unexpected', { name: 'Error', message: String(err) });
         const reason = t(`errors.${e.key}`, { ...e.params, endpoint: endpointName });
-        const message = t('errors.batchFailed', { reason, size });
-        const rawBody = asBuffer(out.Body ?? new Uint8Array(0));
-        runs.forEach((r, index) => {
-          fail(r.job.msg, r.finish, message, { name: 'InvalidResponse', message: reason }, 'bad answer', {
-            ...meta,
-            rawBody,
-            batch: where(index, meta.requestId),
-          });
-        });
+        failEach(reason, { name: 'InvalidResponse', message: reason }, 'bad answer', { ...meta, rawBody: asBuffer(out.Body ?? new Uint8Array(0)) });
         return;
       }
       runs.forEach((r, index) => {
         const msg = r.job.msg;
         setMsgProperty(msg, outputProperty, results[index]);
-        msg[METADATA_PROPERTY] = { ...meta, batch: where(index, meta.requestId) };
+        msg[METADATA_PROPERTY] = forMessage(meta, index);
         followSession(msg, meta);
         r.send(msg);
         r.finish();
