@@ -72,9 +72,9 @@ async function deployDemoFlow(base, config) {
 }
 
 async function main() {
-  const { loadConfig } = load(path.join(root, 'nodes', 'server', 'cli.js'));
-  const { startLocalServer, describeRoute } = load(path.join(root, 'nodes', 'server', 'local.js'));
-  for (const built of ['sagemaker-config.js', 'sagemaker-invoke.js']) load(path.join(root, 'nodes', built));
+  const { loadConfig } = load(path.join(root, 'dist', 'server', 'cli.js'));
+  const { startLocalServer, describeRoute } = load(path.join(root, 'dist', 'server', 'local.js'));
+  for (const built of ['sagemaker-config.js', 'sagemaker-invoke.js']) load(path.join(root, 'dist', 'nodes', built));
 
   // The local endpoint server, from the same configuration file format as `sagemaker-local --config`.
   const args = ['--config', path.join(root, 'demo', 'sagemaker-local.json')];

@@ -4,7 +4,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const vm = require('node:vm');
-const names = require('../nodes/lib/names');
+const names = require('../dist/shared/names');
 
 const sandbox = {};
 sandbox.globalThis = sandbox;

@@ -5,7 +5,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const vm = require('node:vm');
-const names = require('../nodes/lib/names');
+const names = require('../dist/shared/names');
 
 const code = fs.readFileSync(path.join(__dirname, '../resources/editor-shared.js'), 'utf8');
 const sandbox = {};
@@ -136,7 +136,7 @@ describe('editor-shared.js: the editor\'s names and validators', function () {
     ].filter((m) => m !== true).map((m) => m.split(':')[0]);
     assert.deepEqual(messages, ['output', 'batchKey', 'maxQueue']);
     // The runtime's own check finds the first of them.
-    const { batchSettingsError } = require('../nodes/lib/batch-settings');
+    const { batchSettingsError } = require('../dist/invoke/batch-settings');
     assert.equal(batchSettingsError({ ...node, batchSize: 16, maxQueue: 8 }).key, 'batchOutputBuffer');
   });
   it('msg property paths take the dotted form the runtime reads', function () {

@@ -4,7 +4,7 @@
 const path = require('node:path');
 const helper = require('node-red-node-test-helper');
 const { i18n } = require('@node-red/util');
-const { MODULE_NAME } = require('../nodes/lib/names');
+const { MODULE_NAME } = require('../dist/shared/names');
 
 // The test helper hands nodes a RED._ that returns the key. Give ours Node-RED's real i18n with our locale
 // files, namespaced as Node-RED namespaces a node set, so tests read the words a user reads.
@@ -25,7 +25,7 @@ function withI18n(register, set) {
 const configNode = withI18n(require('../nodes/sagemaker-config.js'), 'sagemaker-config');
 const invokeNode = withI18n(require('../nodes/sagemaker-invoke.js'), 'sagemaker-invoke');
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
-const { SageMakerServer } = require('../nodes/server/sagemaker-server');
+const { SageMakerServer } = require('../dist/server/sagemaker-server');
 
 helper.init(require.resolve('node-red'));
 

@@ -3,7 +3,7 @@
 // real SDK and the wire-true server.
 const assert = require('node:assert/strict');
 const { helper, load, useServer, json, until } = require('./harness');
-const { MAX_BODY_BYTES } = require('../nodes/lib/rules');
+const { MAX_BODY_BYTES } = require('../dist/shared/rules');
 
 /** Where each message ended, by msg.id: [{ where: 'out' | 'caught', msg }]. */
 function ledger(nodes) {

@@ -7,9 +7,9 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawn, spawnSync } = require('node:child_process');
 const { SageMakerRuntimeClient, InvokeEndpointCommand } = require('@aws-sdk/client-sagemaker-runtime');
-const { validateConfig, parseCommandLine, mergeConfig, ConfigError, DEFAULT_PORT } = require('../nodes/server');
+const { validateConfig, parseCommandLine, mergeConfig, ConfigError, DEFAULT_PORT } = require('../dist/server');
 
-const CLI = path.join(__dirname, '..', 'nodes', 'server', 'cli.js');
+const CLI = path.join(__dirname, '..', 'dist', 'server', 'cli.js');
 const KEY = { accessKeyId: 'AKIACLITEST0001', secretAccessKey: 'cli-test-secret/not+real' };
 const base = { credentials: [KEY], endpoints: { ep: { model: 'demo' } } };
 

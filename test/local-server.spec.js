@@ -11,7 +11,7 @@ const {
   InvokeEndpointWithResponseStreamCommand,
   InvokeEndpointAsyncCommand,
 } = require('@aws-sdk/client-sagemaker-runtime');
-const { startLocalServer, validateConfig, RunningStats, AnomalyScorer, TokenBucket, parseReadings } = require('../nodes/server');
+const { startLocalServer, validateConfig, RunningStats, AnomalyScorer, TokenBucket, parseReadings } = require('../dist/server');
 
 const KEY = { accessKeyId: 'AKIALOCALTEST0001', secretAccessKey: 'local-test-secret/not+real' };
 const text = (bytes) => Buffer.from(bytes).toString('utf8');

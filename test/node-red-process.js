@@ -7,7 +7,7 @@ const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 const { execFileSync, spawn } = require('node:child_process');
-const { MODULE_NAME } = require('../nodes/lib/names');
+const { MODULE_NAME } = require('../dist/shared/names');
 
 const root = path.join(__dirname, '..');
 const nodeRedMajor = require('node-red/package.json').version.split('.')[0];

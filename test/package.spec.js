@@ -10,7 +10,7 @@ const { execFileSync } = require('node:child_process');
 const path = require('node:path');
 const { startServer, KEYS } = require('./harness');
 const { root, artifacts, installPacked, startNodeRed, sleep } = require('./node-red-process');
-const { MODULE_NAME } = require('../nodes/lib/names');
+const { MODULE_NAME } = require('../dist/shared/names');
 
 const userDir = path.join(artifacts, 'node-red-userdir');
 const nodeRedVersion = require('node-red/package.json').version;
@@ -40,14 +40,17 @@ describe(`the packed package in a real Node-RED ${nodeRedVersion}`, function () 
       'nodes/sagemaker-config.html', 'nodes/sagemaker-invoke.html', 'nodes/locales/en-US/sagemaker-invoke.json',
       'nodes/locales/en-US/sagemaker-invoke.html', 'nodes/locales/en-US/sagemaker-config.json',
       'nodes/locales/en-US/sagemaker-config.html', 'nodes/icons/sagemaker.svg', 'resources/editor-shared.js',
-      'nodes/lib/request.js',
+      'dist/nodes/sagemaker-config.js', 'dist/nodes/sagemaker-invoke.js', 'dist/invoke/request.js', 'dist/shared/names.js',
     ]) assert.ok(files.includes(f), `${f} is shipped`);
-    // The local endpoint server ships too (the sagemaker-local command and the ./server module), nothing else of it.
-    assert.deepEqual(files.filter((f) => f.startsWith('nodes/server/')).sort(), [
-      'nodes/server/cli.js', 'nodes/server/config.js', 'nodes/server/container-route.js', 'nodes/server/demo-model.js',
-      'nodes/server/index.js', 'nodes/server/listener.js', 'nodes/server/local.js', 'nodes/server/model-error.js', 'nodes/server/sagemaker-server.js',
-      'nodes/server/sha256.js', 'nodes/server/throttle.js',
-    ]);
+    // The local endpoint server ships too (the sagemaker-local command and the ./server module): each of its source
+    // files compiled, nothing else of it; the test servers stay in the repository.
+    const serverSources = fs.readdirSync(path.join(root, 'src/server')).filter((f) => f.endsWith('.ts')).map((f) => `dist/server/${f.replace(/\.ts$/, '.js')}`);
+    assert.deepEqual(files.filter((f) => f.startsWith('dist/server/')).sort(), serverSources.sort());
+    assert.ok(!files.some((f) => f.startsWith('dist/test-servers/')), 'the test servers are not shipped');
+    // Compiled output lives in dist/ alone: under nodes/ only the hand-written entries, editor HTML, help, locales, icon.
+    for (const f of files.filter((f) => f.startsWith('nodes/') && f.endsWith('.js'))) {
+      assert.match(fs.readFileSync(path.join(root, f), 'utf8'), /^module\.exports = require\('\.\.\/dist\/nodes\//m, `${f} is a thin entry`);
+    }
     assert.ok(!files.some((f) => f.startsWith('demo/')), 'the npm start demo stays in the repository');
     assert.ok(files.filter((f) => f.startsWith('examples/') && f.endsWith('.json')).length >= 4, 'examples are shipped');
     for (const f of files) {
@@ -62,7 +65,8 @@ describe(`the packed package in a real Node-RED ${nodeRedVersion}`, function () 
     assert.match(execFileSync(process.execPath, [bin, '--help'], { encoding: 'utf8' }), /^Usage: sagemaker-local/);
     // require('node-red-contrib-sagemaker-runtime/server') (resolved here by hand: under this project, Node would
     // resolve the name to the project itself)
-    assert.equal(pkg.exports['./server'], './nodes/server/index.js');
+    assert.equal(pkg.exports['./server'], './dist/server/index.js');
+    assert.deepEqual(Object.keys(pkg.exports).sort(), ['./package.json', './server'], 'only the server module is public API');
     const server = require(path.join(userDir, 'node_modules', MODULE_NAME, pkg.exports['./server']));
     for (const name of ['SageMakerServer', 'startLocalServer', 'validateConfig', 'demoModel', 'ContainerRoute', 'throttle']) {
       assert.equal(typeof server[name], 'function', name);

@@ -3,7 +3,7 @@
  * resources/editor-shared.js, which each node's editor HTML loads as `window.SageMakerRuntime`.
  * Everything here comes from src/lib, so the editor and the runtime check the same rules.
  */
-import * as names from '../lib/names';
+import * as names from '../shared/names';
 import {
   CONFIG_FIELD_RULES,
   REQUEST_FIELD_RULES,
@@ -12,9 +12,9 @@ import {
   describeViolation,
   wholeNumber,
   type FieldRule,
-} from '../lib/rules';
-import { batchSettingsError, type BatchContext } from '../lib/batch-settings';
-import type { FlowError } from '../lib/flow-error';
+} from '../shared/rules';
+import { batchSettingsError, type BatchContext } from '../invoke/batch-settings';
+import type { FlowError } from '../shared/flow-error';
 
 /**
  * A Node-RED editor validator: true, or a message saying what is wrong. Node-RED shows the message only when the

@@ -12,7 +12,7 @@ const { root, artifacts, nodeRedMajor, installPacked, startNodeRed } = require('
 const {
   launch, openEditor, dragFromPalette, nodeOnCanvas, openNode, typeInto, deployFromEditor, expandDebugMessage, importExample, showSidebar, screenshot,
 } = require('./browser');
-const names = require('../../nodes/lib/names');
+const names = require('../../dist/shared/names');
 
 const userDir = path.join(artifacts, 'e2e-userdir');
 const shots = path.join(artifacts, 'screenshots', `node-red-${nodeRedMajor}`);

@@ -1,8 +1,8 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { defaultRoleSessionName, assumeRoleError } = require('../../nodes/lib/assume-role');
-const { FlowError } = require('../../nodes/lib/flow-error');
-const { checkRule, CONFIG_FIELD_RULES } = require('../../nodes/lib/rules');
+const { defaultRoleSessionName, assumeRoleError } = require('../../dist/config/assume-role');
+const { FlowError } = require('../../dist/shared/flow-error');
+const { checkRule, CONFIG_FIELD_RULES } = require('../../dist/shared/rules');
 
 describe('assume-role: session names and STS errors', function () {
   it('derives the session name from the node\'s name, else its id, within STS\'s rules', function () {

@@ -1,9 +1,9 @@
 'use strict';
 const assert = require('node:assert/strict');
 const FakeTimers = require('@sinonjs/fake-timers');
-const { encodeRow, framing, assemble, groupKey, Batcher, answerForm, splitAnswer } = require('../../nodes/lib/batch');
-const { batchSettingsError } = require('../../nodes/lib/batch-settings');
-const { MAX_BODY_BYTES } = require('../../nodes/lib/rules');
+const { encodeRow, framing, assemble, groupKey, Batcher, answerForm, splitAnswer } = require('../../dist/invoke/batch');
+const { batchSettingsError } = require('../../dist/invoke/batch-settings');
+const { MAX_BODY_BYTES } = require('../../dist/shared/rules');
 
 const text = (b) => Buffer.from(b).toString('utf8');
 /** The FlowError thrown by fn, as { key, params }. */

@@ -1,7 +1,7 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { encodeBody } = require('../../nodes/lib/body');
-const { FlowError } = require('../../nodes/lib/flow-error');
+const { encodeBody } = require('../../dist/invoke/body');
+const { FlowError } = require('../../dist/shared/flow-error');
 
 const refuses = (fn, key, params) => {
   assert.throws(fn, (err) => {

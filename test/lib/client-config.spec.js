@@ -1,6 +1,6 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { resolveClientSettings, buildClientConfig } = require('../../nodes/lib/client-config');
+const { resolveClientSettings, buildClientConfig } = require('../../dist/config/client-config');
 
 const keys = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
 const refuses = (raw, creds, key, field) => assert.throws(() => resolveClientSettings(raw, creds),
@@ -86,8 +86,8 @@ describe('client-config: config node settings', function () {
 });
 
 describe('abort-context: a call\'s abort signal reaches the request handler', function () {
-  const { withAbortSignal, currentAbortSignal } = require('../../nodes/lib/abort-context');
-  const { SignalHandler } = require('../../nodes/lib/http-handler');
+  const { withAbortSignal, currentAbortSignal } = require('../../dist/config/abort-context');
+  const { SignalHandler } = require('../../dist/config/http-handler');
   it('hands the signal of the call in progress to the inner handler, through awaits, and nothing outside a call', async function () {
     const seen = [];
     const inner = { handle: async (req, opts) => { seen.push(opts && opts.abortSignal); return { response: req }; } };
@@ -105,7 +105,7 @@ describe('abort-context: a call\'s abort signal reaches the request handler', fu
 });
 
 describe('client-config: sockets', function () {
-  const { SocketLimit, MAX_SOCKETS } = require('../../nodes/lib/http-handler');
+  const { SocketLimit, MAX_SOCKETS } = require('../../dist/config/http-handler');
   it('gives the client keep-alive agents that follow the socket limit, at once, as it changes', async function () {
     const sockets = new SocketLimit(MAX_SOCKETS);
     const c = buildClientConfig(resolveClientSettings({ region: 'eu-west-1' }, keys), keys, { sockets });

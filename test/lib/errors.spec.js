@@ -1,7 +1,7 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { mapError } = require('../../nodes/lib/errors');
-const { FlowError } = require('../../nodes/lib/flow-error');
+const { mapError } = require('../../dist/invoke/errors');
+const { FlowError } = require('../../dist/shared/flow-error');
 
 const ctx = { endpointName: 'ep', timeoutMs: 70000, maxAttempts: 3, endpointUrl: 'http://127.0.0.1:1' };
 const sdkError = (name, extra = {}) => Object.assign(new Error(extra.message || `${name} happened`), {

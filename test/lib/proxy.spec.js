@@ -1,7 +1,7 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { proxyEnvOfNode, proxyEnvOf, proxyForUrl, shouldProxy, proxyUrlWithAuth, proxyEnvSecrets, redactUrl } = require('../../nodes/lib/proxy');
-const { RoutingHttpHandler, MAX_SOCKETS } = require('../../nodes/lib/http-handler');
+const { proxyEnvOfNode, proxyEnvOf, proxyForUrl, shouldProxy, proxyUrlWithAuth, proxyEnvSecrets, redactUrl } = require('../../dist/config/proxy');
+const { RoutingHttpHandler, MAX_SOCKETS } = require('../../dist/config/http-handler');
 
 const https = (hostname, port) => ({ protocol: 'https:', hostname, port });
 

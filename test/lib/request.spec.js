@@ -1,7 +1,7 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { buildInvokeRequest, validateNodeFields, getMsgProperty, setMsgProperty } = require('../../nodes/lib/request');
-const { OVERRIDABLE_FIELDS } = require('../../nodes/lib/names');
+const { buildInvokeRequest, validateNodeFields, getMsgProperty, setMsgProperty } = require('../../dist/invoke/request');
+const { OVERRIDABLE_FIELDS } = require('../../dist/shared/names');
 
 const blankNode = () => Object.fromEntries(Object.keys(OVERRIDABLE_FIELDS).map((k) => [k, '']));
 
@@ -81,7 +81,7 @@ describe('request: node settings and msg to InvokeEndpoint input', function () {
 });
 
 describe('request: stream and async modes take their own operation\'s fields', function () {
-  const { buildRequest } = require('../../nodes/lib/request');
+  const { buildRequest } = require('../../dist/invoke/request');
   const node = (fields = {}) => ({ ...blankNode(), endpointName: 'ep', ...fields });
   const refused = (fn, key, params = {}) =>
     assert.throws(fn, (err) => err.key === key && Object.entries(params).every(([k, v]) => err.params[k] === v));

@@ -1,6 +1,6 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { decodeBody, autoForm, parseNewSession } = require('../../nodes/lib/response');
+const { decodeBody, autoForm, parseNewSession } = require('../../dist/invoke/response');
 
 const bytes = (s, enc = 'utf8') => new Uint8Array(Buffer.from(s, enc));
 
@@ -40,7 +40,7 @@ describe('response: decoding the answer', function () {
 });
 
 describe('response: UTF-8 text', function () {
-  const { decodeText } = require('../../nodes/lib/response');
+  const { decodeText } = require('../../dist/invoke/response');
   it('drops a byte order mark and replaces bad bytes, as TextDecoder does', function () {
     assert.equal(decodeText(new Uint8Array([0xef, 0xbb, 0xbf, 0x7b, 0x7d]), 'application/json'), '{}');
     assert.equal(decodeText(new Uint8Array([0x61, 0xff, 0x62]), 'text/plain; charset=UTF-8'), 'a\ufffdb');

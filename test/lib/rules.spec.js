@@ -1,6 +1,6 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { REQUEST_FIELD_RULES, CONFIG_FIELD_RULES, checkRule, describeViolation, ENV_REFERENCE } = require('../../nodes/lib/rules');
+const { REQUEST_FIELD_RULES, CONFIG_FIELD_RULES, checkRule, describeViolation, ENV_REFERENCE } = require('../../dist/shared/rules');
 
 const ok = (field, value) => assert.equal(checkRule(REQUEST_FIELD_RULES[field], value), undefined, `${field} should accept ${JSON.stringify(value)}`);
 const bad = (field, value, kind) => {

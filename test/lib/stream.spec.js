@@ -1,6 +1,6 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { StreamDecoder, PartSequencer, streamUnit, streamSettingsError } = require('../../nodes/lib/stream');
+const { StreamDecoder, PartSequencer, streamUnit, streamSettingsError } = require('../../dist/invoke/stream');
 
 const b = (s) => new Uint8Array(Buffer.from(s, 'utf8'));
 /** Pushes each part and collects every unit, then the end. */

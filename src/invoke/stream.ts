@@ -7,9 +7,9 @@
  * sequence (`msg.parts`) that a core Join node in automatic mode puts back together.
  */
 import { TextDecoder } from 'node:util';
-import type { OutputMode, StreamSplit } from './names';
+import type { OutputMode, StreamSplit } from '../shared/names';
 import { autoForm, charset, isJsonLinesType, mediaType } from './response';
-import { FlowError } from './flow-error';
+import { FlowError } from '../shared/flow-error';
 
 /** What each unit sent downstream is: decoded text, raw bytes, or a parsed JSON document. */
 export type StreamUnit = 'text' | 'buffer' | 'json';

@@ -1,9 +1,9 @@
 /**
  * Decodes the response body and the session headers of an InvokeEndpoint answer.
  */
-import type { OutputMode } from './names';
+import type { OutputMode } from '../shared/names';
 import { TextDecoder } from 'node:util';
-import { FlowError } from './flow-error';
+import { FlowError } from '../shared/flow-error';
 
 export type DecodedBody = string | Buffer | unknown;
 

@@ -13,7 +13,7 @@ import { Agent as HttpsAgent } from 'https';
 import type { SecureContextOptions } from 'tls';
 import { NodeHttpHandler, type NodeHttpHandlerOptions } from '@smithy/node-http-handler';
 import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
-import { FlowError } from './flow-error';
+import { FlowError } from '../shared/flow-error';
 import { proxyForUrl, proxyUrlWithAuth, redactUrl, type ProxyEnv } from './proxy';
 import { currentAbortSignal } from './abort-context';
 

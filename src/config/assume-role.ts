@@ -9,8 +9,8 @@
  * request asks again. What is added here: STS's error in words, naming the role. No Node-RED import.
  */
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { ROLE_SESSION_PREFIX } from './names';
-import { FlowError } from './flow-error';
+import { ROLE_SESSION_PREFIX } from '../shared/names';
+import { FlowError } from '../shared/flow-error';
 
 /** Static keys or a credential provider: what fromTemporaryCredentials takes as the credentials that call STS. */
 export type MasterCredentials = NonNullable<Parameters<typeof fromTemporaryCredentials>[0]['masterCredentials']>;

@@ -1,9 +1,9 @@
 /**
  * Turns the msg's input property into the request body and says which default content type fits it.
  */
-import { DEFAULT_CONTENT_TYPES } from './names';
-import { MAX_BODY_BYTES } from './rules';
-import { FlowError } from './flow-error';
+import { DEFAULT_CONTENT_TYPES } from '../shared/names';
+import { MAX_BODY_BYTES } from '../shared/rules';
+import { FlowError } from '../shared/flow-error';
 
 export type BodyKind = keyof typeof DEFAULT_CONTENT_TYPES;
 

@@ -2,7 +2,7 @@
  * The `sagemaker-invoke` node: msg in, one of SageMaker Runtime's three operations through the config node's
  * shared client (InvokeEndpoint, InvokeEndpointWithResponseStream or InvokeEndpointAsync, as `mode` says), msg out
  * with the decoded answer and its metadata; failures to done(err) so Catch nodes see them with the msg.
- * A thin adapter: the request, body, stream, response and error logic live in lib/.
+ * A thin adapter: the request, body, stream, response and error logic live in src/invoke/.
  */
 import { setMaxListeners } from 'node:events';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
@@ -29,7 +29,7 @@ import {
   type OutputMode,
   type OverridableField,
   type StreamSplit,
-} from './lib/names';
+} from '../shared/names';
 import {
   buildRequest,
   getMsgProperty,
@@ -39,18 +39,18 @@ import {
   type BuiltRequest,
   type ModeInputs,
   type NodeFieldSettings,
-} from './lib/request';
-import { decodeBody, asBuffer } from './lib/response';
-import { asyncMetadata, invokeMetadata, streamMetadata, type Metadata } from './lib/metadata';
-import { PartSequencer, StreamDecoder, streamSettingsError, type SequencedPart } from './lib/stream';
-import { mapError, type ErrorDetails } from './lib/errors';
-import { Batcher, encodeRow, groupKey, splitAnswer, type ReadyBatch, type RequestFields } from './lib/batch';
-import { batchSettingsError } from './lib/batch-settings';
-import { withAbortSignal } from './lib/abort-context';
-import { wholeNumber } from './lib/rules';
-import { Limiter } from './lib/limiter';
-import { Throttle } from './lib/throttle';
-import { FlowError, type FlowErrorParams } from './lib/flow-error';
+} from '../invoke/request';
+import { decodeBody, asBuffer } from '../invoke/response';
+import { asyncMetadata, invokeMetadata, streamMetadata, type Metadata } from '../invoke/metadata';
+import { PartSequencer, StreamDecoder, streamSettingsError, type SequencedPart } from '../invoke/stream';
+import { mapError, type ErrorDetails } from '../invoke/errors';
+import { Batcher, encodeRow, groupKey, splitAnswer, type ReadyBatch, type RequestFields } from '../invoke/batch';
+import { batchSettingsError } from '../invoke/batch-settings';
+import { withAbortSignal } from '../config/abort-context';
+import { wholeNumber } from '../shared/rules';
+import { Limiter } from '../invoke/limiter';
+import { Throttle } from '../invoke/throttle';
+import { FlowError, type FlowErrorParams } from '../shared/flow-error';
 import type { SageMakerConfigNode } from './node-types';
 
 /** The invoke node's saved properties: text, except the limits, which the editor may save as numbers. */

@@ -10,9 +10,9 @@ import {
   RETRY_MODES,
   type AuthMode,
   type RetryMode,
-} from './names';
-import { CONFIG_FIELD_RULES, enforceRule, wholeNumber } from './rules';
-import { FlowError } from './flow-error';
+} from '../shared/names';
+import { CONFIG_FIELD_RULES, enforceRule, wholeNumber } from '../shared/rules';
+import { FlowError } from '../shared/flow-error';
 import { assumeRoleProvider, defaultRoleSessionName, type MasterCredentials, type RoleSettings } from './assume-role';
 import { Agent as HttpAgent } from 'http';
 import { Agent as HttpsAgent } from 'https';

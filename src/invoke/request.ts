@@ -20,10 +20,10 @@ import {
   type OverridableField,
   type RequestField,
   type MsgOnlyField,
-} from './names';
-import { REQUEST_FIELD_RULES, STREAM_SESSION_RULE, enforceRule, MAX_ASYNC_INLINE_BYTES, MAX_BODY_BYTES } from './rules';
+} from '../shared/names';
+import { REQUEST_FIELD_RULES, STREAM_SESSION_RULE, enforceRule, MAX_ASYNC_INLINE_BYTES, MAX_BODY_BYTES } from '../shared/rules';
 import { encodeBody } from './body';
-import { FlowError } from './flow-error';
+import { FlowError } from '../shared/flow-error';
 
 export type NodeFieldSettings = Record<OverridableField, string>;
 

@@ -71,7 +71,7 @@ export const CONFIG_DEFAULTS = {
   // Assume a role on top of the credentials above (blank roleArn: no role).
   roleArn: '',
   externalId: '',
-  /** blank: derived from the config node's name or id, see lib/assume-role */
+  /** blank: derived from the config node's name or id, see src/config/assume-role */
   roleSessionName: '',
   roleDurationSeconds: 3600,
   stsEndpointUrl: '',

@@ -2,7 +2,7 @@
  * Maps what the SDK throws to words a flow builder understands (an i18n key and parameters) and to the
  * `msg.sagemaker.error` details. Never copies credentials: only the error's own fields are read.
  */
-import { FlowError, type FlowErrorParams } from './flow-error';
+import { FlowError, type FlowErrorParams } from '../shared/flow-error';
 
 export interface ErrorDetails {
   name: string;

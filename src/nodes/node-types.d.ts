@@ -3,7 +3,7 @@
  */
 import type { Node } from 'node-red';
 import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import type { ClientSettings, ConfigCredentials } from './lib/client-config';
+import type { ClientSettings, ConfigCredentials } from '../config/client-config';
 
 /** What an invoke node may use of its `sagemaker-config` node. */
 export interface SageMakerConfigNode extends Node<ConfigCredentials> {

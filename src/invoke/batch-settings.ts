@@ -2,9 +2,9 @@
  * How the invoke node's batching settings (`batchSize`, `batchWindow`, `batchFormat`, `batchKey`) fit its other
  * settings. No Node-RED or Node.js import: the editor bundle runs the same checks for its validators.
  */
-import { BATCH_FORMATS, MODE_OPERATIONS, type BatchFormat, type InvokeMode, type OutputMode } from './names';
-import { BATCH_KEY_RULE, enforceRule } from './rules';
-import { FlowError } from './flow-error';
+import { BATCH_FORMATS, MODE_OPERATIONS, type BatchFormat, type InvokeMode, type OutputMode } from '../shared/names';
+import { BATCH_KEY_RULE, enforceRule } from '../shared/rules';
+import { FlowError } from '../shared/flow-error';
 
 export interface BatchSettings {
   /** 1: no batching */

@@ -7,11 +7,11 @@
  * - `splitAnswer` cuts the model's answer into one result per message, or says why it cannot.
  * No Node-RED import: the node adapter sends, fails and counts.
  */
-import { BATCH_ANSWER_KEYS, type BatchFormat, type OutputMode } from './names';
-import { MAX_BODY_BYTES } from './rules';
+import { BATCH_ANSWER_KEYS, type BatchFormat, type OutputMode } from '../shared/names';
+import { MAX_BODY_BYTES } from '../shared/rules';
 import { toJson } from './body';
 import { decodeText, isJsonLinesType, isJsonType, mediaType } from './response';
-import { FlowError } from './flow-error';
+import { FlowError } from '../shared/flow-error';
 
 /** How one batch body is framed: what comes before the pieces, between two of them, and after them. */
 interface Framing {

@@ -8,7 +8,7 @@
  * node instead of the environment: its URL for both protocols and its no-proxy list. The same here.
  * No Node-RED import.
  */
-import { FlowError } from './flow-error';
+import { FlowError } from '../shared/flow-error';
 
 /** Proxy variables by name, as in process.env. */
 export type ProxyEnv = Readonly<Record<string, string | undefined>>;

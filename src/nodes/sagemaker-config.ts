@@ -1,20 +1,20 @@
 /**
  * The `sagemaker-config` node: region, endpoint URL, credentials and retry/timeout settings, and the one
- * SageMaker Runtime client that every invoke node pointing at it shares. A thin adapter over lib/client-config.
+ * SageMaker Runtime client that every invoke node pointing at it shares. A thin adapter over src/config/client-config.
  */
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import { CONFIG_CREDENTIALS, CONFIG_NODE_TYPE, PROXY_NODE_TYPE, TLS_NODE_TYPE } from './lib/names';
+import { CONFIG_CREDENTIALS, CONFIG_NODE_TYPE, PROXY_NODE_TYPE, TLS_NODE_TYPE } from '../shared/names';
 import {
   buildClientConfig,
   resolveClientSettings,
   type ConfigCredentials,
   type NetworkSettings,
   type RawConfigSettings,
-} from './lib/client-config';
-import { proxyEnvOf, proxyEnvOfNode, proxyEnvSecrets, type ProxyNodeSettings } from './lib/proxy';
-import { MAX_SOCKETS, SocketLimit, type TlsOptions } from './lib/http-handler';
-import { FlowError } from './lib/flow-error';
+} from '../config/client-config';
+import { proxyEnvOf, proxyEnvOfNode, proxyEnvSecrets, type ProxyNodeSettings } from '../config/proxy';
+import { MAX_SOCKETS, SocketLimit, type TlsOptions } from '../config/http-handler';
+import { FlowError } from '../shared/flow-error';
 import type { SageMakerConfigNode } from './node-types';
 
 interface SageMakerConfigDef extends NodeDef, Omit<RawConfigSettings, 'id' | 'name'> {
