@@ -24,7 +24,7 @@ function encodeMessage(kind: 'event' | 'exception', type: string, body: Uint8Arr
 }
 
 /** The message for one event: a payload part, or the exception that ends the stream. */
-export function encodeStreamEvent(event: StreamEvent): Uint8Array {
+function encodeStreamEvent(event: StreamEvent): Uint8Array {
   if ('part' in event) return encodeMessage('event', 'PayloadPart', Buffer.from(event.part));
   const body =
     event.error === 'ModelStreamError'

@@ -20,7 +20,7 @@ export const MAX_ASYNC_INLINE_BYTES = 128000;
 export const PRODUCTION_VARIANT = 'AllTraffic';
 
 /** The last path segment of each operation: `POST /endpoints/{EndpointName}/{segment}`. */
-export const OPERATION_PATHS: Readonly<Record<Operation, string>> = {
+const OPERATION_PATHS: Readonly<Record<Operation, string>> = {
   invoke: 'invocations',
   stream: 'invocations-response-stream',
   async: 'async-invocations',
