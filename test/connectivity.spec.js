@@ -10,8 +10,8 @@ const { SageMakerRuntimeClient, InvokeEndpointCommand } = require('@aws-sdk/clie
 const { helper, KEYS, INVOKE_BLANK, json, configNode, invokeNode, catchNode } = require('./harness');
 const { SageMakerServer } = require('../dist/server/sagemaker-server');
 const { StsServer } = require('../dist/test-servers/sts-server');
-const { ConnectProxy } = require('./servers/connect-proxy');
-const { makeCerts } = require('./servers/certs');
+const { ConnectProxy } = require('../dist/test-servers/connect-proxy');
+const { makeCerts } = require('../dist/test-servers/certs');
 const proxyNode = require('@node-red/nodes/core/network/06-httpproxy.js');
 const tlsNode = require('@node-red/nodes/core/network/05-tls.js');
 

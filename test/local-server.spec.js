@@ -1,7 +1,7 @@
 'use strict';
 // The local endpoint server (`sagemaker-local`) as users run it: startLocalServer() from a configuration, driven by
 // the real AWS SDK client over HTTP. Each route kind: the built-in demo model, a model container process started by
-// the test (test/fixtures/model-container.js), a container that is not ready or down, and throttling.
+// the test (src/test-servers/model-container.ts), a container that is not ready or down, and throttling.
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
@@ -39,7 +39,7 @@ async function start(endpoints, extra = {}) {
 /** Starts the fixture container; resolves { child, url }. */
 function startContainer(args = []) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(__dirname, 'fixtures', 'model-container.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [path.join(__dirname, '..', 'dist', 'test-servers', 'model-container.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;

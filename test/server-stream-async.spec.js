@@ -8,7 +8,7 @@ const {
   InvokeEndpointWithResponseStreamCommand,
   InvokeEndpointAsyncCommand,
 } = require('@aws-sdk/client-sagemaker-runtime');
-const { SageMakerServer, MAX_ASYNC_INLINE_BYTES } = require('../dist/server/sagemaker-server');
+const { SageMakerServer, MAX_ASYNC_INLINE_BYTES } = require('../dist/server');
 const { feed } = require('./harness');
 
 const KEY = { accessKeyId: 'AKIDSTREAMTEST01', secretAccessKey: 'streamTestSecret/abc+XYZ0123456789' };

@@ -5,7 +5,7 @@
  */
 
 import { parseArgs } from 'util';
-import type { ServerCredentials } from './sagemaker-server';
+import type { ServerCredentials } from './types';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8777;

@@ -19,8 +19,9 @@
 
 import { request as httpRequest, type IncomingMessage, type ClientRequest } from 'http';
 import { randomUUID } from 'crypto';
-import type { EndpointHandler, EndpointResult, InvocationRequest, StreamEvent } from './sagemaker-server';
+import type { EndpointHandler, EndpointResult, InvocationRequest, StreamEvent } from './types';
 import { containerError, noAnswerError, CONTAINER_HOST } from './model-error';
+import { errorStatus, PRODUCTION_VARIANT, REQUEST_HEADERS, RESPONSE_HEADERS, requestTypes } from './wire';
 
 export interface ContainerRouteOptions {
   /** the container's base URL, `http://host:port` */
@@ -39,38 +40,30 @@ export type ContainerHealth = 'unknown' | 'healthy' | 'down';
 
 /** Request headers a container gets: SageMaker forwards these and strips the rest. */
 const FORWARDED = [
-  'x-amzn-sagemaker-custom-attributes',
-  'x-amzn-sagemaker-target-model',
-  'x-amzn-sagemaker-target-variant',
-  'x-amzn-sagemaker-inference-id',
-  'x-amzn-sagemaker-session-id',
+  REQUEST_HEADERS.customAttributes,
+  REQUEST_HEADERS.targetModel,
+  REQUEST_HEADERS.targetVariant,
+  REQUEST_HEADERS.inferenceId,
+  REQUEST_HEADERS.sessionId,
 ] as const;
 
 /** Response headers the caller gets back from the container, spelt as the service spells them. */
-const RETURNED: Readonly<Record<string, string>> = {
-  'x-amzn-sagemaker-custom-attributes': 'X-Amzn-SageMaker-Custom-Attributes',
-  'x-amzn-sagemaker-new-session-id': 'X-Amzn-SageMaker-New-Session-Id',
-  'x-amzn-sagemaker-closed-session-id': 'X-Amzn-SageMaker-Closed-Session-Id',
-};
-
-const VARIANT = 'AllTraffic';
+const RETURNED: readonly string[] = [RESPONSE_HEADERS.customAttributes, RESPONSE_HEADERS.newSessionId, RESPONSE_HEADERS.closedSessionId];
 
 /** The headers SageMaker sends the container for a call. */
 export function containerRequestHeaders(req: InvocationRequest): Record<string, string> {
-  const h = req.headers;
-  const contentType = req.operation === 'async' ? h['x-amzn-sagemaker-content-type'] : h['content-type'];
-  const accept = req.operation === 'invoke' ? h['accept'] : h['x-amzn-sagemaker-accept'];
+  const { contentType, accept } = requestTypes(req.operation, req.headers);
   const out: Record<string, string> = {};
   if (contentType !== undefined) out['Content-Type'] = contentType;
   if (accept !== undefined) out['Accept'] = accept;
-  for (const name of FORWARDED) if (h[name] !== undefined) out[name] = h[name];
+  for (const name of FORWARDED) if (req.headers[name] !== undefined) out[name] = req.headers[name];
   return out;
 }
 
 function returnedHeaders(res: IncomingMessage): Record<string, string> {
-  const out: Record<string, string> = { 'x-Amzn-Invoked-Production-Variant': VARIANT };
-  for (const [name, wire] of Object.entries(RETURNED)) {
-    const value = res.headers[name];
+  const out: Record<string, string> = { [RESPONSE_HEADERS.invokedVariant]: PRODUCTION_VARIANT };
+  for (const wire of RETURNED) {
+    const value = res.headers[wire.toLowerCase()];
     if (typeof value === 'string') out[wire] = value;
   }
   return out;
@@ -203,7 +196,7 @@ export class ContainerRoute {
       if (!this.everHealthy) {
         return {
           error: 'ModelNotReadyException',
-          status: 429,
+          status: errorStatus('ModelNotReadyException'),
           message: `Model for endpoint ${req.endpointName} is not ready: its container at ${this.url} has not answered GET /ping with 200 yet.`,
         };
       }
@@ -262,9 +255,9 @@ export class ContainerRoute {
   }
 
   private invokeInBackground(req: InvocationRequest, headers: Record<string, string>): EndpointResult {
-    const inferenceId = req.headers['x-amzn-sagemaker-inference-id'] ?? randomUUID();
+    const inferenceId = req.headers[REQUEST_HEADERS.inferenceId] ?? randomUUID();
     if (req.body.length === 0) {
-      this.log?.(`async ${inferenceId} for ${req.endpointName}: its input is in ${req.headers['x-amzn-sagemaker-inputlocation']}, which this local server cannot read; the container was not called`);
+      this.log?.(`async ${inferenceId} for ${req.endpointName}: its input is in ${req.headers[REQUEST_HEADERS.inputLocation]}, which this local server cannot read; the container was not called`);
       return { accepted: true, inferenceId };
     }
     void this.send('POST', '/invocations', headers, req.body, this.timeoutMs)

@@ -13,8 +13,9 @@
  * its inline input scored (there is no S3 here for the output).
  */
 
-import type { EndpointHandler, EndpointResult, InvocationRequest, StreamEvent } from './sagemaker-server';
+import type { EndpointHandler, EndpointResult, InvocationRequest, StreamEvent } from './types';
 import { containerError } from './model-error';
+import { PRODUCTION_VARIANT, RESPONSE_HEADERS, requestTypes } from './wire';
 
 export interface DemoModelOptions {
   /** |z| at or above which a reading is an anomaly; default 3 */
@@ -256,22 +257,14 @@ export const DEMO_CSV_COLUMNS: readonly string[] = CSV_COLUMNS;
 // The endpoint handler
 // ---------------------------------------------------------------------------------------------------------------
 
-const VARIANT_HEADER = { 'x-Amzn-Invoked-Production-Variant': 'AllTraffic' };
-
-/** The Content-Type and Accept of a call: each operation carries them in its own headers. */
-function requestTypes(req: InvocationRequest): { contentType?: string; accept?: string } {
-  const h = req.headers;
-  if (req.operation === 'invoke') return { contentType: h['content-type'], accept: h['accept'] };
-  if (req.operation === 'stream') return { contentType: h['content-type'], accept: h['x-amzn-sagemaker-accept'] };
-  return { contentType: h['x-amzn-sagemaker-content-type'], accept: h['x-amzn-sagemaker-accept'] };
-}
+const VARIANT_HEADER = { [RESPONSE_HEADERS.invokedVariant]: PRODUCTION_VARIANT };
 
 /** A new demo model with its own state, as an endpoint handler of the local server. */
 export function demoModel(options: DemoModelOptions = {}): EndpointHandler & { scorer: AnomalyScorer } {
   const scorer = new AnomalyScorer(options);
 
   const handler = (req: InvocationRequest): EndpointResult => {
-    const { contentType, accept } = requestTypes(req);
+    const { contentType, accept } = requestTypes(req.operation, req.headers);
     const input = formatOfContentType(contentType ?? 'application/json');
 
     if (req.operation === 'async') {

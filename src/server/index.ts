@@ -7,7 +7,25 @@
  * - `demoModel()`, `ContainerRoute`, `throttle()`: the route kinds, to combine yourself.
  */
 
-export * from './sagemaker-server';
+export { SageMakerServer } from './sagemaker-server';
+export { MAX_PAYLOAD_BYTES, MAX_ASYNC_INLINE_BYTES, errorStatus } from './wire';
+export type {
+  ServerCredentials,
+  Operation,
+  InvocationRequest,
+  SageMakerErrorType,
+  EndpointSuccess,
+  EndpointError,
+  EndpointHang,
+  EndpointReset,
+  StreamEvent,
+  EndpointStream,
+  EndpointAccepted,
+  EndpointResult,
+  EndpointHandler,
+  RecordedRequest,
+  SageMakerServerOptions,
+} from './types';
 export {
   ConfigError,
   validateConfig,

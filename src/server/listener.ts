@@ -1,33 +1,37 @@
 /**
- * The listening part the package's loopback servers share (the SageMaker server, and the tests' STS server): an
- * HTTP or, with TLS options, HTTPS server on a port, its base URL once listening, and a close that destroys every
- * open socket, hanging requests included, so that a test or Ctrl-C never waits for a client.
+ * The listening part the package's loopback servers share (the SageMaker server, and the tests' STS server and
+ * CONNECT proxy): an HTTP or, with TLS options, HTTPS server on a port, its base URL once listening, and a close
+ * that destroys every open socket, hanging requests included, so that a test or Ctrl-C never waits for a client.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
 import { createServer as createHttpsServer, type ServerOptions as HttpsServerOptions } from 'https';
 import type { AddressInfo, Socket } from 'net';
 
-export class Listener {
+export abstract class Listener {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   private baseUrl?: string;
 
-  /** @param name the server's name, for errors */
+  /** @param serverName the server's name, for errors */
   constructor(
-    private readonly name: string,
-    private readonly handler: (req: IncomingMessage, res: ServerResponse) => void,
+    private readonly serverName: string,
     private readonly tls?: HttpsServerOptions,
   ) {}
 
+  /** Answers one request. */
+  protected abstract handle(req: IncomingMessage, res: ServerResponse): Promise<void> | void;
+
+  /** For servers that listen to more than requests (e.g. CONNECT), before the server starts listening. */
+  protected attach(_server: Server): void {}
+
   /** Starts listening; resolves the base URL, e.g. 'http://127.0.0.1:41234'. */
   listen(port = 0, host = '127.0.0.1'): Promise<string> {
-    if (this.server) return Promise.reject(new Error(`${this.name} is already listening`));
-    const server: Server = this.tls ? createHttpsServer(this.tls, this.handler) : createServer(this.handler);
+    if (this.server) return Promise.reject(new Error(`${this.serverName} is already listening`));
+    const onRequest = (req: IncomingMessage, res: ServerResponse): void => void this.handle(req, res);
+    const server: Server = this.tls ? createHttpsServer(this.tls, onRequest) : createServer(onRequest);
     this.server = server;
-    server.on('connection', (socket: Socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
+    server.on('connection', (socket: Socket) => this.track(socket));
+    this.attach(server);
     return new Promise<string>((resolve, reject) => {
       const onError = (err: Error): void => {
         this.server = undefined;
@@ -58,7 +62,13 @@ export class Listener {
 
   /** The base URL; available once `listen()` has resolved. */
   get url(): string {
-    if (this.baseUrl === undefined) throw new Error(`${this.name}.url is only known after listen() resolves`);
+    if (this.baseUrl === undefined) throw new Error(`${this.serverName}.url is only known after listen() resolves`);
     return this.baseUrl;
+  }
+
+  /** Destroys this socket too on close (a subclass's own connections, e.g. a proxy's upstream ones). */
+  protected track(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
   }
 }

@@ -4,7 +4,8 @@
  * Used by the `sagemaker-local` command and by `npm start`; importable for tests and for users' own scripts.
  */
 
-import { SageMakerServer, type EndpointHandler } from './sagemaker-server';
+import { SageMakerServer } from './sagemaker-server';
+import type { EndpointHandler } from './types';
 import type { LocalServerConfig, RouteConfig } from './config';
 import { demoModel } from './demo-model';
 import { ContainerRoute } from './container-route';

@@ -4,7 +4,8 @@
  * model (which answers as a container would) and the route to a real local container.
  */
 
-import type { EndpointError } from './sagemaker-server';
+import type { EndpointError } from './types';
+import { errorStatus } from './wire';
 
 /** The container host name the service names in its messages for a single-container endpoint. */
 export const CONTAINER_HOST = 'primary';
@@ -18,7 +19,7 @@ export function containerError(status: number, message: string): EndpointError {
   const kind = status >= 500 ? 'server' : 'client';
   return {
     error: 'ModelError',
-    status: 424,
+    status: errorStatus('ModelError'),
     message: `Received ${kind} error (${status}) from ${CONTAINER_HOST} with message "${quoted}".`,
     fields: { OriginalStatusCode: status, OriginalMessage: quoted },
   };
@@ -31,7 +32,7 @@ export function containerError(status: number, message: string): EndpointError {
 export function noAnswerError(explanation: string): EndpointError {
   return {
     error: 'ModelError',
-    status: 424,
+    status: errorStatus('ModelError'),
     message: `Received server error (0) from ${CONTAINER_HOST} with message "${explanation}".`,
     fields: { OriginalStatusCode: 0, OriginalMessage: explanation },
   };

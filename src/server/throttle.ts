@@ -4,7 +4,8 @@
  * throttling and retries it with backoff, so a client sees the same retries it would see against the service.
  */
 
-import type { EndpointError, EndpointHandler } from './sagemaker-server';
+import type { EndpointError, EndpointHandler } from './types';
+import { errorStatus } from './wire';
 
 export interface ThrottleOptions {
   /** sustained requests per second (tokens added per second); > 0 */
@@ -54,7 +55,7 @@ export class TokenBucket {
 export function throttlingError(endpointName: string, bucket: TokenBucket): EndpointError {
   return {
     error: 'ThrottlingException',
-    status: 400,
+    status: errorStatus('ThrottlingException'),
     message: `Rate exceeded for endpoint ${endpointName} (this local server allows ${bucket.rate} requests per second, bursts of ${bucket.burst}).`,
   };
 }

@@ -7,22 +7,20 @@
  * temporary credentials that expire after DurationSeconds. `onIssue` hands each issued key to whoever should accept
  * it (e.g. SageMakerServer.addCredentials), with its session token and expiration.
  *
- * Self-contained like sagemaker-server: Node's `http`/`https` and `crypto` plus the Smithy SigV4 signer.
+ * Built from the SageMaker server's own parts: the listener, the HTTP plumbing, the SigV4 check and the validation
+ * messages; only the query protocol, the rules and the trust checks are its own.
  */
 
-import { randomBytes, randomUUID, timingSafeEqual } from 'crypto';
+import { randomBytes, randomUUID } from 'crypto';
 import type { IncomingMessage, ServerResponse } from 'http';
 import type { ServerOptions as HttpsServerOptions } from 'https';
-import { Sha256 } from '../server/sha256';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { Listener } from '../server/listener';
+import { AuthFailure, verifySignature, type AuthProblem, type SigningKey } from '../server/sigv4';
+import { flattenHeaders, readBody, splitUrl, writeHead } from '../server/http-io';
+import { validationMessage, violations, type Constraint } from '../server/constraints';
 
-export interface StsKey {
-  accessKeyId: string;
-  secretAccessKey: string;
-  /** when set, requests signed with this key must carry exactly this `x-amz-security-token` */
-  sessionToken?: string;
-}
+/** A base key the server accepts (with `sessionToken`, requests must carry exactly that token). */
+export type StsKey = Omit<SigningKey, 'expiration'>;
 
 /** Temporary credentials as issued. */
 export interface IssuedCredentials {
@@ -73,14 +71,27 @@ export interface StsServerOptions {
 
 const SERVICE = 'sts';
 const NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
-const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
-/** STS's parameter rules (AssumeRole API reference). */
-const RULES: Record<string, { min: number; max: number; re: RegExp }> = {
-  RoleArn: { min: 20, max: 2048, re: /^[\t\n\r\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD]+$/ },
-  RoleSessionName: { min: 2, max: 64, re: /^[\w+=,.@-]*$/ },
-  ExternalId: { min: 2, max: 1224, re: /^[\w+=,.@:/-]*$/ },
+/** STS's parameter rules (AssumeRole API reference); `member` is how its validation messages name them. */
+const RULES: Readonly<Record<'RoleArn' | 'RoleSessionName' | 'ExternalId' | 'DurationSeconds', Constraint>> = {
+  RoleArn: { member: 'roleArn', min: 20, max: 2048, pattern: pattern(/^[\t\n\r\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD]+$/) },
+  RoleSessionName: { member: 'roleSessionName', min: 2, max: 64, pattern: pattern(/^[\w+=,.@-]*$/) },
+  ExternalId: { member: 'externalId', min: 2, max: 1224, pattern: pattern(/^[\w+=,.@:/-]*$/) },
+  DurationSeconds: { member: 'durationSeconds', min: 900, max: 43200, integer: true },
 };
+
+/** The query protocol's error code and status for each authentication failure. */
+const AUTH_ERROR: Readonly<Record<AuthProblem, [number, string]>> = {
+  missing: [403, 'MissingAuthenticationToken'],
+  incomplete: [400, 'IncompleteSignature'],
+  unknownKey: [403, 'InvalidClientTokenId'],
+  expired: [403, 'ExpiredToken'],
+  mismatch: [403, 'SignatureDoesNotMatch'],
+};
+
+function pattern(re: RegExp): { re: RegExp; source: string } {
+  return { re, source: re.source };
+}
 
 class StsError {
   constructor(
@@ -93,51 +104,25 @@ class StsError {
 const xmlEscape = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 
-function safeEqual(a: string, b: string): boolean {
-  const ab = Buffer.from(a);
-  const bb = Buffer.from(b);
-  return ab.length === bb.length && timingSafeEqual(ab, bb);
-}
-
-function parseAmzDate(value: string): Date | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
-  if (!m) return undefined;
-  const [, y, mo, d, h, mi, s] = m.map(Number);
-  return new Date(Date.UTC(y, mo - 1, d, h, mi, s));
-}
-
 const randomUpper = (n: number): string =>
   Array.from(randomBytes(n), (b) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'[b % 32]).join('');
 
-export class StsServer {
+export class StsServer extends Listener {
   private readonly keys = new Map<string, StsKey>();
   private readonly roles: Record<string, StsRole>;
   private readonly region: string;
   private readonly accountId: string;
   private readonly onIssue?: (credentials: IssuedCredentials) => void;
-  private readonly listener: Listener;
   /** every AssumeRole call, in order of arrival */
   readonly calls: AssumeRoleCall[] = [];
 
   constructor(options: StsServerOptions) {
+    super('StsServer', options.tls);
     for (const k of options.credentials) this.keys.set(k.accessKeyId, { ...k });
     this.roles = options.roles;
     this.region = options.region ?? 'us-east-1';
     this.accountId = options.accountId ?? '123456789012';
     this.onIssue = options.onIssue;
-    this.listener = new Listener('StsServer', (req, res) => void this.handle(req, res), options.tls);
-  }
-
-  listen(port = 0, host = '127.0.0.1'): Promise<string> {
-    return this.listener.listen(port, host);
-  }
-
-  close(): Promise<void> {
-    return this.listener.close();
-  }
-
-  get url(): string {
-    return this.listener.url;
   }
 
   /** How many AssumeRole calls issued credentials. */
@@ -145,15 +130,14 @@ export class StsServer {
     return this.calls.filter((c) => c.issuedKeyId !== undefined).length;
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
-    const params = new URLSearchParams(body.toString('utf8'));
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const outcome = await readBody(req, res);
+    if (outcome.kind !== 'ok') return;
+    const params = new URLSearchParams(outcome.body.toString('utf8'));
     const call: AssumeRoleCall = { status: 0 };
     try {
       if (req.method !== 'POST') throw new StsError(400, 'InvalidAction', 'Could not find operation for this request');
-      call.callerKeyId = await this.verify(req, body);
+      call.callerKeyId = await this.verify(req, outcome.body);
       if (params.get('Action') !== 'AssumeRole') {
         throw new StsError(400, 'InvalidAction', `Could not find operation ${params.get('Action') ?? ''} for version ${params.get('Version') ?? ''}`);
       }
@@ -163,6 +147,7 @@ export class StsServer {
       call.externalId = params.get('ExternalId') ?? undefined;
       const duration = params.get('DurationSeconds');
       call.durationSeconds = duration === null ? undefined : Number(duration);
+      this.validate(params);
       const issued = this.assumeRole(call);
       call.issuedKeyId = issued.accessKeyId;
       this.onIssue?.(issued);
@@ -183,36 +168,26 @@ export class StsServer {
 
   private answer(res: ServerResponse, call: AssumeRoleCall, status: number, xml: string): void {
     call.status = status;
-    res.statusCode = status;
-    res.setHeader('Content-Type', 'text/xml');
-    res.setHeader('x-amzn-RequestId', randomUUID());
-    res.setHeader('Date', new Date().toUTCString());
+    writeHead(res, status, 'text/xml');
     res.end(xml);
   }
 
-  /** Checks the parameters and the role's trust rules; issues the credentials. */
-  private assumeRole(call: AssumeRoleCall): IssuedCredentials {
+  /** Checks the parameters against STS's rules, as STS words its ValidationError. */
+  private validate(params: URLSearchParams): void {
     const problems: string[] = [];
-    const check = (name: string, value: string | undefined, required: boolean): void => {
-      if (value === undefined) {
-        if (required) problems.push(`Value null at '${name.charAt(0).toLowerCase()}${name.slice(1)}' failed to satisfy constraint: Member must not be null`);
-        return;
+    for (const [name, rule] of Object.entries(RULES)) {
+      const value = params.get(name);
+      if (value !== null) problems.push(...violations(rule, value));
+      else if (name === 'RoleArn' || name === 'RoleSessionName') {
+        problems.push(`Value null at '${rule.member}' failed to satisfy constraint: Member must not be null`);
       }
-      const r = RULES[name];
-      const member = `${name.charAt(0).toLowerCase()}${name.slice(1)}`;
-      if (value.length < r.min) problems.push(`Value '${value}' at '${member}' failed to satisfy constraint: Member must have length greater than or equal to ${r.min}`);
-      if (value.length > r.max) problems.push(`Value '${value}' at '${member}' failed to satisfy constraint: Member must have length less than or equal to ${r.max}`);
-      if (!r.re.test(value)) problems.push(`Value '${value}' at '${member}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${r.re.source}`);
-    };
-    check('RoleArn', call.roleArn, true);
-    check('RoleSessionName', call.roleSessionName, true);
-    check('ExternalId', call.externalId, false);
-    if (call.durationSeconds !== undefined && (!Number.isInteger(call.durationSeconds) || call.durationSeconds < 900 || call.durationSeconds > 43200)) {
-      problems.push(`Value '${call.durationSeconds}' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900 and less than or equal to 43200`);
     }
-    if (problems.length > 0) {
-      throw new StsError(400, 'ValidationError', `${problems.length} validation error${problems.length === 1 ? '' : 's'} detected: ${problems.join('; ')}`);
-    }
+    const message = validationMessage(problems);
+    if (message !== undefined) throw new StsError(400, 'ValidationError', message);
+  }
+
+  /** Applies the role's trust rules; issues the credentials. */
+  private assumeRole(call: AssumeRoleCall): IssuedCredentials {
     const roleArn = call.roleArn as string;
     const role = this.roles[roleArn];
     const denied = new StsError(
@@ -250,53 +225,12 @@ export class StsServer {
     );
   }
 
-  /** Verifies the SigV4 header signature by signing the same request again; resolves the signing key's id. */
+  /** The SigV4 check the SageMaker server makes, scoped to STS; resolves the signing key's id. */
   private async verify(req: IncomingMessage, body: Buffer): Promise<string> {
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
-    const authorization = headers['authorization'] ?? '';
-    const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]+)$/.exec(authorization);
-    if (!m) throw new StsError(400, 'IncompleteSignature', 'Request must contain a signature that conforms to AWS standards');
-    const [, keyId, , region, service, signedList, signature] = m;
-    const key = this.keys.get(keyId);
-    if (!key) throw new StsError(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
-    if (service !== SERVICE || region !== this.region) {
-      throw new StsError(403, 'SignatureDoesNotMatch', `Credential should be scoped to a valid region and service '${SERVICE}'.`);
-    }
-    const token = headers['x-amz-security-token'];
-    if (key.sessionToken !== undefined && (token === undefined || !safeEqual(token, key.sessionToken))) {
-      throw new StsError(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
-    }
-    const date = parseAmzDate(headers['x-amz-date'] ?? '');
-    if (!date || Math.abs(date.getTime() - Date.now()) > MAX_CLOCK_SKEW_MS) {
-      throw new StsError(403, 'SignatureDoesNotMatch', 'Signature expired or not yet current.');
-    }
-    const signed = new Set(signedList.split(';'));
-    const signedHeaders: Record<string, string> = {};
-    for (const name of signed) if (headers[name] !== undefined) signedHeaders[name] = headers[name];
-    const rawUrl = req.url ?? '/';
-    const q = rawUrl.indexOf('?');
-    const query: Record<string, string> = {};
-    if (q >= 0) for (const [k, v] of new URLSearchParams(rawUrl.slice(q + 1))) query[k] = v;
-    const signer = new SignatureV4({
-      service: SERVICE,
-      region: this.region,
-      sha256: Sha256,
-      applyChecksum: false,
-      credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey, sessionToken: signed.has('x-amz-security-token') ? token : undefined },
-    });
-    const resigned = await signer.sign(
-      { method: req.method ?? 'POST', protocol: 'https:', hostname: 'localhost', path: q < 0 ? rawUrl : rawUrl.slice(0, q), query, headers: signedHeaders, body },
-      { signingDate: date, signingRegion: this.region, signingService: SERVICE, signableHeaders: signed },
-    );
-    const expected = /Signature=([0-9a-f]+)/.exec(String(resigned.headers['authorization'] ?? ''))?.[1] ?? '';
-    if (!safeEqual(expected, signature)) {
-      throw new StsError(
-        403,
-        'SignatureDoesNotMatch',
-        'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
-      );
-    }
-    return keyId;
+    const { rawPath, rawQuery } = splitUrl(req);
+    const signed = { method: req.method ?? 'POST', rawPath, rawQuery, headers: flattenHeaders(req), distinctHeaders: req.headersDistinct, body };
+    const auth = await verifySignature(signed, { service: SERVICE, region: this.region }, this.keys, Date.now());
+    if (auth instanceof AuthFailure) throw new StsError(...AUTH_ERROR[auth.problem], auth.message);
+    return auth.accessKeyId;
   }
 }
