@@ -186,7 +186,7 @@ describe('sagemaker-invoke: input is checked before anything is sent', function 
     ['a CR/LF in a content type', { payload: 1, contentType: 'text/plain\r\nX-Evil: 1' }, /msg\.contentType must be US-ASCII characters without control characters/],
     ['a CR/LF in accept', { payload: 1, accept: 'a\nb' }, /msg\.accept must be US-ASCII/],
     ['explanations over 64', { payload: 1, enableExplanations: 'e'.repeat(65) }, /msg\.enableExplanations must be at most 64/],
-    ['a non-string field', { payload: 1, targetModel: ['a'] }, /msg\.targetModel must be a string \(it is a array\)/],
+    ['a non-string field', { payload: 1, targetModel: ['a'] }, /msg\.targetModel must be a string \(it is an array\)/],
   ];
   for (const [what, msg, expected] of cases) {
     it(`refuses ${what}`, async function () {
