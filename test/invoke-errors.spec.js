@@ -45,6 +45,19 @@ describe('sagemaker-invoke: failures reach the Catch node', function () {
     assert.equal(server.requests.length, 1, 'ModelError is not retried');
   });
 
+  it('ModelError without a log stream: the message ends with the model\'s words, not "(log stream: not given)"', async function () {
+    server.setEndpoint('ep', () => ({
+      error: 'ModelError',
+      message: 'Received client error (400) from primary with message "bad input".',
+      fields: { OriginalStatusCode: 400, OriginalMessage: 'bad input' },
+    }));
+    const nodes = await load(server.url);
+    const msg = await caught(nodes, { payload: 1 });
+    assert.equal(msg.error.message, 'Error: The model on endpoint ep failed with status 400: bad input');
+    assert.equal(msg.sagemaker.error.name, 'ModelError');
+    assert.equal('logStreamArn' in msg.sagemaker.error, false);
+  });
+
   it('ValidationError is not retried', async function () {
     server.setEndpoint('ep', () => ({ error: 'ValidationError', message: 'Endpoint ep of account 123456789012 not found.' }));
     const nodes = await load(server.url);

@@ -117,10 +117,12 @@ export function mapError(error: unknown, ctx: ErrorContext): MappedError {
   });
 
   if (name === 'ModelError') {
-    return result('modelError', 'ModelError', {
+    // The log stream is named only when the service gave one: "(log stream: not given)" tells a user nothing.
+    const logStream = details.logStreamArn;
+    return result(logStream ? 'modelErrorLogged' : 'modelError', 'ModelError', {
       originalStatus: details.originalStatusCode ?? 'unknown',
       originalMessage: details.originalMessage ?? message,
-      logStream: details.logStreamArn ?? 'not given',
+      ...(logStream ? { logStream } : {}),
     });
   }
   if (name === 'ModelStreamError') {

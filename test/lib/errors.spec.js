@@ -14,13 +14,24 @@ const sdkError = (name, extra = {}) => Object.assign(new Error(extra.message || 
 describe('errors: SDK errors to words and details', function () {
   it('ModelError carries the original status, message and log stream', function () {
     const m = mapError(sdkError('ModelError', { status: 424, fields: { OriginalStatusCode: 500, OriginalMessage: 'boom', LogStreamArn: 'arn:aws:logs:x' } }), ctx);
-    assert.equal(m.key, 'modelError');
+    assert.equal(m.key, 'modelErrorLogged');
     assert.equal(m.params.originalStatus, 500);
     assert.equal(m.params.originalMessage, 'boom');
     assert.deepEqual(m.details, {
       name: 'ModelError', message: 'ModelError happened', statusCode: 424, originalStatusCode: 500,
       originalMessage: 'boom', logStreamArn: 'arn:aws:logs:x', requestId: 'req-1', attempts: 1,
     });
+  });
+  it('ModelError without a log stream says nothing of one (no "(log stream: not given)")', function () {
+    const logged = mapError(sdkError('ModelError', { status: 424, fields: { OriginalStatusCode: 500, OriginalMessage: 'boom', LogStreamArn: 'arn:aws:logs:x' } }), ctx);
+    assert.equal(logged.key, 'modelErrorLogged');
+    assert.equal(logged.params.logStream, 'arn:aws:logs:x');
+    const bare = mapError(sdkError('ModelError', { status: 424, fields: { OriginalStatusCode: 500, OriginalMessage: 'boom' } }), ctx);
+    assert.equal(bare.key, 'modelError');
+    assert.equal('logStream' in bare.params, false);
+    const words = JSON.parse(require('node:fs').readFileSync(require.resolve('../../nodes/locales/en-US/sagemaker-invoke.json'), 'utf8'))['sagemaker-invoke'].errors;
+    assert.doesNotMatch(words.modelError, /log stream|__logStream__/);
+    assert.match(words.modelErrorLogged, /\(log stream: __logStream__\)$/);
   });
   it('recognises validation, not-ready, throttling, auth and service failures', function () {
     assert.equal(mapError(sdkError('ValidationError', { status: 400 }), ctx).key, 'validationError');
