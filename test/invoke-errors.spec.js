@@ -155,6 +155,23 @@ describe('sagemaker-invoke: failures reach the Catch node', function () {
     const nodes = await load(url, { config: { maxAttempts: 1 } });
     const msg = await caught(nodes, { payload: 1 });
     assert.match(msg.error.message, new RegExp(`Could not reach SageMaker at ${url.replace(/[.]/g, '\\.')} \\(ECONNREFUSED\\)`));
+    assert.equal(msg.sagemaker.error.name, 'NetworkError', 'a documented name, not "Error"');
+    assert.equal(msg.sagemaker.error.errorCode, 'ECONNREFUSED');
+  });
+
+  it('a server that hangs up without answering is a NetworkError (socket hang up, ECONNRESET)', async function () {
+    const net = require('node:net');
+    const rude = net.createServer((socket) => socket.once('data', () => socket.destroy()));
+    await new Promise((resolve) => rude.listen(0, '127.0.0.1', resolve));
+    try {
+      const nodes = await load(`http://127.0.0.1:${rude.address().port}`, { config: { maxAttempts: 1 } });
+      const msg = await caught(nodes, { payload: 1 });
+      assert.equal(msg.sagemaker.error.name, 'NetworkError');
+      assert.equal(msg.sagemaker.error.errorCode, 'ECONNRESET');
+      assert.match(msg.error.message, /Could not reach SageMaker at http:\/\/127\.0\.0\.1:\d+ \(ECONNRESET\) after 1 attempt\(s\): socket hang up/);
+    } finally {
+      await new Promise((resolve) => rude.close(resolve));
+    }
   });
 
   it('closing the node aborts a request in flight and finishes its message', async function () {

@@ -70,3 +70,97 @@ describe('errors: the service\'s 413 for an oversized body', function () {
     assert.equal(m.short, '413');
   });
 });
+
+describe('errors: msg.sagemaker.error.name is always a documented name', function () {
+  const { ERROR_NAMES } = require('../../dist/invoke/errors');
+  const fs = require('node:fs');
+  const path = require('node:path');
+  const root = path.join(__dirname, '../..');
+  const err = (fields) => Object.assign(new Error(fields.message || 'x'), fields);
+  const status = (name, code) => sdkError(name, { status: code });
+  const netErr = (code, message = `${code} happened`) => err({ code, message });
+
+  // One case per path through mapError: [what, error, context extra, expected name, expected errorCode].
+  const cases = [
+    ['ModelError', sdkError('ModelError', { status: 424 }), {}, 'ModelError'],
+    ['ModelStreamError', sdkError('ModelStreamError', { fields: { ErrorCode: 'ModelStreamError' } }), { partsReceived: 2 }, 'ModelStreamError'],
+    ['InternalStreamFailure', sdkError('InternalStreamFailure'), { partsReceived: 2 }, 'InternalStreamFailure'],
+    ['a stream gone silent', err({ name: 'TimeoutError' }), { partsReceived: 1 }, 'TimeoutError'],
+    ['a timeout', err({ name: 'TimeoutError' }), {}, 'TimeoutError'],
+    ['ValidationError', status('ValidationError', 400), {}, 'ValidationError'],
+    ['ModelNotReadyException', status('ModelNotReadyException', 429), {}, 'ModelNotReadyException'],
+    ['ThrottlingException', status('ThrottlingException', 400), {}, 'ThrottlingException'],
+    ['another service\'s throttling name', status('TooManyRequestsException', 400), {}, 'ThrottlingException', 'TooManyRequestsException'],
+    ['a bare 429', status('Unknown', 429), {}, 'ThrottlingException'],
+    ...['AccessDeniedException', 'ExpiredTokenException', 'IncompleteSignature', 'InvalidClientTokenId', 'InvalidSignatureException',
+      'MissingAuthenticationTokenException', 'SignatureDoesNotMatch', 'UnrecognizedClientException']
+      .map((name) => [name, status(name, 403), {}, name]),
+    ['an unknown 403', status('Forbidden', 403), {}, 'AccessDeniedException', 'Forbidden'],
+    ['an abort', err({ name: 'AbortError' }), {}, 'AbortError'],
+    ['no credentials', err({ name: 'CredentialsProviderError' }), {}, 'CredentialsProviderError'],
+    ['no token', err({ name: 'TokenProviderError' }), {}, 'CredentialsProviderError'],
+    ...['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_HAS_EXPIRED',
+      'ERR_TLS_CERT_ALTNAME_INVALID', 'ERR_SSL_WRONG_VERSION_NUMBER', 'EPROTO']
+      .map((code) => [code, netErr(code), {}, 'TLSError', code]),
+    ...['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ECONNABORTED',
+      'ETIMEDOUT', 'HPE_INVALID_CONSTANT', 'ERR_STREAM_PREMATURE_CLOSE']
+      .map((code) => [code, netErr(code), {}, 'NetworkError', code]),
+    ['socket hang up', netErr('ECONNRESET', 'socket hang up'), {}, 'NetworkError', 'ECONNRESET'],
+    // The SDK's HTTP handler renames these TimeoutError (to retry them), though no timeout ran out.
+    ['a reset the SDK calls a timeout', err({ name: 'TimeoutError', code: 'ECONNRESET', message: 'socket hang up' }), {}, 'NetworkError', 'ECONNRESET'],
+    ['a broken pipe mid-stream', err({ name: 'TimeoutError', code: 'EPIPE' }), { partsReceived: 3 }, 'NetworkError', 'EPIPE'],
+    ['the SDK\'s own request timeout', err({ name: 'TimeoutError', code: 'ETIMEDOUT' }), {}, 'TimeoutError', 'ETIMEDOUT'],
+    ['the service\'s 413', status('Unknown', 413), {}, 'PayloadTooLarge'],
+    ...['InternalFailure', 'ServiceUnavailable', 'InternalDependencyException'].map((name) => [name, status(name, 500), {}, name]),
+    ['an unknown 5xx', status('InternalServerError', 500), {}, 'ServiceError', 'InternalServerError'],
+    ['an unknown 4xx', status('Teapot', 418), {}, 'ServiceError', 'Teapot'],
+    ['an unnamed 4xx', status('Unknown', 400), {}, 'ServiceError'],
+    ['a plain Error', new Error('boom'), {}, 'UnknownError'],
+    ['a TypeError', new TypeError('x is not a function'), {}, 'UnknownError'],
+    ['not an Error at all', 'weird', {}, 'UnknownError'],
+    ['a proxy that refused the tunnel', new FlowError('proxyRefused', { proxy: 'http://p:3128', status: 502, target: 'h:443' }), {}, 'ProxyError'],
+    ['a proxy that refused its password', new FlowError('proxyAuthFailed', { proxy: 'http://u:****@p:3128', status: 407, target: 'h:443' }), {}, 'ProxyError'],
+    ['a role that could not be assumed', new FlowError('assumeRoleFailed', { role: 'arn:r', name: 'AccessDenied', message: 'no', status: 403 }), {}, 'CredentialsProviderError', 'AccessDenied'],
+    ['another FlowError', new FlowError('noEndpoint'), {}, 'UnknownError'],
+  ];
+
+  for (const [what, error, extra, name, errorCode] of cases) {
+    it(`${what}: ${name}`, function () {
+      const m = mapError(error, { ...ctx, ...extra });
+      assert.equal(m.details.name, name);
+      assert.ok(ERROR_NAMES.includes(m.details.name), `${m.details.name} is documented`);
+      if (errorCode) assert.equal(m.details.errorCode, errorCode);
+    });
+  }
+
+  it('the names the node gives its own failures are documented names too', function () {
+    // The node's own failures (a setting, a msg, the queue, closing, an answer it cannot read) name themselves in
+    // its source: every `{ name: '...', message` it writes must be one of ERROR_NAMES.
+    const dirs = ['dist/nodes', 'dist/invoke'].map((d) => path.join(root, d));
+    const found = new Set();
+    for (const dir of dirs) {
+      for (const file of fs.readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith('.js'))) {
+        const text = fs.readFileSync(path.join(dir, String(file)), 'utf8');
+        // Not `('key', { name: ... })`: those are a message's parameters (FlowError, RED._), not msg.sagemaker.error.
+        for (const m of text.matchAll(/(?<!', )\{ name: '(\w+)', message\b/g)) found.add(m[1]);
+      }
+    }
+    assert.ok(found.has('QueueFull') && found.has('ConfigurationError'), `the scan finds the node's names (${[...found]})`);
+    for (const name of found) assert.ok(ERROR_NAMES.includes(name), `${name} is documented`);
+  });
+
+  it('the help and the README list exactly these names', function () {
+    const help = fs.readFileSync(path.join(root, 'nodes/locales/en-US/sagemaker-invoke.html'), 'utf8');
+    const helpSection = help.slice(help.indexOf('id="error-names"'), help.indexOf('</dl>', help.indexOf('id="error-names"')));
+    const helpNames = [...helpSection.matchAll(/<dt>([^<]*(?:<code>\w+<\/code>[^<]*)+)<\/dt>/g)]
+      .flatMap((m) => [...m[1].matchAll(/<code>(\w+)<\/code>/g)].map((c) => c[1]));
+    assert.deepEqual([...helpNames].sort(), [...ERROR_NAMES].sort(), 'help');
+
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    const start = readme.indexOf('### Error names');
+    assert.ok(start > 0, 'README has an Error names section');
+    const table = readme.slice(start).split('\n\n').find((block) => block.startsWith('|'));
+    const readmeNames = table.split('\n').slice(2).flatMap((row) => [...row.split('|')[1].matchAll(/`(\w+)`/g)].map((c) => c[1]));
+    assert.deepEqual([...readmeNames].sort(), [...ERROR_NAMES].sort(), 'README');
+  });
+});
