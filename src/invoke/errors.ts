@@ -3,6 +3,7 @@
  * `msg.sagemaker.error` details. Never copies credentials: only the error's own fields are read.
  */
 import { FlowError, type FlowErrorParams } from '../shared/flow-error';
+import { bodyText, excerpt } from './body-excerpt';
 
 export interface ErrorDetails {
   name: string;
@@ -17,6 +18,8 @@ export interface ErrorDetails {
   retryable?: boolean;
   /** stream mode: the parts that had arrived when the stream failed */
   partsReceived?: number;
+  /** UnexpectedResponse: the content type of the answer that was not SageMaker's */
+  contentType?: string;
 }
 
 export interface MappedError {
@@ -85,6 +88,7 @@ export const ERROR_NAMES = [
   'TLSError',
   'ProxyError',
   'CredentialsProviderError',
+  'UnexpectedResponse',
   'InvalidResponse',
   'UnknownError',
 ] as const;
@@ -117,7 +121,9 @@ interface SdkErrorShape {
   $fault?: unknown;
   $retryable?: unknown;
   $metadata?: { httpStatusCode?: unknown; requestId?: unknown; attempts?: unknown };
-  $response?: { statusCode?: unknown };
+  $response?: { statusCode?: unknown; headers?: unknown; body?: unknown };
+  /** the SDK's copy of a body its XML (and, in some versions, JSON) parser could not read */
+  $responseBodyText?: unknown;
   OriginalStatusCode?: unknown;
   OriginalMessage?: unknown;
   LogStreamArn?: unknown;
@@ -148,9 +154,59 @@ interface Facts {
   name: string;
   statusCode?: number;
   code?: string;
+  /** set when the answer is not SageMaker's (see foreignAnswer) */
+  foreign?: ForeignAnswer;
 }
 
-/** The kind of a failure that is not one of ours (a FlowError): first by name, then by code, then by status. */
+/** An answer that is not SageMaker's: its status, content type and the start of its body in words. */
+interface ForeignAnswer {
+  status: number;
+  contentType: string;
+  /** `body "…"`, `an empty body`, … as the message shows it */
+  body: string;
+}
+
+function headerOf(headers: unknown, name: string): string {
+  if (typeof headers !== 'object' || headers === null) return '';
+  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name && typeof value === 'string') return value;
+  return '';
+}
+
+/** The body of the answer as far as it was kept (see config/answer-body.ts): text, or bytes, or unknown. */
+function keptBody(e: SdkErrorShape): { text?: string; bytes?: number } | undefined {
+  if (typeof e.$responseBodyText === 'string') return { text: e.$responseBodyText };
+  const body = e.$response?.body;
+  if (typeof body === 'string') return { text: body };
+  if (body instanceof Uint8Array) return { text: bodyText(body), bytes: body.byteLength };
+  return undefined;
+}
+
+/**
+ * The answer, when it is not SageMaker's: the SDK could not read it at all (no `$fault`: its parser threw), or it
+ * is an error without a type whose body is not JSON. A failure of the connection (a code) or a timeout while the
+ * body was read is not about the answer's content.
+ */
+function foreignAnswer(e: SdkErrorShape, name: string, code: string | undefined): ForeignAnswer | undefined {
+  const status = num(e.$response?.statusCode);
+  if (status === undefined || code !== undefined || name === 'TimeoutError' || name === 'AbortError') return undefined;
+  const contentType = headerOf(e.$response?.headers, 'content-type');
+  const unreadable = !('$fault' in e);
+  const untyped = name === 'Unknown' && !/json/i.test(contentType) && !(status === 413 && contentType === '');
+  if (!unreadable && !untyped) return undefined;
+  const kept = keptBody(e);
+  let body = 'a body that was not kept';
+  if (kept?.text !== undefined) {
+    const words = excerpt(kept.text, contentType);
+    body = words ? `body "${words}"` : 'an empty body';
+  } else if (kept?.bytes !== undefined) body = kept.bytes ? `a body of ${kept.bytes} bytes that is not text` : 'an empty body';
+  return { status, contentType, body };
+}
+
+/**
+ * The kind of a failure that is not a FlowError: the service's own stream and model errors, then the connection
+ * (by its code), timeouts and aborts, an answer that is not SageMaker's, then the service's error types, and last
+ * the HTTP status.
+ */
 function classify(f: Facts, ctx: ErrorContext): Kind {
   const { name, statusCode, code } = f;
   const url = ctx.endpointUrl ?? 'the regional endpoint';
@@ -167,13 +223,20 @@ function classify(f: Facts, ctx: ErrorContext): Kind {
     if (ctx.partsReceived !== undefined) return { key: 'streamTimeout', name, short: 'timeout', extra: { timeout: ctx.timeoutMs } };
     return { key: 'timeout', name, short: 'timeout', extra: { timeout: ctx.timeoutMs, maxAttempts: ctx.maxAttempts } };
   }
+  if (name === 'AbortError') return { key: 'aborted', name, short: 'aborted' };
+  if (f.foreign) {
+    const { status, body } = f.foreign;
+    const contentType = f.foreign.contentType || 'none';
+    const extra = { status, contentType, body, ...(ctx.endpointUrl ? { url: ctx.endpointUrl } : {}) };
+    const short = `${status} ${contentType.split(';')[0]}`;
+    return { key: ctx.endpointUrl ? 'unexpectedResponseAt' : 'unexpectedResponse', name: 'UnexpectedResponse', short, extra };
+  }
   if (name === 'ValidationError') return { key: 'validationError', name, short: name };
   if (name === 'ModelNotReadyException') return { key: 'modelNotReady', name, short: 'ModelNotReady' };
   if (THROTTLING_NAMES.has(name) || statusCode === 429) return { key: 'throttled', name: 'ThrottlingException', short: 'throttled' };
   if (AUTH_NAMES.has(name) || statusCode === 403) {
     return { key: 'authFailed', name: AUTH_NAMES.has(name) ? (name as ErrorName) : 'AccessDeniedException', short: 'auth' };
   }
-  if (name === 'AbortError') return { key: 'aborted', name, short: 'aborted' };
   if (CREDENTIALS_NAMES.has(name)) return { key: 'noCredentials', name: 'CredentialsProviderError', short: 'credentials' };
   // Over the body limit the service answers 413 without an error type (the SDK names it "Unknown").
   if (statusCode === 413) return { key: 'payloadTooLarge', name: 'PayloadTooLarge', short: '413' };
@@ -211,12 +274,14 @@ export function mapError(error: unknown, ctx: ErrorContext): MappedError {
   const statusCode = num(e.$metadata?.httpStatusCode) ?? num(e.$response?.statusCode);
   const attempts = num(e.$metadata?.attempts);
   const code = str(e.code);
-  const kind = classify({ name: rawName, statusCode, code }, ctx);
+  const foreign = foreignAnswer(e, rawName, code);
+  const kind = classify({ name: rawName, statusCode, code, foreign }, ctx);
   // The name the service or the network gave, when the documented name had to differ (an unknown error type).
-  const ownName = statusCode !== undefined && kind.name !== rawName && rawName !== 'Unknown' ? rawName : undefined;
+  const ownName = statusCode !== undefined && !foreign && kind.name !== rawName && rawName !== 'Unknown' ? rawName : undefined;
   const details = compact({
     name: kind.name,
-    message,
+    // Not the parser's "Unexpected token '<'": what came back. (The node redacts secrets in it, as in the message.)
+    message: foreign ? `status ${foreign.status}, content type ${foreign.contentType || 'none'}, ${foreign.body}` : message,
     statusCode,
     originalStatusCode: num(e.OriginalStatusCode),
     originalMessage: str(e.OriginalMessage),
@@ -226,6 +291,7 @@ export function mapError(error: unknown, ctx: ErrorContext): MappedError {
     attempts,
     retryable: e.$retryable === undefined ? undefined : Boolean(e.$retryable),
     partsReceived: ctx.partsReceived,
+    contentType: foreign?.contentType || undefined,
   });
   const params: FlowErrorParams = {
     endpoint: ctx.endpointName,

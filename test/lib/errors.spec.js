@@ -115,6 +115,10 @@ describe('errors: msg.sagemaker.error.name is always a documented name', functio
     ['an unknown 5xx', status('InternalServerError', 500), {}, 'ServiceError', 'InternalServerError'],
     ['an unknown 4xx', status('Teapot', 418), {}, 'ServiceError', 'Teapot'],
     ['an unnamed 4xx', status('Unknown', 400), {}, 'ServiceError'],
+    ['a gateway\'s HTML page', Object.assign(new SyntaxError('Unexpected token \'<\''), {
+      $metadata: { httpStatusCode: 502, attempts: 1 },
+      $response: { statusCode: 502, headers: { 'content-type': 'text/html' }, body: Buffer.from('<h1>Bad Gateway</h1>') },
+    }), {}, 'UnexpectedResponse'],
     ['a plain Error', new Error('boom'), {}, 'UnknownError'],
     ['a TypeError', new TypeError('x is not a function'), {}, 'UnknownError'],
     ['not an Error at all', 'weird', {}, 'UnknownError'],
@@ -162,5 +166,49 @@ describe('errors: msg.sagemaker.error.name is always a documented name', functio
     const table = readme.slice(start).split('\n\n').find((block) => block.startsWith('|'));
     const readmeNames = table.split('\n').slice(2).flatMap((row) => [...row.split('|')[1].matchAll(/`(\w+)`/g)].map((c) => c[1]));
     assert.deepEqual([...readmeNames].sort(), [...ERROR_NAMES].sort(), 'README');
+  });
+});
+
+describe('errors: an answer that is not SageMaker\'s', function () {
+  const answer = (status, contentType, body, fields = {}) => Object.assign(new SyntaxError('Unexpected token \'<\', "<html>" is not valid JSON'), {
+    $metadata: { httpStatusCode: status, attempts: 1 },
+    $response: { statusCode: status, headers: contentType ? { 'Content-Type': contentType } : {}, body },
+    ...fields,
+  });
+
+  it('says what came back: status, content type and the body\'s words, and what it likely means', function () {
+    const m = mapError(answer(502, 'text/html', Buffer.from('<html><h1>502 Bad Gateway</h1></html>')), ctx);
+    assert.equal(m.key, 'unexpectedResponseAt');
+    assert.equal(m.params.url, 'http://127.0.0.1:1');
+    assert.equal(m.params.contentType, 'text/html');
+    assert.equal(m.params.body, 'body "502 Bad Gateway"');
+    assert.equal(m.short, '502 text/html');
+    assert.deepEqual(m.details, {
+      name: 'UnexpectedResponse', message: 'status 502, content type text/html, body "502 Bad Gateway"', statusCode: 502,
+      attempts: 1, contentType: 'text/html',
+    });
+    assert.equal(mapError(answer(502, 'text/html', Buffer.from('x')), { ...ctx, endpointUrl: undefined }).key, 'unexpectedResponse');
+  });
+
+  it('reads the SDK\'s own copy of the body, and says so when no body was kept or it is not text', function () {
+    assert.equal(mapError(answer(500, 'text/xml', undefined, { $responseBodyText: '<e>oops</e>' }), ctx).params.body, 'body "oops"');
+    assert.equal(mapError(answer(500, 'text/plain', { pipe() {} }), ctx).params.body, 'a body that was not kept');
+    assert.equal(mapError(answer(500, 'application/octet-stream', Buffer.from([0, 1, 2, 0xff, 0xfe])), ctx).params.body, 'a body of 5 bytes that is not text');
+    assert.equal(mapError(answer(500, '', Buffer.alloc(0)), ctx).params.body, 'an empty body');
+    assert.equal(mapError(answer(500, '', Buffer.alloc(0)), ctx).params.contentType, 'none');
+  });
+
+  it('an error without a type is foreign when its body is not JSON; SageMaker\'s own bare 413 is not', function () {
+    const unknown = (status, contentType) => answer(status, contentType, Buffer.alloc(0), { name: 'Unknown', $fault: 'client', message: 'UnknownError' });
+    assert.equal(mapError(unknown(404, 'text/html'), ctx).details.name, 'UnexpectedResponse');
+    assert.equal(mapError(unknown(413, ''), ctx).details.name, 'PayloadTooLarge');
+    assert.equal(mapError(unknown(413, 'application/json'), ctx).details.name, 'PayloadTooLarge');
+    assert.equal(mapError(unknown(400, 'application/json'), ctx).details.name, 'ServiceError');
+  });
+
+  it('a modelled service error, a broken connection or a timeout while reading is not about the answer\'s content', function () {
+    assert.equal(mapError(answer(400, 'application/json', Buffer.from('{}'), { name: 'ValidationError', $fault: 'client' }), ctx).details.name, 'ValidationError');
+    assert.equal(mapError(answer(200, 'text/html', undefined, { name: 'Error', code: 'ECONNRESET' }), ctx).details.name, 'NetworkError');
+    assert.equal(mapError(answer(200, 'text/html', undefined, { name: 'TimeoutError' }), ctx).details.name, 'TimeoutError');
   });
 });
