@@ -213,7 +213,8 @@ describe('enterprise connectivity: assumed role, proxy, private CA', function ()
     const message = got.catches[0].error.message;
     assert.match(message, /^Error: Could not assume role arn:aws:iam::210987654321:role\/sagemaker-invoker \(STS AccessDenied\): /);
     assert.match(message, /is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::210987654321:role\/sagemaker-invoker/);
-    assert.equal(got.catches[0].sagemaker.error.name, 'assumeRoleFailed');
+    assert.equal(got.catches[0].sagemaker.error.name, 'CredentialsProviderError');
+    assert.equal(got.catches[0].sagemaker.error.errorCode, 'AccessDenied');
     assert.deepEqual(sts.calls.map((c) => [c.externalId, c.status]), [['partner-0000', 403], ['partner-0000', 403]]);
     assert.equal(smCalls().length, 0, 'SageMaker is not called without the role');
   });
@@ -282,6 +283,8 @@ describe('enterprise connectivity: assumed role, proxy, private CA', function ()
       const msg = got.catches[0];
       const target = hostPort(withRole ? sts.url : sm.url);
       assert.equal(msg.error.message, `Error: The proxy ${proxy.url} refused its user and password (status 407) for the tunnel to ${target}: check them in the http proxy node or the proxy URL`);
+      assert.equal(msg.sagemaker.error.name, 'ProxyError');
+      assert.equal(msg.sagemaker.error.statusCode, 407);
       assert.ok(proxy.refused() >= 1);
       assert.equal(proxy.tunnels(), 0);
       const everything = JSON.stringify(msg) + JSON.stringify(helper.log().args);
@@ -335,6 +338,7 @@ describe('enterprise connectivity: assumed role, proxy, private CA', function ()
     await send(got, { n: 1 });
     assert.equal(got.catches.length, 1);
     assert.match(got.catches[0].error.message, /^Error: The TLS connection to https:\/\/127\.0\.0\.1:\d+ failed \((UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)\)/);
+    assert.equal(got.catches[0].sagemaker.error.name, 'TLSError');
   });
 
   it('keeps the secret key, session tokens and proxy password out of logs, errors, status and messages', async function () {

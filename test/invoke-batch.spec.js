@@ -235,8 +235,8 @@ describe('sagemaker-invoke: micro-batching', function () {
     await until(() => book.total() === 4, 'all four ended');
     assert.deepEqual(book.out().map((m) => m.id), [1, 4]);
     const errors = Object.fromEntries(book.caught().map((m) => [m.id, m.error.message]));
-    assert.equal(errors[2], 'Error: msg.payload cannot go into a csv batch: it is an object; give a string (one row) or an array of numbers and strings');
-    assert.equal(errors[3], 'Error: msg.payload cannot go into a csv batch: it is binary (a Buffer); a batch body is text');
+    assert.equal(errors[2], 'Error: msg.payload cannot go into the csv batch: it is an object; give a string (one row) or an array of numbers and strings');
+    assert.equal(errors[3], 'Error: msg.payload cannot go into the csv batch: it is binary (a Buffer); a batch body is text');
     assert.deepEqual(batches.map((b) => b.rows), [['a', 'b']]);
   });
 

@@ -45,6 +45,19 @@ describe('sagemaker-invoke: failures reach the Catch node', function () {
     assert.equal(server.requests.length, 1, 'ModelError is not retried');
   });
 
+  it('ModelError without a log stream: the message ends with the model\'s words, not "(log stream: not given)"', async function () {
+    server.setEndpoint('ep', () => ({
+      error: 'ModelError',
+      message: 'Received client error (400) from primary with message "bad input".',
+      fields: { OriginalStatusCode: 400, OriginalMessage: 'bad input' },
+    }));
+    const nodes = await load(server.url);
+    const msg = await caught(nodes, { payload: 1 });
+    assert.equal(msg.error.message, 'Error: The model on endpoint ep failed with status 400: bad input');
+    assert.equal(msg.sagemaker.error.name, 'ModelError');
+    assert.equal('logStreamArn' in msg.sagemaker.error, false);
+  });
+
   it('ValidationError is not retried', async function () {
     server.setEndpoint('ep', () => ({ error: 'ValidationError', message: 'Endpoint ep of account 123456789012 not found.' }));
     const nodes = await load(server.url);
@@ -142,6 +155,23 @@ describe('sagemaker-invoke: failures reach the Catch node', function () {
     const nodes = await load(url, { config: { maxAttempts: 1 } });
     const msg = await caught(nodes, { payload: 1 });
     assert.match(msg.error.message, new RegExp(`Could not reach SageMaker at ${url.replace(/[.]/g, '\\.')} \\(ECONNREFUSED\\)`));
+    assert.equal(msg.sagemaker.error.name, 'NetworkError', 'a documented name, not "Error"');
+    assert.equal(msg.sagemaker.error.errorCode, 'ECONNREFUSED');
+  });
+
+  it('a server that hangs up without answering is a NetworkError (socket hang up, ECONNRESET)', async function () {
+    const net = require('node:net');
+    const rude = net.createServer((socket) => socket.once('data', () => socket.destroy()));
+    await new Promise((resolve) => rude.listen(0, '127.0.0.1', resolve));
+    try {
+      const nodes = await load(`http://127.0.0.1:${rude.address().port}`, { config: { maxAttempts: 1 } });
+      const msg = await caught(nodes, { payload: 1 });
+      assert.equal(msg.sagemaker.error.name, 'NetworkError');
+      assert.equal(msg.sagemaker.error.errorCode, 'ECONNRESET');
+      assert.match(msg.error.message, /Could not reach SageMaker at http:\/\/127\.0\.0\.1:\d+ \(ECONNRESET\) after 1 attempt\(s\): socket hang up/);
+    } finally {
+      await new Promise((resolve) => rude.close(resolve));
+    }
   });
 
   it('closing the node aborts a request in flight and finishes its message', async function () {
@@ -186,7 +216,7 @@ describe('sagemaker-invoke: input is checked before anything is sent', function 
     ['a CR/LF in a content type', { payload: 1, contentType: 'text/plain\r\nX-Evil: 1' }, /msg\.contentType must be US-ASCII characters without control characters/],
     ['a CR/LF in accept', { payload: 1, accept: 'a\nb' }, /msg\.accept must be US-ASCII/],
     ['explanations over 64', { payload: 1, enableExplanations: 'e'.repeat(65) }, /msg\.enableExplanations must be at most 64/],
-    ['a non-string field', { payload: 1, targetModel: ['a'] }, /msg\.targetModel must be a string \(it is a array\)/],
+    ['a non-string field', { payload: 1, targetModel: ['a'] }, /msg\.targetModel must be a string \(it is an array\)/],
   ];
   for (const [what, msg, expected] of cases) {
     it(`refuses ${what}`, async function () {

@@ -16,6 +16,7 @@ import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
 import { FlowError } from '../shared/flow-error';
 import { proxyForUrl, proxyUrlWithAuth, redactUrl, type ProxyEnv } from './proxy';
 import { currentAbortSignal } from './abort-context';
+import { keepUnexpectedBody } from './answer-body';
 
 /** The SDK's socket limit per agent (NodeHttpHandler's default): the least a config node's agents allow. */
 export const MAX_SOCKETS = 50;
@@ -96,8 +97,9 @@ export class SignalHandler {
 
   handle(...[request, handlerOptions]: HandleArgs): HandleResult {
     const signal = currentAbortSignal();
-    if (!signal || handlerOptions?.abortSignal) return this.inner.handle(request, handlerOptions);
-    return this.inner.handle(request, { ...handlerOptions, abortSignal: signal });
+    const options = !signal || handlerOptions?.abortSignal ? handlerOptions : { ...handlerOptions, abortSignal: signal };
+    // An answer the SDK cannot read (a proxy's HTML page) keeps its body, for the error to quote.
+    return this.inner.handle(request, options).then((out) => keepUnexpectedBody(request, out));
   }
 
   updateHttpClientConfig(key: keyof NodeHttpHandlerOptions, value: NodeHttpHandlerOptions[typeof key]): void {

@@ -24,6 +24,7 @@ import {
 import { REQUEST_FIELD_RULES, STREAM_SESSION_RULE, enforceRule, MAX_ASYNC_INLINE_BYTES, MAX_BODY_BYTES } from '../shared/rules';
 import { encodeBody } from './body';
 import { FlowError } from '../shared/flow-error';
+import { describeType } from '../shared/words';
 
 export type NodeFieldSettings = Record<OverridableField, string>;
 
@@ -48,7 +49,7 @@ function msgString(msg: MsgLike, field: RequestField): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value === 'string') return value;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  throw new FlowError('notAString', { field: `msg.${field}`, type: Array.isArray(value) ? 'array' : typeof value });
+  throw new FlowError('notAString', { field: `msg.${field}`, type: describeType(value) });
 }
 
 function check(mode: InvokeMode, field: RequestField, value: string, source: string): void {
@@ -94,7 +95,7 @@ export function setMsgProperty(msg: MsgLike, path: string, value: unknown): void
 export function validateNodeFields(node: NodeFieldSettings, mode: InvokeMode = 'invoke'): FlowError | undefined {
   for (const field of OVERRIDABLE) {
     const value = node[field] ?? '';
-    if (typeof value !== 'string') return new FlowError('notAString', { field, type: typeof value });
+    if (typeof value !== 'string') return new FlowError('notAString', { field, type: describeType(value) });
     if (value === '') continue;
     if (!MODE_FIELDS[mode].includes(field)) return notForMode(mode, field);
     try {

@@ -522,7 +522,7 @@ export = function register(RED: NodeAPI): void {
       const settled = work.catch((err: unknown) => {
         // Only a bug in this node gets here; still, each message must end somewhere.
         const message = t('errors.unexpected', { name: 'Error', message: String(err) });
-        for (const r of runs) fail(r.job.msg, r.finish, message, { name: 'Error', message }, 'error');
+        for (const r of runs) fail(r.job.msg, r.finish, message, { name: 'UnknownError', message }, 'error');
       });
       for (const r of runs) {
         r.settled = settled;

@@ -59,7 +59,7 @@ describe('request: node settings and msg to InvokeEndpoint input', function () {
   });
   it('refuses a msg field that is not a string, and accepts a number', function () {
     assert.throws(() => buildInvokeRequest(blankNode(), { payload: 1, endpointName: { a: 1 } }, 'payload'),
-      (e) => e.key === 'notAString' && e.params.field === 'msg.endpointName' && e.params.type === 'object');
+      (e) => e.key === 'notAString' && e.params.field === 'msg.endpointName' && e.params.type === 'an object');
     const { input } = buildInvokeRequest(blankNode(), { payload: 1, endpointName: 'ep', inferenceId: 42 }, 'payload');
     assert.equal(input.InferenceId, '42');
   });
