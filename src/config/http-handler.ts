@@ -28,6 +28,7 @@ export const MAX_SOCKETS = 50;
 export class SocketLimit {
   private readonly agents = new Set<HttpAgent>();
   private current: number;
+  private reserved = 0;
 
   constructor(initial: number = MAX_SOCKETS) {
     this.current = initial;
@@ -47,6 +48,22 @@ export class SocketLimit {
   set(value: number): void {
     this.current = value;
     for (const agent of this.agents) agent.maxSockets = value;
+  }
+
+  /**
+   * Raises the limit by `count` (an invoke node's maxInFlight) above what is already reserved, never below
+   * MAX_SOCKETS, the SDK's default; the function returned gives them back (once).
+   */
+  reserve(count: number): () => void {
+    this.reserved += count;
+    this.set(Math.max(MAX_SOCKETS, this.reserved));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.reserved -= count;
+      this.set(Math.max(MAX_SOCKETS, this.reserved));
+    };
   }
 }
 
@@ -72,6 +89,37 @@ export interface ConnectionOptions {
 
 type HandleArgs = Parameters<NodeHttpHandler['handle']>;
 type HandleResult = ReturnType<NodeHttpHandler['handle']>;
+
+export interface KeepAliveAgents {
+  httpAgent: HttpAgent;
+  httpsAgent: HttpsAgent;
+}
+
+/**
+ * The keep-alive agents of one route, direct or through `proxyUrl` (with its credentials), under the socket limit
+ * (MAX_SOCKETS when none is given). Every agent a config node's client uses is made here.
+ */
+export function keepAliveAgents(options: { tls?: TlsOptions; sockets?: SocketLimit; proxyUrl?: string | URL }): KeepAliveAgents {
+  const tls = options.tls ?? {};
+  const limits = { keepAlive: true, maxSockets: options.sockets?.value ?? MAX_SOCKETS };
+  let agents: KeepAliveAgents;
+  if (!options.proxyUrl) {
+    agents = { httpAgent: new HttpAgent(limits), httpsAgent: new HttpsAgent({ ...limits, ...tls }) };
+  } else {
+    const proxy = options.proxyUrl;
+    const proxyRequestOptions = {
+      ...(tls.ca !== undefined ? { ca: ([] as unknown[]).concat(tls.ca).map(String) } : {}),
+      ...(tls.rejectUnauthorized !== undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : {}),
+    };
+    agents = {
+      httpAgent: new HttpProxyAgent({ ...limits, proxy, proxyRequestOptions }),
+      httpsAgent: new HttpsProxyAgent({ ...limits, ...tls, proxy, proxyRequestOptions }),
+    };
+  }
+  options.sockets?.track(agents.httpAgent);
+  options.sockets?.track(agents.httpsAgent);
+  return agents;
+}
 
 /** hpagent fails a refused CONNECT with exactly this message. */
 const REFUSED_TUNNEL = /^Bad response: (\d{3})$/;
@@ -116,7 +164,7 @@ export class SignalHandler {
 export class RoutingHttpHandler {
   readonly metadata = { handlerProtocol: 'http/1.1' };
   private readonly routes = new Map<string, NodeHttpHandler>();
-  private readonly agents = new Map<string, { httpAgent: HttpAgent; httpsAgent: HttpsAgent }>();
+  private readonly agents = new Map<string, KeepAliveAgents>();
   private config: NodeHttpHandlerOptions;
 
   constructor(private readonly options: ConnectionOptions) {
@@ -169,29 +217,13 @@ export class RoutingHttpHandler {
   }
 
   /** The agents of one route ('' = direct), made on first use; exposed so their limits can be checked. */
-  agentsFor(proxy: string): { httpAgent: HttpAgent; httpsAgent: HttpsAgent } {
+  agentsFor(proxy: string): KeepAliveAgents {
     let agents = this.agents.get(proxy);
-    if (agents) return agents;
-    const tls = this.options.tls ?? {};
-    const limits = { keepAlive: true, maxSockets: this.options.sockets?.value ?? MAX_SOCKETS };
-    if (!proxy) {
-      agents = { httpAgent: new HttpAgent(limits), httpsAgent: new HttpsAgent({ ...limits, ...tls }) };
-    } else {
-      const url = proxyUrlWithAuth(proxy, this.options.proxyAuth);
-      const proxyRequestOptions = {
-        ...(tls.ca !== undefined ? { ca: ([] as unknown[]).concat(tls.ca).map(String) } : {}),
-        ...(tls.rejectUnauthorized !== undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : {}),
-      };
-      agents = {
-        httpAgent: new HttpProxyAgent({ ...limits, proxy: url, proxyRequestOptions }),
-        httpsAgent: new HttpsProxyAgent({ ...limits, ...tls, proxy: url, proxyRequestOptions }),
-      };
+    if (!agents) {
+      const { tls, sockets, proxyAuth } = this.options;
+      agents = keepAliveAgents({ tls, sockets, proxyUrl: proxy ? proxyUrlWithAuth(proxy, proxyAuth) : undefined });
+      this.agents.set(proxy, agents);
     }
-    if (this.options.sockets) {
-      this.options.sockets.track(agents.httpAgent);
-      this.options.sockets.track(agents.httpsAgent);
-    }
-    this.agents.set(proxy, agents);
     return agents;
   }
 
