@@ -79,10 +79,22 @@ export class NodeStatus {
     if (this.lastError && this.lastError.until > this.now()) {
       return { fill: 'red', shape: 'ring', text: words(count ? 'errorBusy' : 'error', { code: this.lastError.short, count }) };
     }
-    const mean = batches?.sent ? (batches.messages / batches.sent).toFixed(1) : '-';
-    if (queued) return { fill: 'yellow', shape: 'dot', text: words(batches ? 'batchesQueued' : 'queued', { count, queued, mean }) };
-    if (count) return { fill: 'blue', shape: 'dot', text: words(batches ? 'batches' : 'requesting', { count, mean }) };
+    if (batches) return this.batchText(count, queued, batches);
+    if (queued) return { fill: 'yellow', shape: 'dot', text: words('queued', { count, queued }) };
+    if (count) return { fill: 'blue', shape: 'dot', text: words('requesting', { count }) };
     return {};
+  }
+
+  /**
+   * With batching: batches in flight and their mean size, messages waiting. A batch in flight means one was sent, so
+   * the mean is known whenever it is shown; messages that wait while none is in flight are filling a batch.
+   */
+  private batchText(count: number, queued: number, batches: { sent: number; messages: number }): StatusLike {
+    const { words } = this.options;
+    const mean = (batches.messages / Math.max(1, batches.sent)).toFixed(1);
+    if (!count) return queued ? { fill: 'yellow', shape: 'dot', text: words('batchFilling', { queued }) } : {};
+    if (queued) return { fill: 'yellow', shape: 'dot', text: words('batchesQueued', { count, queued, mean }) };
+    return { fill: 'blue', shape: 'dot', text: words('batches', { count, mean }) };
   }
 
   private render(): void {

@@ -29,7 +29,7 @@ describe('status: what the invoke node shows', function () {
     const { status, shown } = setup(counts);
     assert.deepEqual(shown, [{}]);
     Object.assign(counts, { inFlight: 2, queued: 0 });
-    assert.deepEqual(status.text(), { fill: 'blue', shape: 'dot', text: 'requesting {"count":2,"mean":"-"}' });
+    assert.deepEqual(status.text(), { fill: 'blue', shape: 'dot', text: 'requesting {"count":2}' });
     Object.assign(counts, { inFlight: 2, queued: 5 });
     assert.equal(status.text().fill, 'yellow');
     assert.match(status.text().text, /^queued/);
@@ -38,6 +38,28 @@ describe('status: what the invoke node shows', function () {
   it('with batching, says batches and their mean size', function () {
     const { status } = setup({ inFlight: 1, queued: 0, batches: { sent: 4, messages: 10 } });
     assert.equal(status.text().text, 'batches {"count":1,"mean":"2.5"}');
+  });
+
+  it('with batching, never says "0 batches in flight" nor a mean size of "-": waiting messages fill a batch', function () {
+    const counts = { inFlight: 0, queued: 3, batches: { sent: 0, messages: 0 } };
+    const { status } = setup(counts);
+    assert.deepEqual(status.text(), { fill: 'yellow', shape: 'dot', text: 'batchFilling {"queued":3}' });
+    Object.assign(counts, { inFlight: 0, queued: 2, batches: { sent: 5, messages: 20 } });
+    assert.equal(status.text().text, 'batchFilling {"queued":2}');
+    Object.assign(counts, { inFlight: 2, queued: 4 });
+    assert.equal(status.text().text, 'batchesQueued {"count":2,"queued":4,"mean":"4.0"}');
+    Object.assign(counts, { inFlight: 0, queued: 0 });
+    assert.deepEqual(status.text(), {});
+    for (const inFlight of [0, 1, 2]) {
+      for (const queued of [0, 1, 9]) {
+        for (const sent of [0, 1, 3]) {
+          if (inFlight > sent) continue; // a batch in flight was sent
+          Object.assign(counts, { inFlight, queued, batches: { sent, messages: sent * 4 } });
+          const text = status.text().text ?? '';
+          assert.doesNotMatch(text, /"count":0|"mean":"-"/, JSON.stringify(counts));
+        }
+      }
+    }
   });
 
   it('shows the last error for ERROR_STATUS_MS, then what is happening again', function () {
