@@ -118,7 +118,10 @@ export = function register(RED: NodeAPI): void {
       const closing = dispatcher?.close() ?? Promise.resolve(undefined);
       releaseSockets();
       status?.close();
-      void closing.then(() => {
+      void closing.then((report) => {
+        // After a redeploy the flow's Catch nodes are gone: say once what became of the messages that were not answered.
+        const total = report ? report.queued + report.batching + report.inFlight : 0;
+        if (report && total > 0) node.warn(t('warnings.closedUnanswered', { ...report, total }));
         // Node-RED reports each done(err) a tick later, so wait one more turn before saying the node is closed.
         setImmediate(() => {
           status?.close(true);

@@ -1,0 +1,44 @@
+'use strict';
+// Issue 13's points that live in the invoke node's flow: a bad value on the node named with its value, one warning
+// for the messages a close ends unanswered, and msg.requestTimeout.
+const assert = require('node:assert/strict');
+const { helper, load, outcome, useServer, json, until } = require('./harness');
+
+const invocations = (server) => server.requests.filter((r) => r.operation === 'invoke');
+const logged = (level) => helper.log().args.map(([entry]) => entry).filter((e) => e && e.level === level).map((e) => String(e.msg));
+const ERROR = 20;
+const WARN = 30;
+
+describe('sagemaker-invoke: closing with messages it will not answer', function () {
+  let server;
+  useServer({ hang: () => ({ hang: true }), ep: () => json({ ok: true }) }, undefined, (s) => { server = s; });
+
+  // The node is closed as a deploy closes it (helper.unload stops its log spy first), and the warning read from the log.
+  const closedWarnings = () => logged(WARN).filter((m) => m.startsWith('Closed'));
+
+  it('logs one warning with the counts: queued and in flight', async function () {
+    const nodes = await load(server.url, { invoke: { endpointName: 'hang', maxInFlight: 1, maxQueue: 10 } });
+    for (let i = 0; i < 3; i++) nodes.n1.receive({ payload: i });
+    await until(() => invocations(server).length === 1, 'the first request');
+    await nodes.n1.close(true);
+    assert.deepEqual(closedWarnings(), [
+      'Closed (redeploy or stop) with 3 message(s) unanswered: 2 queued and 0 waiting in a batch were never sent, 1 in flight were aborted. Each ended with an error, which no Catch node sees once the flow is redeployed',
+    ]);
+  });
+
+  it('counts the messages of a filling batch, and says nothing when every message was answered', async function () {
+    let nodes = await load(server.url, { invoke: { batchSize: 4, batchWindow: 60000 } });
+    nodes.n1.receive({ payload: 1 });
+    nodes.n1.receive({ payload: 2 });
+    await nodes.n1.close(true);
+    const warnings = closedWarnings();
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /with 2 message\(s\) unanswered: 0 queued and 2 waiting in a batch were never sent, 0 in flight/);
+    await helper.unload();
+
+    nodes = await load(server.url, {});
+    assert.equal((await outcome(nodes, { payload: 1 })).where, 'out');
+    await nodes.n1.close(true);
+    assert.deepEqual(closedWarnings(), []);
+  });
+});
