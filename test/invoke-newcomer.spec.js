@@ -9,6 +9,31 @@ const logged = (level) => helper.log().args.map(([entry]) => entry).filter((e) =
 const ERROR = 20;
 const WARN = 30;
 
+describe('sagemaker-invoke: a bad value set on the node', function () {
+  let server;
+  useServer({ ep: () => json({ ok: true }) }, undefined, (s) => { server = s; });
+
+  it('is logged once when the flow starts, naming the node\'s field and the value; messages fail as before', async function () {
+    const cases = [
+      [{ batchSize: '1001' }, 'The node\'s batchSize is "1001": batchSize must be a whole number from 1 to 1000'],
+      [{ endpointName: 'bad_name' }, 'The node\'s endpointName is "bad_name": endpointName must be letters, digits and hyphens'],
+      [{ output: 'xml' }, 'The node\'s output is "xml": output must be one of auto, json, text, buffer'],
+      [{ mode: 'stream', targetModel: 'm.tar.gz' }, 'The node\'s targetModel is "m.tar.gz": targetModel is set, but mode stream'],
+    ];
+    for (const [invoke, expected] of cases) {
+      const nodes = await load(server.url, { invoke });
+      const errors = logged(ERROR).filter((m) => m.startsWith('The node\'s'));
+      assert.equal(errors.length, 1, JSON.stringify(errors));
+      assert.ok(errors[0].startsWith(expected), errors[0]);
+      const r = await outcome(nodes, { payload: 1 });
+      assert.equal(r.where, 'caught');
+      assert.equal(r.msg.sagemaker.error.name, 'ConfigurationError');
+      await helper.unload();
+    }
+    assert.equal(invocations(server).length, 0);
+  });
+});
+
 describe('sagemaker-invoke: closing with messages it will not answer', function () {
   let server;
   useServer({ hang: () => ({ hang: true }), ep: () => json({ ok: true }) }, undefined, (s) => { server = s; });

@@ -70,6 +70,12 @@ export = function register(RED: NodeAPI): void {
     const setupError = setupProblem(t, configNode, resolved);
     const settings = resolved instanceof FlowError || setupError ? undefined : resolved;
 
+    // A bad value set on the node: said once, when the flow starts, naming the field and the value.
+    if (resolved instanceof FlowError && setupError && resolved.params.value !== undefined) {
+      const value = JSON.stringify(String(resolved.params.value));
+      node.error(t('errors.badSetting', { field: resolved.params.field, value: value.length > 80 ? `${value.slice(0, 77)}...` : value, reason: setupError }));
+    }
+
     let status: NodeStatus | undefined;
     const outcome = new Outcome({
       outputProperty: settings?.outputProperty ?? '',

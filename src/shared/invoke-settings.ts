@@ -191,14 +191,21 @@ const CHECKS: readonly Check[] = [
 ];
 
 /**
- * The node's settings, or the first thing wrong with them as a FlowError (its key under `errors.` in the locale):
- * a node whose settings are wrong fails every message with that error.
+ * The node's settings, or the first thing wrong with them as a FlowError (its key under `errors.` in the locale;
+ * `params.value` holds the value set on the node when the error is about one field): a node whose settings are
+ * wrong fails every message with that error.
  */
 export function resolveInvokeSettings(def: InvokeDef): InvokeSettings | FlowError {
   const s = read(def);
   for (const { check } of CHECKS) {
     const err = check(s, def);
-    if (err) return err;
+    if (!err) continue;
+    // The value set on the node, for the words that name it (fields set on the node are checked under their name).
+    const field = err.params.field;
+    if (typeof field === 'string' && field in def && def[field as SettingKey] !== undefined) {
+      err.params.value = String(def[field as SettingKey]);
+    }
+    return err;
   }
   return s as InvokeSettings;
 }
