@@ -67,3 +67,55 @@ describe('sagemaker-invoke: closing with messages it will not answer', function 
     assert.deepEqual(closedWarnings(), []);
   });
 });
+
+describe('sagemaker-invoke: msg.requestTimeout', function () {
+  let server;
+  const slow = async (req) => {
+    await new Promise((r) => setTimeout(r, 400));
+    return json({ got: JSON.parse(req.body.toString()) });
+  };
+  useServer({ slow }, undefined, (s) => { server = s; });
+
+  it('overrides the config node\'s timeout for that message only, without options to client.send', async function () {
+    const nodes = await load(server.url, { invoke: { endpointName: 'slow' }, config: { timeout: 5000, maxAttempts: 1 } });
+    const client = nodes.c1.client;
+    const arities = [];
+    const send = client.send.bind(client);
+    client.send = (...args) => {
+      arities.push(args.length);
+      return send(...args);
+    };
+    const fast = await outcome(nodes, { payload: 1, requestTimeout: 100 });
+    assert.equal(fast.where, 'caught');
+    assert.equal(fast.msg.sagemaker.error.name, 'TimeoutError');
+    assert.match(fast.msg.error.message, /timeout of 100 ms/);
+    const patient = await outcome(nodes, { payload: 2, requestTimeout: '2000' });
+    assert.equal(patient.where, 'out');
+    assert.deepEqual(patient.msg.payload, { got: 2 });
+    assert.equal((await outcome(nodes, { payload: 3 })).where, 'out', 'the next message has the config node\'s timeout');
+    assert.deepEqual(arities, [1, 1, 1], 'no per-call options: the client keeps its cached middleware');
+  });
+
+  it('must be a whole number from 1 to the config node\'s timeout, checked before anything is sent', async function () {
+    const nodes = await load(server.url, { invoke: { endpointName: 'slow' }, config: { timeout: 5000 } });
+    for (const bad of [0, -5, 2.5, 'soon', 5001]) {
+      const r = await outcome(nodes, { payload: 1, requestTimeout: bad });
+      assert.equal(r.where, 'caught', String(bad));
+      assert.equal(r.msg.sagemaker.error.name, 'InvalidInput');
+      assert.match(r.msg.error.message, /msg\.requestTimeout must be a whole number from 1 to 5000/);
+    }
+    const r = await outcome(nodes, { payload: 1, requestTimeout: { ms: 5 } });
+    assert.match(r.msg.error.message, /msg\.requestTimeout must be a whole number from 1 to 5000/);
+    assert.equal(invocations(server).length, 0);
+  });
+
+  it('messages with different timeouts never share a batch', async function () {
+    server.setEndpoint('csv', (req) => ({ body: req.body.toString().split('\n').map((row) => `${row}:ok`).join('\n'), contentType: 'text/csv' }));
+    const nodes = await load(server.url, { invoke: { endpointName: 'csv', batchSize: 4, batchWindow: 50 } });
+    const ends = [];
+    nodes.out.on('input', (m) => ends.push(m.payload));
+    for (const [i, t] of [[1, 3000], [2, 3000], [3, 4000]]) nodes.n1.receive({ payload: String(i), requestTimeout: t });
+    await until(() => ends.length === 3, 'three answers');
+    assert.deepEqual(invocations(server).map((r) => r.body.toString()).sort(), ['1\n2', '3']);
+  });
+});

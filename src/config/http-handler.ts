@@ -15,7 +15,7 @@ import { NodeHttpHandler, type NodeHttpHandlerOptions } from '@smithy/node-http-
 import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
 import { FlowError } from '../shared/flow-error';
 import { proxyForUrl, proxyUrlWithAuth, redactUrl, type ProxyEnv } from './proxy';
-import { currentAbortSignal } from './abort-context';
+import { currentAbortSignal, currentRequestTimeout } from './abort-context';
 
 /** The SDK's socket limit per agent (NodeHttpHandler's default): the least a config node's agents allow. */
 export const MAX_SOCKETS = 50;
@@ -134,8 +134,9 @@ interface InnerHandler {
 
 /**
  * The config node's request handler: the SDK's Node HTTP handler (or the routing one, with a proxy or TLS node),
- * given the abort signal of the invoke node whose call it serves (see abort-context.ts), so that closing a node
- * destroys its requests in flight while the client keeps its cached middleware.
+ * given the abort signal of the invoke node whose call it serves and the message's own request timeout, if any
+ * (see abort-context.ts), so that closing a node destroys its requests in flight, and `msg.requestTimeout` applies,
+ * while the client keeps its cached middleware.
  */
 export class SignalHandler {
   readonly metadata = { handlerProtocol: 'http/1.1' };
@@ -143,9 +144,13 @@ export class SignalHandler {
   constructor(readonly inner: InnerHandler) {}
 
   handle(...[request, handlerOptions]: HandleArgs): HandleResult {
-    const signal = currentAbortSignal();
-    if (!signal || handlerOptions?.abortSignal) return this.inner.handle(request, handlerOptions);
-    return this.inner.handle(request, { ...handlerOptions, abortSignal: signal });
+    const abortSignal = handlerOptions?.abortSignal ?? currentAbortSignal();
+    // A message's own timeout (msg.requestTimeout) wins over the client's.
+    const requestTimeout = currentRequestTimeout() ?? handlerOptions?.requestTimeout;
+    if (abortSignal === handlerOptions?.abortSignal && requestTimeout === handlerOptions?.requestTimeout) {
+      return this.inner.handle(request, handlerOptions);
+    }
+    return this.inner.handle(request, { ...handlerOptions, abortSignal, requestTimeout });
   }
 
   updateHttpClientConfig(key: keyof NodeHttpHandlerOptions, value: NodeHttpHandlerOptions[typeof key]): void {

@@ -3,8 +3,9 @@
  * (a locale key and parameters) and the `msg.sagemaker` metadata of a failure. Every mode (invoke, async, stream,
  * batch) calls through here; a new operation (a bidirectional stream, say) is one more command to send.
  *
- * The abort signal travels by AsyncLocalStorage (config/abort-context), not as a per-call option: options passed
- * to client.send() turn off the SDK's middleware cache (README, Performance). No Node-RED import.
+ * The abort signal and a message's own request timeout travel by AsyncLocalStorage (config/abort-context), not as
+ * per-call options: options passed to client.send() turn off the SDK's middleware cache (README, Performance).
+ * No Node-RED import.
  */
 import type {
   SageMakerRuntimeClient,
@@ -51,10 +52,14 @@ export type CallResult<O> = { ok: true; out: O } | { ok: false; failure: Failure
 export class Call {
   private readonly started = performance.now();
 
+  /**
+   * @param requestTimeout this call's per-attempt timeout in ms (msg.requestTimeout), instead of the config node's
+   */
   constructor(
     private readonly connection: Connection,
     readonly endpointName: string,
     readonly inferenceId: string | undefined,
+    private readonly requestTimeout?: number,
   ) {}
 
   /** Milliseconds since the call was made. */
@@ -73,7 +78,7 @@ export class Call {
   ): Promise<CallResult<O>> {
     const { client } = this.connection;
     try {
-      return { ok: true, out: await withAbortSignal(signal, () => client.send(command)) };
+      return { ok: true, out: await withAbortSignal(signal, () => client.send(command), this.requestTimeout) };
     } catch (error) {
       return { ok: false, failure: this.failure(error, partsReceived) };
     }
@@ -81,7 +86,8 @@ export class Call {
 
   /** What `error` (thrown by the SDK, or by reading a stream) means, with what is known of the call. */
   failure(error: unknown, partsReceived?: number): Failure {
-    const { timeoutMs, maxAttempts, endpointUrl } = this.connection;
+    const { maxAttempts, endpointUrl } = this.connection;
+    const timeoutMs = this.requestTimeout ?? this.connection.timeoutMs;
     const mapped = mapError(error, { endpointName: this.endpointName, timeoutMs, maxAttempts, endpointUrl, partsReceived });
     const meta = failureMetadata(this.endpointName, this.inferenceId, mapped.details, this.elapsedMs, partsReceived);
     return { key: mapped.key, params: mapped.params, details: mapped.details, short: mapped.short, meta };

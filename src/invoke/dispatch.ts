@@ -9,7 +9,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { Limiter } from './limiter';
-import { Batcher, groupKey, type BatcherOptions, type ReadyBatch, type RequestFields } from './batch';
+import { Batcher, type BatcherOptions, type ReadyBatch, type RequestFields } from './batch';
 import type { Delivery } from './outcome';
 import type { StatusCounts } from './status';
 
@@ -33,6 +33,8 @@ export interface Running<R> extends Delivery {
 
 /** One message's piece of a batch: the request fields it shares with the others, and its part of the body. */
 export interface BatchPiece {
+  /** messages with the same key make the same request (see batch.groupKey) */
+  key: string;
   fields: RequestFields;
   piece: Buffer;
   /** the input's msg property, for errors */
@@ -138,7 +140,7 @@ export class Dispatcher<R> {
     } else {
       this.limiter.hold(1);
       try {
-        batcher.add(groupKey(piece.fields), piece.fields, job, piece.piece, piece.property);
+        batcher.add(piece.key, piece.fields, job, piece.piece, piece.property);
       } catch (err) {
         this.limiter.unhold(1); // add() kept nothing
         throw err;

@@ -18,6 +18,7 @@ import { batchMetadata, type Outcome, type Problem } from './outcome';
 import { runStream } from './stream-mode';
 import type { DispatchHandlers, Running } from './dispatch';
 import type { ModeInputs, MsgLike } from './request';
+import type { InvokeRequest } from './prepare';
 
 /** The SDK input a message's request carries (with batching, its request fields without the body). */
 export type ModeInput = ModeInputs[keyof ModeInputs];
@@ -31,11 +32,11 @@ export interface ModeContext {
   clone(msg: MsgLike): MsgLike;
 }
 
-type Run = (running: Running<ModeInput>, call: Call, signal: AbortSignal) => Promise<void>;
+type Run = (running: Running<InvokeRequest>, call: Call, signal: AbortSignal) => Promise<void>;
 
 /** mode invoke: one InvokeEndpoint call, one msg out. */
-async function runInvoke(ctx: ModeContext, running: Running<ModeInput>, call: Call, signal: AbortSignal): Promise<void> {
-  const result = await call.send(new InvokeEndpointCommand(running.job.request as InvokeEndpointCommandInput), signal);
+async function runInvoke(ctx: ModeContext, running: Running<InvokeRequest>, call: Call, signal: AbortSignal): Promise<void> {
+  const result = await call.send(new InvokeEndpointCommand(running.job.request.input as InvokeEndpointCommandInput), signal);
   if (!result.ok) return ctx.outcome.fail(running, ctx.outcome.callFailed(result.failure));
   const { out } = result;
   const meta = invokeMetadata(call.endpointName, call.inferenceId, out, call.elapsedMs);
@@ -50,8 +51,8 @@ async function runInvoke(ctx: ModeContext, running: Running<ModeInput>, call: Ca
 }
 
 /** mode async: InvokeEndpointAsync; the answer is where it will be written. */
-async function runAsync(ctx: ModeContext, running: Running<ModeInput>, call: Call, signal: AbortSignal): Promise<void> {
-  const result = await call.send(new InvokeEndpointAsyncCommand(running.job.request as InvokeEndpointAsyncCommandInput), signal);
+async function runAsync(ctx: ModeContext, running: Running<InvokeRequest>, call: Call, signal: AbortSignal): Promise<void> {
+  const result = await call.send(new InvokeEndpointAsyncCommand(running.job.request.input as InvokeEndpointAsyncCommandInput), signal);
   if (!result.ok) return ctx.outcome.fail(running, ctx.outcome.callFailed(result.failure));
   const { out } = result;
   const value = { inferenceId: out.InferenceId, outputLocation: out.OutputLocation, failureLocation: out.FailureLocation };
@@ -62,14 +63,14 @@ async function runAsync(ctx: ModeContext, running: Running<ModeInput>, call: Cal
  * A batch: one InvokeEndpoint call carries it; each message leaves on its own with its own result, in the order
  * the messages came in, or the whole batch fails, each message with the reason.
  */
-async function runBatch(ctx: ModeContext, input: InvokeEndpointCommandInput, runs: Running<ModeInput>[], signal: AbortSignal): Promise<void> {
+async function runBatch(ctx: ModeContext, input: InvokeEndpointCommandInput, runs: Running<InvokeRequest>[], signal: AbortSignal): Promise<void> {
   const { outcome, settings } = ctx;
   const size = runs.length;
   const failEach = (problem: Problem): void => {
     const message = outcome.words('batchFailed', { reason: problem.message, size });
     runs.forEach((r, index) => outcome.fail(r, { ...problem, message, meta: batchMetadata(problem.meta ?? {}, size, index) }));
   };
-  const call = callFor(ctx, input);
+  const call = callFor(ctx, input, runs[0]?.job.request.requestTimeout);
   if (!call) return runs.forEach((r) => outcome.fail(r, outcome.problem('ConfigurationError', 'config', 'noConfig')));
   const result = await call.send(new InvokeEndpointCommand(input), signal);
   if (!result.ok) return failEach(outcome.callFailed(result.failure));
@@ -86,13 +87,13 @@ async function runBatch(ctx: ModeContext, input: InvokeEndpointCommandInput, run
 }
 
 /** A call for this input, or undefined when the config node has no client (it was closed). */
-function callFor(ctx: ModeContext, input: { EndpointName?: string; InferenceId?: string }): Call | undefined {
+function callFor(ctx: ModeContext, input: { EndpointName?: string; InferenceId?: string }, requestTimeout?: number): Call | undefined {
   const connection = ctx.connection();
-  return connection && new Call(connection, input.EndpointName ?? '', input.InferenceId);
+  return connection && new Call(connection, input.EndpointName ?? '', input.InferenceId, requestTimeout);
 }
 
 /** The dispatcher's runners for the node's mode. */
-export function modeHandlers(ctx: ModeContext): Pick<DispatchHandlers<ModeInput>, 'run' | 'runBatch'> {
+export function modeHandlers(ctx: ModeContext): Pick<DispatchHandlers<InvokeRequest>, 'run' | 'runBatch'> {
   const runs: Record<InvokeSettings['mode'], Run> = {
     invoke: (running, call, signal) => runInvoke(ctx, running, call, signal),
     async: (running, call, signal) => runAsync(ctx, running, call, signal),
@@ -101,7 +102,7 @@ export function modeHandlers(ctx: ModeContext): Pick<DispatchHandlers<ModeInput>
   const run = runs[ctx.settings.mode];
   return {
     run: async (running, signal) => {
-      const call = callFor(ctx, running.job.request);
+      const call = callFor(ctx, running.job.request.input, running.job.request.requestTimeout);
       if (!call) return ctx.outcome.fail(running, ctx.outcome.problem('ConfigurationError', 'config', 'noConfig'));
       await run(running, call, signal);
     },

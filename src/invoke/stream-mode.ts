@@ -14,15 +14,16 @@ import { PartSequencer, StreamDecoder, type SequencedPart } from './stream';
 import { setMsgProperty, type MsgLike } from './request';
 import type { Call } from './call';
 import type { Running } from './dispatch';
-import type { ModeContext, ModeInput } from './modes';
+import type { ModeContext } from './modes';
+import type { InvokeRequest } from './prepare';
 
-export async function runStream(ctx: ModeContext, running: Running<ModeInput>, call: Call, closing: AbortSignal): Promise<void> {
+export async function runStream(ctx: ModeContext, running: Running<InvokeRequest>, call: Call, closing: AbortSignal): Promise<void> {
   // A stream has its own controller too: a line that does not parse ends this stream alone.
   const abort = new AbortController();
   const onClose = (): void => abort.abort();
   closing.addEventListener('abort', onClose, { once: true });
   try {
-    const input = running.job.request as InvokeEndpointWithResponseStreamCommandInput;
+    const input = running.job.request.input as InvokeEndpointWithResponseStreamCommandInput;
     // The SDK reads the first event before it answers, so a stream that fails at once fails here, after 0 parts.
     const result = await call.send(new InvokeEndpointWithResponseStreamCommand(input), abort.signal, 0);
     if (!result.ok) return ctx.outcome.fail(running, ctx.outcome.callFailed(result.failure));
@@ -34,7 +35,7 @@ export async function runStream(ctx: ModeContext, running: Running<ModeInput>, c
 
 async function readStream(
   ctx: ModeContext,
-  running: Running<ModeInput>,
+  running: Running<InvokeRequest>,
   call: Call,
   out: InvokeEndpointWithResponseStreamCommandOutput,
   abort: AbortController,

@@ -12,10 +12,10 @@ import type { OverridableField } from '../shared/fields';
 import { resolveInvokeSettings, type InvokeDef, type InvokeSettings } from '../shared/invoke-settings';
 import { FlowError, type FlowErrorParams } from '../shared/flow-error';
 import { Dispatcher } from '../invoke/dispatch';
-import { modeHandlers, type ModeInput } from '../invoke/modes';
+import { modeHandlers } from '../invoke/modes';
 import { Outcome, type Problem } from '../invoke/outcome';
 import { NodeStatus } from '../invoke/status';
-import { prepareRequest } from '../invoke/prepare';
+import { prepareRequest, type InvokeRequest } from '../invoke/prepare';
 import type { Connection } from '../invoke/call';
 import type { SageMakerConfigNode } from './node-types';
 
@@ -41,7 +41,7 @@ function setupProblem(t: Words, configNode: SageMakerConfigNode | null, resolved
 function dispatcherFor(RED: NodeAPI, settings: InvokeSettings, outcome: Outcome, configNode: SageMakerConfigNode | null, changed: () => void) {
   const endpoint = (msg: Record<string, unknown>): string => settings.fields.endpointName || String(msg.endpointName ?? '');
   const { maxInFlight, maxQueue, batchSize, batchWindow, batchFormat, batchKey } = settings;
-  return new Dispatcher<ModeInput>(
+  return new Dispatcher<InvokeRequest>(
     { maxInFlight, maxQueue, batch: { size: batchSize, windowMs: batchWindow, format: batchFormat, batchKey } },
     {
       ...modeHandlers({
@@ -69,7 +69,6 @@ export = function register(RED: NodeAPI): void {
     const resolved = resolveInvokeSettings(def);
     const setupError = setupProblem(t, configNode, resolved);
     const settings = resolved instanceof FlowError || setupError ? undefined : resolved;
-
     // A bad value set on the node: said once, when the flow starts, naming the field and the value.
     if (resolved instanceof FlowError && setupError && resolved.params.value !== undefined) {
       const value = JSON.stringify(String(resolved.params.value));
@@ -102,14 +101,15 @@ export = function register(RED: NodeAPI): void {
     };
 
     node.on('input', (msg: NodeMessageInFlow, send, done) => {
-      if (!settings || !dispatcher || !connectionOf(configNode)) {
+      const connection = connectionOf(configNode);
+      if (!settings || !dispatcher || !connection) {
         const message = setupError ?? t('errors.noConfig');
         const problem: Problem = { message, details: { name: 'ConfigurationError', message }, short: 'config' };
         return outcome.fail({ msg, done }, problem);
       }
       let prepared;
       try {
-        prepared = prepareRequest(settings, msg, dispatcher.batching);
+        prepared = prepareRequest(settings, msg, dispatcher.batching, connection.timeoutMs);
       } catch (err) {
         return outcome.fail({ msg, done }, outcome.invalid(err));
       }
