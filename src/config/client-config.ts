@@ -11,7 +11,7 @@ import {
   type AuthMode,
   type RetryMode,
 } from '../shared/names';
-import { CONFIG_FIELD_RULES, enforceRule, wholeNumber } from '../shared/rules';
+import { CONFIG_FIELD_RULES, choiceError, enforceRule, wholeNumber } from '../shared/rules';
 import { FlowError } from '../shared/flow-error';
 import { assumeRoleProvider, defaultRoleSessionName, type MasterCredentials, type RoleSettings } from './assume-role';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -82,9 +82,8 @@ function integer(field: keyof typeof CONFIG_LIMITS, raw: unknown): number {
 function oneOf<T extends string>(field: string, raw: unknown, allowed: readonly T[], fallback: T): T {
   const t = text(raw);
   if (t === '') return fallback;
-  if (!(allowed as readonly string[]).includes(t)) {
-    throw new FlowError('invalidField', { field, rule: `must be one of ${allowed.join(', ')}` });
-  }
+  const err = choiceError(field, t, allowed);
+  if (err) throw err;
   return t as T;
 }
 
