@@ -37,6 +37,13 @@ function setupProblem(t: Words, configNode: SageMakerConfigNode | null, resolved
   return undefined;
 }
 
+/** A bad value set on the node: said once, when the flow starts, naming the field and the value. */
+function logBadSetting(node: Node, t: Words, err: FlowError, reason: string): void {
+  if (err.params.value === undefined) return;
+  const value = JSON.stringify(String(err.params.value));
+  node.error(t('errors.badSetting', { field: err.params.field, value: value.length > 80 ? `${value.slice(0, 77)}...` : value, reason }));
+}
+
 /** The dispatcher of a node whose settings are good: the mode's runners, and where each message it ends goes. */
 function dispatcherFor(RED: NodeAPI, settings: InvokeSettings, outcome: Outcome, configNode: SageMakerConfigNode | null, changed: () => void) {
   const endpoint = (msg: Record<string, unknown>): string => settings.fields.endpointName || String(msg.endpointName ?? '');
@@ -57,6 +64,17 @@ function dispatcherFor(RED: NodeAPI, settings: InvokeSettings, outcome: Outcome,
   );
 }
 
+/** Warns once per field about msg properties the node overrides (core's "nooverride" words). */
+function overrideWarner(RED: NodeAPI, node: Node, t: Words): (fields: OverridableField[]) => void {
+  const warned = new Set<OverridableField>();
+  return (fields) => {
+    for (const field of fields.filter((f) => !warned.has(f))) {
+      warned.add(field);
+      node.warn(t('warnings.nooverride', { core: RED._('node-red:common.errors.nooverride'), property: field }));
+    }
+  };
+}
+
 export = function register(RED: NodeAPI): void {
   function SageMakerInvoke(this: Node, def: NodeDef & InvokeDef): void {
     RED.nodes.createNode(this, def);
@@ -69,11 +87,7 @@ export = function register(RED: NodeAPI): void {
     const resolved = resolveInvokeSettings(def);
     const setupError = setupProblem(t, configNode, resolved);
     const settings = resolved instanceof FlowError || setupError ? undefined : resolved;
-    // A bad value set on the node: said once, when the flow starts, naming the field and the value.
-    if (resolved instanceof FlowError && setupError && resolved.params.value !== undefined) {
-      const value = JSON.stringify(String(resolved.params.value));
-      node.error(t('errors.badSetting', { field: resolved.params.field, value: value.length > 80 ? `${value.slice(0, 77)}...` : value, reason: setupError }));
-    }
+    if (resolved instanceof FlowError && setupError) logBadSetting(node, t, resolved, setupError);
 
     let status: NodeStatus | undefined;
     const outcome = new Outcome({
@@ -92,13 +106,7 @@ export = function register(RED: NodeAPI): void {
     // The shared client keeps a socket ready for each request this node may have in flight.
     const releaseSockets = settings && configNode ? configNode.reserveSockets(settings.maxInFlight) : () => undefined;
 
-    const warned = new Set<OverridableField>();
-    const warnOverridden = (fields: OverridableField[]): void => {
-      for (const field of fields.filter((f) => !warned.has(f))) {
-        warned.add(field);
-        node.warn(t('warnings.nooverride', { core: RED._('node-red:common.errors.nooverride'), property: field }));
-      }
-    };
+    const warnOverridden = overrideWarner(RED, node, t);
 
     node.on('input', (msg: NodeMessageInFlow, send, done) => {
       const connection = connectionOf(configNode);
