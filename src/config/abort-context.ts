@@ -1,6 +1,6 @@
 /**
- * Carries an invoke node's abort signal to the SDK's HTTP handler without passing per-call options to
- * `client.send()`.
+ * Carries an invoke node's abort signal (and a message's own request timeout, `msg.requestTimeout`) to the SDK's
+ * HTTP handler without passing per-call options to `client.send()`.
  *
  * Why: the SDK resolves a command's middleware stack once and reuses it (`cacheMiddleware`) only for calls made
  * without options. Passing `{ abortSignal }` to every send costs that cache, about a quarter of the SDK's CPU per
@@ -12,14 +12,29 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-const current = new AsyncLocalStorage<AbortSignal>();
+/** What the call being served brings to its HTTP requests. */
+interface CallContext {
+  signal: AbortSignal;
+  /** this call's per-attempt timeout in ms, instead of the client's */
+  requestTimeout?: number;
+}
 
-/** Runs `call` (a client.send) so that every HTTP request it makes is aborted when `signal` fires. */
-export function withAbortSignal<T>(signal: AbortSignal, call: () => Promise<T>): Promise<T> {
-  return current.run(signal, call);
+const current = new AsyncLocalStorage<CallContext>();
+
+/**
+ * Runs `call` (a client.send) so that every HTTP request it makes is aborted when `signal` fires and, when
+ * `requestTimeout` is given, times out after that many ms instead of the client's requestTimeout.
+ */
+export function withAbortSignal<T>(signal: AbortSignal, call: () => Promise<T>, requestTimeout?: number): Promise<T> {
+  return current.run({ signal, requestTimeout }, call);
 }
 
 /** The abort signal of the call being served, if it runs inside withAbortSignal. */
 export function currentAbortSignal(): AbortSignal | undefined {
-  return current.getStore();
+  return current.getStore()?.signal;
+}
+
+/** The request timeout of the call being served, when it sets its own. */
+export function currentRequestTimeout(): number | undefined {
+  return current.getStore()?.requestTimeout;
 }

@@ -11,13 +11,11 @@ import {
   type AuthMode,
   type RetryMode,
 } from '../shared/names';
-import { CONFIG_FIELD_RULES, enforceRule, wholeNumber } from '../shared/rules';
+import { CONFIG_FIELD_RULES, choiceError, enforceRule, wholeNumber } from '../shared/rules';
 import { FlowError } from '../shared/flow-error';
 import { assumeRoleProvider, defaultRoleSessionName, type MasterCredentials, type RoleSettings } from './assume-role';
-import { Agent as HttpAgent } from 'http';
-import { Agent as HttpsAgent } from 'https';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { RoutingHttpHandler, SignalHandler, type SocketLimit, type TlsOptions } from './http-handler';
+import { RoutingHttpHandler, SignalHandler, keepAliveAgents, type SocketLimit, type TlsOptions } from './http-handler';
 import type { ProxyEnv } from './proxy';
 
 /** The config node's properties as Node-RED hands them over (after ${ENV_VAR} substitution). */
@@ -84,9 +82,8 @@ function integer(field: keyof typeof CONFIG_LIMITS, raw: unknown): number {
 function oneOf<T extends string>(field: string, raw: unknown, allowed: readonly T[], fallback: T): T {
   const t = text(raw);
   if (t === '') return fallback;
-  if (!(allowed as readonly string[]).includes(t)) {
-    throw new FlowError('invalidField', { field, rule: `must be one of ${allowed.join(', ')}` });
-  }
+  const err = choiceError(field, t, allowed);
+  if (err) throw err;
   return t as T;
 }
 
@@ -172,15 +169,7 @@ export function buildClientConfig(
     requestHandler: new SignalHandler(
       network.proxyEnv || network.tls
         ? new RoutingHttpHandler({ timeouts, ...network })
-        : new NodeHttpHandler(
-            network.sockets
-              ? {
-                  ...timeouts,
-                  httpAgent: network.sockets.track(new HttpAgent({ keepAlive: true })),
-                  httpsAgent: network.sockets.track(new HttpsAgent({ keepAlive: true })),
-                }
-              : timeouts,
-          ),
+        : new NodeHttpHandler(network.sockets ? { ...timeouts, ...keepAliveAgents({ sockets: network.sockets }) } : timeouts),
     ),
   };
   if (settings.endpointUrl) config.endpoint = settings.endpointUrl;

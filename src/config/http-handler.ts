@@ -15,7 +15,7 @@ import { NodeHttpHandler, type NodeHttpHandlerOptions } from '@smithy/node-http-
 import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
 import { FlowError } from '../shared/flow-error';
 import { proxyForUrl, proxyUrlWithAuth, redactUrl, type ProxyEnv } from './proxy';
-import { currentAbortSignal } from './abort-context';
+import { currentAbortSignal, currentRequestTimeout } from './abort-context';
 import { keepUnexpectedBody } from './answer-body';
 
 /** The SDK's socket limit per agent (NodeHttpHandler's default): the least a config node's agents allow. */
@@ -29,6 +29,7 @@ export const MAX_SOCKETS = 50;
 export class SocketLimit {
   private readonly agents = new Set<HttpAgent>();
   private current: number;
+  private reserved = 0;
 
   constructor(initial: number = MAX_SOCKETS) {
     this.current = initial;
@@ -48,6 +49,22 @@ export class SocketLimit {
   set(value: number): void {
     this.current = value;
     for (const agent of this.agents) agent.maxSockets = value;
+  }
+
+  /**
+   * Raises the limit by `count` (an invoke node's maxInFlight) above what is already reserved, never below
+   * MAX_SOCKETS, the SDK's default; the function returned gives them back (once).
+   */
+  reserve(count: number): () => void {
+    this.reserved += count;
+    this.set(Math.max(MAX_SOCKETS, this.reserved));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.reserved -= count;
+      this.set(Math.max(MAX_SOCKETS, this.reserved));
+    };
   }
 }
 
@@ -74,6 +91,37 @@ export interface ConnectionOptions {
 type HandleArgs = Parameters<NodeHttpHandler['handle']>;
 type HandleResult = ReturnType<NodeHttpHandler['handle']>;
 
+export interface KeepAliveAgents {
+  httpAgent: HttpAgent;
+  httpsAgent: HttpsAgent;
+}
+
+/**
+ * The keep-alive agents of one route, direct or through `proxyUrl` (with its credentials), under the socket limit
+ * (MAX_SOCKETS when none is given). Every agent a config node's client uses is made here.
+ */
+export function keepAliveAgents(options: { tls?: TlsOptions; sockets?: SocketLimit; proxyUrl?: string | URL }): KeepAliveAgents {
+  const tls = options.tls ?? {};
+  const limits = { keepAlive: true, maxSockets: options.sockets?.value ?? MAX_SOCKETS };
+  let agents: KeepAliveAgents;
+  if (!options.proxyUrl) {
+    agents = { httpAgent: new HttpAgent(limits), httpsAgent: new HttpsAgent({ ...limits, ...tls }) };
+  } else {
+    const proxy = options.proxyUrl;
+    const proxyRequestOptions = {
+      ...(tls.ca !== undefined ? { ca: ([] as unknown[]).concat(tls.ca).map(String) } : {}),
+      ...(tls.rejectUnauthorized !== undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : {}),
+    };
+    agents = {
+      httpAgent: new HttpProxyAgent({ ...limits, proxy, proxyRequestOptions }),
+      httpsAgent: new HttpsProxyAgent({ ...limits, ...tls, proxy, proxyRequestOptions }),
+    };
+  }
+  options.sockets?.track(agents.httpAgent);
+  options.sockets?.track(agents.httpsAgent);
+  return agents;
+}
+
 /** hpagent fails a refused CONNECT with exactly this message. */
 const REFUSED_TUNNEL = /^Bad response: (\d{3})$/;
 
@@ -87,8 +135,9 @@ interface InnerHandler {
 
 /**
  * The config node's request handler: the SDK's Node HTTP handler (or the routing one, with a proxy or TLS node),
- * given the abort signal of the invoke node whose call it serves (see abort-context.ts), so that closing a node
- * destroys its requests in flight while the client keeps its cached middleware.
+ * given the abort signal of the invoke node whose call it serves and the message's own request timeout, if any
+ * (see abort-context.ts), so that closing a node destroys its requests in flight, and `msg.requestTimeout` applies,
+ * while the client keeps its cached middleware.
  */
 export class SignalHandler {
   readonly metadata = { handlerProtocol: 'http/1.1' };
@@ -96,8 +145,13 @@ export class SignalHandler {
   constructor(readonly inner: InnerHandler) {}
 
   handle(...[request, handlerOptions]: HandleArgs): HandleResult {
-    const signal = currentAbortSignal();
-    const options = !signal || handlerOptions?.abortSignal ? handlerOptions : { ...handlerOptions, abortSignal: signal };
+    const abortSignal = handlerOptions?.abortSignal ?? currentAbortSignal();
+    // A message's own timeout (msg.requestTimeout) wins over the client's.
+    const requestTimeout = currentRequestTimeout() ?? handlerOptions?.requestTimeout;
+    const options =
+      abortSignal === handlerOptions?.abortSignal && requestTimeout === handlerOptions?.requestTimeout
+        ? handlerOptions
+        : { ...handlerOptions, abortSignal, requestTimeout };
     // An answer the SDK cannot read (a proxy's HTML page) keeps its body, for the error to quote.
     return this.inner.handle(request, options).then((out) => keepUnexpectedBody(request, out));
   }
@@ -118,7 +172,7 @@ export class SignalHandler {
 export class RoutingHttpHandler {
   readonly metadata = { handlerProtocol: 'http/1.1' };
   private readonly routes = new Map<string, NodeHttpHandler>();
-  private readonly agents = new Map<string, { httpAgent: HttpAgent; httpsAgent: HttpsAgent }>();
+  private readonly agents = new Map<string, KeepAliveAgents>();
   private config: NodeHttpHandlerOptions;
 
   constructor(private readonly options: ConnectionOptions) {
@@ -171,29 +225,13 @@ export class RoutingHttpHandler {
   }
 
   /** The agents of one route ('' = direct), made on first use; exposed so their limits can be checked. */
-  agentsFor(proxy: string): { httpAgent: HttpAgent; httpsAgent: HttpsAgent } {
+  agentsFor(proxy: string): KeepAliveAgents {
     let agents = this.agents.get(proxy);
-    if (agents) return agents;
-    const tls = this.options.tls ?? {};
-    const limits = { keepAlive: true, maxSockets: this.options.sockets?.value ?? MAX_SOCKETS };
-    if (!proxy) {
-      agents = { httpAgent: new HttpAgent(limits), httpsAgent: new HttpsAgent({ ...limits, ...tls }) };
-    } else {
-      const url = proxyUrlWithAuth(proxy, this.options.proxyAuth);
-      const proxyRequestOptions = {
-        ...(tls.ca !== undefined ? { ca: ([] as unknown[]).concat(tls.ca).map(String) } : {}),
-        ...(tls.rejectUnauthorized !== undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : {}),
-      };
-      agents = {
-        httpAgent: new HttpProxyAgent({ ...limits, proxy: url, proxyRequestOptions }),
-        httpsAgent: new HttpsProxyAgent({ ...limits, ...tls, proxy: url, proxyRequestOptions }),
-      };
+    if (!agents) {
+      const { tls, sockets, proxyAuth } = this.options;
+      agents = keepAliveAgents({ tls, sockets, proxyUrl: proxy ? proxyUrlWithAuth(proxy, proxyAuth) : undefined });
+      this.agents.set(proxy, agents);
     }
-    if (this.options.sockets) {
-      this.options.sockets.track(agents.httpAgent);
-      this.options.sockets.track(agents.httpsAgent);
-    }
-    this.agents.set(proxy, agents);
     return agents;
   }
 

@@ -1,19 +1,21 @@
 /**
  * The editor's view of the public names and rules: bundled by scripts/build-editor.js into
  * resources/editor-shared.js, which each node's editor HTML loads as `window.SageMakerRuntime`.
- * Everything here comes from src/lib, so the editor and the runtime check the same rules.
+ * Everything here comes from src/shared, so the editor and the runtime check the same rules: the request fields'
+ * table (fields.ts) and the invoke node's settings checks (invoke-settings.ts), each written once.
  */
 import * as names from '../shared/names';
+import { REQUEST_FIELD_RULES, type RequestField } from '../shared/fields';
+import { settingProblem, type InvokeDef } from '../shared/invoke-settings';
 import {
   CONFIG_FIELD_RULES,
-  REQUEST_FIELD_RULES,
   ENV_REFERENCE,
   checkRule,
+  choiceError,
   describeViolation,
   wholeNumber,
   type FieldRule,
 } from '../shared/rules';
-import { batchSettingsError, type BatchContext } from '../invoke/batch-settings';
 import type { FlowError } from '../shared/flow-error';
 
 /**
@@ -51,7 +53,7 @@ function modeOf(node: unknown): names.InvokeMode {
  * A request field's validator: empty is valid (the msg fills it), a value must follow the field's rule, and a
  * field the node's mode does not take must stay empty. Node-RED calls validators with `this` as the node.
  */
-function fieldValidator(field: keyof typeof REQUEST_FIELD_RULES): Validator {
+function fieldValidator(field: RequestField): Validator {
   const rule = ruleValidator(REQUEST_FIELD_RULES[field], false);
   return function (this: unknown, value: unknown, opt?: unknown) {
     const mode = modeOf(this);
@@ -67,83 +69,33 @@ const blank = (value: unknown): boolean => value === undefined || value === null
 
 /** A choice among fixed values; blank means the default. */
 function choiceValidator(choices: readonly string[]): Validator {
-  return (value: unknown, opt?: unknown) =>
-    blank(value) || choices.includes(String(value)) || labelled(opt, `must be one of ${choices.join(', ')}`);
+  return (value: unknown, opt?: unknown) => {
+    const err = blank(value) ? undefined : choiceError('', String(value), choices);
+    return err ? labelled(opt, String(err.params.rule)) : true;
+  };
+}
+
+/**
+ * A setting of the invoke node, checked by the runtime's own rules (invoke-settings) with the node's other settings:
+ * only the rules about this setting, so each broken rule is reported once, by the field it is about. An ${ENV_VAR}
+ * is checked when the flow starts. Node-RED calls validators with `this` as the node.
+ */
+function settingValidator(field: 'output' | 'batchSize' | 'batchKey' | 'maxQueue'): Validator {
+  return function (this: unknown, value: unknown, opt?: unknown) {
+    if (ENV_REFERENCE.test(String(value ?? ''))) return true;
+    const problem = settingProblem((this ?? {}) as InvokeDef, field, value);
+    return problem === undefined || labelled(opt, problem);
+  };
 }
 
 /** `output`: one of the forms; in stream mode, parsed JSON needs `streamSplit` lines; batching cannot cut a buffer. */
-function outputValidator(this: unknown, value: unknown, opt?: unknown): boolean | string {
-  const choice = choiceValidator(names.OUTPUT_MODES)(value, opt);
-  if (choice !== true || blank(value)) return choice;
-  const node = this as { streamSplit?: unknown } | undefined;
-  if (modeOf(this) === 'stream' && value === 'json' && node?.streamSplit !== 'lines') {
-    return labelled(opt, 'parsed JSON in stream mode needs Split set to lines');
-  }
-  return batchCheck(this, 'output', value, opt);
-}
-
-/** The node properties batching depends on, each of which has a validator that reports its own part of the rules. */
-type BatchField = 'batchSize' | 'batchKey' | 'maxQueue' | 'output';
-
-/** The field each of batchSettingsError's errors is about, and what it says in the editor (after the field's label). */
-const BATCH_ERRORS: Record<string, { field: string; words: (p: FlowError['params']) => string }> = {
-  batchOnlyInvoke: { field: 'batchSize', words: (p) => `mode ${p.mode} (${p.operation}) cannot batch: set 1, or choose mode invoke` },
-  batchOutputBuffer: { field: 'output', words: () => 'a binary buffer cannot be cut into one result per message: choose another form, or set Batch size to 1' },
-  batchKeyUnused: { field: 'batchKey', words: (p) => `only a json batch has an object to put it in (this one is ${p.format}): clear it, or batch as json` },
-  batchQueueTooSmall: { field: 'maxQueue', words: (p) => `must be at least the batch size (${p.batchSize}): the messages of a filling batch count as queued` },
-  invalidField: { field: '', words: (p) => String(p.rule) },
-};
-
-/** A number property as the runtime reads it: blank is the default; a value that is not a number stays NaN. */
-function numberOf(value: unknown, fallback: number): number {
-  return blank(value) ? fallback : Number(value);
-}
-
-/**
- * The batching rules (batch-settings.batchSettingsError, which the runtime runs when the flow starts) as seen from
- * one field, with the dialog's `value` for it and the node's other properties. Each error is reported by the field it
- * is about only, so the node's tooltip lists it once: the other fields it checks are given values that pass.
- */
-function batchCheck(node: unknown, field: BatchField, value: unknown, opt?: unknown): true | string {
-  const n: Record<string, unknown> = { ...(node as Record<string, unknown> | undefined), [field]: value };
-  const context: BatchContext = {
-    mode: modeOf(n),
-    output: field === 'output' && !blank(n.output) ? (String(n.output) as names.OutputMode) : 'auto',
-    batchSize: numberOf(n.batchSize, names.INVOKE_DEFAULTS.batchSize),
-    batchFormat: blank(n.batchFormat) ? names.INVOKE_DEFAULTS.batchFormat : String(n.batchFormat),
-    batchKey: field === 'batchKey' && !blank(n.batchKey) ? String(n.batchKey) : '',
-    maxQueue: field === 'maxQueue' ? numberOf(n.maxQueue, names.INVOKE_DEFAULTS.maxQueue) : Infinity,
-  };
-  // A number that is not one is the field's own error (integerValidator's), not a batching one.
-  if (Number.isNaN(context.batchSize) || Number.isNaN(context.maxQueue)) return true;
-  const err = batchSettingsError(context);
-  const known = err && BATCH_ERRORS[err.key];
-  if (!err || !known) return true;
-  const about = err.key === 'invalidField' ? err.params.field : known.field;
-  return about === field ? labelled(opt, known.words(err.params)) : true;
-}
-
+const outputValidator = settingValidator('output');
 /** `batchSize`: a whole number from 1 (no batching) to 1000; above 1 only in mode invoke. */
-function batchSizeValidator(this: unknown, value: unknown, opt?: unknown): boolean | string {
-  const { min, max } = names.INVOKE_LIMITS.batchSize;
-  const range = integerValidator(min, max)(value, opt);
-  return range === true ? batchCheck(this, 'batchSize', value, opt) : range;
-}
-
-/**
- * `batchKey`: blank (a bare array), or a member name that follows BATCH_KEY_RULE, for a json batch only. Checked
- * only while batching, as the runtime does: with `batchSize` 1 the key is not used.
- */
-function batchKeyValidator(this: unknown, value: unknown, opt?: unknown): boolean | string {
-  return blank(value) || batchCheck(this, 'batchKey', value, opt);
-}
-
+const batchSizeValidator = settingValidator('batchSize');
+/** `batchKey`: blank (a bare array), or a member name following its rule, for a json batch only (and only while batching). */
+const batchKeyValidator = settingValidator('batchKey');
 /** `maxQueue`: a whole number in range, and with batching at least `batchSize`. */
-function maxQueueValidator(this: unknown, value: unknown, opt?: unknown): boolean | string {
-  const { min, max } = names.INVOKE_LIMITS.maxQueue;
-  const range = integerValidator(min, max)(value, opt);
-  return range === true ? batchCheck(this, 'maxQueue', value, opt) : range;
-}
+const maxQueueValidator = settingValidator('maxQueue');
 
 function configValidator(field: keyof typeof CONFIG_FIELD_RULES, required: boolean): Validator {
   return ruleValidator(CONFIG_FIELD_RULES[field], required);

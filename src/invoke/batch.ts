@@ -14,7 +14,7 @@ import { decodeText, isJsonLinesType, isJsonType, mediaType } from './response';
 import { FlowError } from '../shared/flow-error';
 
 /** How one batch body is framed: what comes before the pieces, between two of them, and after them. */
-interface Framing {
+export interface Framing {
   open: Buffer;
   separator: Buffer;
   close: Buffer;
@@ -46,6 +46,12 @@ export function assemble(frame: Framing, pieces: readonly Uint8Array[]): Buffer 
   });
   parts.push(frame.close);
   return Buffer.concat(parts);
+}
+
+/** Throws `bodyTooLarge` when a message's piece alone, framed, is over the body limit: it cannot go in any batch. */
+export function checkPiece(frame: Framing, piece: Buffer, property: string, maxBytes = MAX_BODY_BYTES): void {
+  const alone = frame.open.length + piece.length + frame.close.length;
+  if (alone > maxBytes) throw new FlowError('bodyTooLarge', { property, size: alone, limit: maxBytes });
 }
 
 /** A CSV field that needs quoting (RFC 4180): it holds a comma, a double quote, or a line break. */
@@ -155,7 +161,6 @@ export class Batcher<T> {
   private readonly open = new Map<string, OpenBatch<T>>();
   private readonly frame: Framing;
   private readonly maxBytes: number;
-  private held = 0;
 
   constructor(
     private readonly options: BatcherOptions,
@@ -163,11 +168,6 @@ export class Batcher<T> {
   ) {
     this.frame = framing(options.format, options.batchKey);
     this.maxBytes = options.maxBytes ?? MAX_BODY_BYTES;
-  }
-
-  /** Messages in open batches. */
-  get waiting(): number {
-    return this.held;
   }
 
   /** A batch of this message alone, to send at once (a message in a session is never batched with others). */
@@ -198,7 +198,6 @@ export class Batcher<T> {
     batch.items.push(item);
     batch.pieces.push(piece);
     batch.bytes += piece.length;
-    this.held += 1;
     if (batch.items.length >= this.options.size) this.flush(key, batch);
   }
 
@@ -206,20 +205,17 @@ export class Batcher<T> {
   drain(): T[][] {
     const all = [...this.open.values()];
     this.open.clear();
-    this.held = 0;
     for (const batch of all) clearTimeout(batch.timer);
     return all.map((b) => b.items);
   }
 
   private checkAlone(piece: Buffer, property: string): void {
-    const alone = this.frame.open.length + piece.length + this.frame.close.length;
-    if (alone > this.maxBytes) throw new FlowError('bodyTooLarge', { property, size: alone, limit: this.maxBytes });
+    checkPiece(this.frame, piece, property, this.maxBytes);
   }
 
   private flush(key: string, batch: OpenBatch<T>): void {
     clearTimeout(batch.timer);
     this.open.delete(key);
-    this.held -= batch.items.length;
     this.ready({ fields: batch.fields, items: batch.items, body: assemble(this.frame, batch.pieces) });
   }
 }

@@ -51,6 +51,20 @@ function common(endpointName: string, inferenceId: string | undefined, out: AnyO
   return meta;
 }
 
+/** What an answer from the model says of itself: its content type, the variant that answered, its attributes. */
+function answered(
+  endpointName: string,
+  inferenceId: string | undefined,
+  out: InvokeEndpointCommandOutput | InvokeEndpointWithResponseStreamCommandOutput,
+  durationMs: number,
+): Metadata {
+  const meta = common(endpointName, inferenceId, out, durationMs);
+  put(meta, 'contentType', out.ContentType);
+  put(meta, 'invokedProductionVariant', out.InvokedProductionVariant);
+  put(meta, 'customAttributes', out.CustomAttributes);
+  return meta;
+}
+
 /** InvokeEndpoint: content type, variant, custom attributes and the session headers. */
 export function invokeMetadata(
   endpointName: string,
@@ -58,10 +72,7 @@ export function invokeMetadata(
   out: InvokeEndpointCommandOutput,
   durationMs: number,
 ): Metadata {
-  const meta = common(endpointName, inferenceId, out, durationMs);
-  put(meta, 'contentType', out.ContentType);
-  put(meta, 'invokedProductionVariant', out.InvokedProductionVariant);
-  put(meta, 'customAttributes', out.CustomAttributes);
+  const meta = answered(endpointName, inferenceId, out, durationMs);
   if (out.NewSessionId) {
     const session = parseNewSession(out.NewSessionId);
     put(meta, 'newSessionId', session.id);
@@ -80,10 +91,7 @@ export function streamMetadata(
   partsReceived: number,
   firstPartMs: number | undefined,
 ): Metadata {
-  const meta = common(endpointName, inferenceId, out, durationMs);
-  put(meta, 'contentType', out.ContentType);
-  put(meta, 'invokedProductionVariant', out.InvokedProductionVariant);
-  put(meta, 'customAttributes', out.CustomAttributes);
+  const meta = answered(endpointName, inferenceId, out, durationMs);
   meta.partsReceived = partsReceived;
   if (firstPartMs !== undefined) meta.firstPartMs = Math.round(firstPartMs);
   return meta;
@@ -94,5 +102,22 @@ export function asyncMetadata(endpointName: string, out: InvokeEndpointAsyncComm
   const meta = common(endpointName, out.InferenceId, out, durationMs);
   put(meta, 'outputLocation', out.OutputLocation);
   put(meta, 'failureLocation', out.FailureLocation);
+  return meta;
+}
+
+/** What is known of a call that failed: the request's id and attempts come from the error. */
+export function failureMetadata(
+  endpointName: string,
+  inferenceId: string | undefined,
+  details: ErrorDetails,
+  durationMs: number,
+  partsReceived?: number,
+): Metadata {
+  const meta: Metadata = { endpointName };
+  put(meta, 'inferenceId', inferenceId);
+  put(meta, 'requestId', details.requestId);
+  put(meta, 'attempts', details.attempts || undefined);
+  if (partsReceived !== undefined) meta.partsReceived = partsReceived;
+  meta.durationMs = Math.round(durationMs);
   return meta;
 }

@@ -13,20 +13,20 @@ import {
   ASYNC_ONLY_FIELDS,
   INTEGER_FIELDS,
   MODE_FIELDS,
-  MODE_OPERATIONS,
   MSG_ONLY_FIELDS,
   OVERRIDABLE_FIELDS,
+  fieldRule,
+  notForMode,
   type InvokeMode,
+  type MsgOnlyField,
+  type NodeFieldSettings,
   type OverridableField,
   type RequestField,
-  type MsgOnlyField,
-} from '../shared/names';
-import { REQUEST_FIELD_RULES, STREAM_SESSION_RULE, enforceRule, MAX_ASYNC_INLINE_BYTES, MAX_BODY_BYTES } from '../shared/rules';
+} from '../shared/fields';
+import { enforceRule, MAX_ASYNC_INLINE_BYTES, MAX_BODY_BYTES } from '../shared/rules';
 import { encodeBody } from './body';
 import { FlowError } from '../shared/flow-error';
 import { describeType } from '../shared/words';
-
-export type NodeFieldSettings = Record<OverridableField, string>;
 
 /** The msg as far as this module cares: any object with string keys. */
 export type MsgLike = Record<string, unknown>;
@@ -53,17 +53,13 @@ function msgString(msg: MsgLike, field: RequestField): string | undefined {
 }
 
 function check(mode: InvokeMode, field: RequestField, value: string, source: string): void {
-  enforceRule(mode === 'stream' && field === 'sessionId' ? STREAM_SESSION_RULE : REQUEST_FIELD_RULES[field], value, source);
+  enforceRule(fieldRule(mode, field), value, source);
 }
 
 /** Whether a field set on the node or the msg is an error in this mode (rather than used, or left alone). */
 function refusedIn(mode: InvokeMode, field: RequestField): boolean {
   // Outside async mode, msg.filename and friends belong to other nodes (a file-in node sets msg.filename).
   return !MODE_FIELDS[mode].includes(field) && !ASYNC_ONLY_FIELDS.includes(field);
-}
-
-function notForMode(mode: InvokeMode, field: string): FlowError {
-  return new FlowError('notForMode', { field, mode, operation: MODE_OPERATIONS[mode] });
 }
 
 /** Reads a msg property path such as "payload" or "data.input". */
@@ -88,25 +84,6 @@ export function setMsgProperty(msg: MsgLike, path: string, value: unknown): void
   target[parts[parts.length - 1]] = value;
 }
 
-/**
- * Checks the fields set on the node once, when it starts: returns the first problem, or undefined. A field the
- * mode's operation does not take must be empty.
- */
-export function validateNodeFields(node: NodeFieldSettings, mode: InvokeMode = 'invoke'): FlowError | undefined {
-  for (const field of OVERRIDABLE) {
-    const value = node[field] ?? '';
-    if (typeof value !== 'string') return new FlowError('notAString', { field, type: describeType(value) });
-    if (value === '') continue;
-    if (!MODE_FIELDS[mode].includes(field)) return notForMode(mode, field);
-    try {
-      check(mode, field, value, field);
-    } catch (err) {
-      return err as FlowError;
-    }
-  }
-  return undefined;
-}
-
 /** Whether the input property holds something to send (an empty string counts as nothing for async). */
 function hasInput(value: unknown): boolean {
   return value !== undefined && value !== null && value !== '';
@@ -120,7 +97,7 @@ export interface ResolvedFields<M extends InvokeMode = InvokeMode> {
 }
 
 /**
- * Resolves every request field of the mode but the body (the node's must have passed validateNodeFields) and
+ * Resolves every request field of the mode but the body (the node's must have passed fields.validateNodeFields) and
  * validates it against the service model's rules. Throws a FlowError naming the field and the rule.
  */
 export function resolveFields<M extends InvokeMode>(mode: M, node: NodeFieldSettings, msg: MsgLike): ResolvedFields<M> {
@@ -141,7 +118,7 @@ export function resolveFields<M extends InvokeMode>(mode: M, node: NodeFieldSett
     }
     let value: string | undefined;
     if (fromNode !== '') {
-      value = fromNode; // checked once by validateNodeFields when the node starts
+      value = fromNode; // checked once by fields.validateNodeFields when the node starts
       if (fromMsg !== undefined && fromMsg !== fromNode) overridden.push(field);
     } else if (fromMsg !== undefined) {
       value = fromMsg;
@@ -197,12 +174,3 @@ export function buildRequest<M extends InvokeMode>(
   return { input, overridden };
 }
 
-/** The InvokeEndpoint input (mode `invoke`). */
-export function buildInvokeRequest(
-  node: NodeFieldSettings,
-  msg: MsgLike,
-  inputProperty: string,
-  maxBodyBytes: number = MAX_BODY_BYTES,
-): BuiltRequest<'invoke'> {
-  return buildRequest('invoke', node, msg, inputProperty, maxBodyBytes);
-}

@@ -7,7 +7,7 @@
  * sequence (`msg.parts`) that a core Join node in automatic mode puts back together.
  */
 import { TextDecoder } from 'node:util';
-import type { OutputMode, StreamSplit } from '../shared/names';
+import type { OutputMode, StreamSplit } from '../shared/invoke-settings';
 import { autoForm, charset, isJsonLinesType, mediaType } from './response';
 import { FlowError } from '../shared/flow-error';
 
@@ -24,18 +24,12 @@ function linesAreJson(contentType: string | undefined): boolean {
 
 /**
  * The unit for an output form, split and response content type. `json` needs `lines` (a part alone is rarely a
- * whole document): `streamSettingsError` refuses the other combination before anything is sent.
+ * whole document): the node's settings check (shared/invoke-settings) refuses the other combination before anything is sent.
  */
 export function streamUnit(output: OutputMode, split: StreamSplit, contentType: string | undefined): StreamUnit {
   if (output === 'buffer' || output === 'text' || output === 'json') return output;
   if (split === 'lines' && linesAreJson(contentType)) return 'json';
   return autoForm(contentType) === 'buffer' ? 'buffer' : 'text';
-}
-
-/** The settings problem of a stream-mode node, or undefined. */
-export function streamSettingsError(output: OutputMode, split: StreamSplit): FlowError | undefined {
-  if (output === 'json' && split !== 'lines') return new FlowError('streamJsonNeedsLines');
-  return undefined;
 }
 
 const NEWLINE = 0x0a;
@@ -202,11 +196,6 @@ export class PartSequencer {
     closing.count = this.nextIndex + 1;
     this.nextIndex += 1;
     return { value: this.base.type === 'string' ? '' : Buffer.alloc(0), parts: closing };
-  }
-
-  /** Units handed out so far. */
-  get sent(): number {
-    return this.nextIndex;
   }
 
   private release(): SequencedPart {

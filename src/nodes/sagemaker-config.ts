@@ -15,6 +15,7 @@ import {
 import { proxyEnvOf, proxyEnvOfNode, proxyEnvSecrets, type ProxyNodeSettings } from '../config/proxy';
 import { MAX_SOCKETS, SocketLimit, type TlsOptions } from '../config/http-handler';
 import { FlowError } from '../shared/flow-error';
+import { Secrets } from '../config/secrets';
 import type { SageMakerConfigNode } from './node-types';
 
 interface SageMakerConfigDef extends NodeDef, Omit<RawConfigSettings, 'id' | 'name'> {
@@ -38,32 +39,14 @@ export = function register(RED: NodeAPI): void {
   function SageMakerConfig(this: SageMakerConfigNode, def: SageMakerConfigDef): void {
     RED.nodes.createNode(this, def);
     const creds: ConfigCredentials = this.credentials ?? {};
-    const secretValues: (string | undefined)[] = [creds.secretAccessKey, creds.sessionToken];
-    let secrets: string[] = [];
-    const keepSecret = (...values: (string | undefined)[]): void => {
-      secretValues.push(...values);
-      // Longest first, so a secret that contains another is replaced whole.
-      secrets = secretValues.filter((s): s is string => !!s && s.length >= 4).sort((a, b) => b.length - a.length);
-    };
-    keepSecret();
-
-    this.redact = (text: string): string => secrets.reduce((t, secret) => t.split(secret).join('****'), text);
+    const secrets = new Secrets(creds.secretAccessKey, creds.sessionToken);
+    const keepSecret = (...values: (string | undefined)[]): void => secrets.add(...values);
+    this.redact = (text: string): string => secrets.redact(text);
 
     // The agents allow at least the SDK's default of sockets, and as many as the invoke nodes' in-flight limits
     // add up to, so no request waits for a socket.
     const sockets = new SocketLimit(MAX_SOCKETS);
-    let reserved = 0;
-    this.reserveSockets = (count: number): (() => void) => {
-      reserved += count;
-      sockets.set(Math.max(MAX_SOCKETS, reserved));
-      let released = false;
-      return () => {
-        if (released) return;
-        released = true;
-        reserved -= count;
-        sockets.set(Math.max(MAX_SOCKETS, reserved));
-      };
-    };
+    this.reserveSockets = (count: number): (() => void) => sockets.reserve(count);
 
     /** Proxy and TLS from the core config nodes this node points at, or the proxy from the environment. */
     const network = (): NetworkSettings => {

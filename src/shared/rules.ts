@@ -1,11 +1,10 @@
 /**
- * The service model's rules for each request field and the config node's fields, as data plus one checker.
- * No Node-RED import: the editor bundle uses the same rules for its validators.
+ * Field rules as data plus one checker: the config node's fields, the building blocks of the request fields'
+ * rules (src/shared/fields.ts), and the choice rule. No Node-RED import: the editor bundle uses the same rules.
  *
  * The service model writes its patterns as Java regexes; they are translated here. Java's \p{Print} (ASCII mode)
  * is [\x20-\x7E] and \S at the start of an ASCII header value is [\x21-\x7E].
  */
-import type { RequestField } from './names';
 import { FlowError } from './flow-error';
 
 export interface FieldRule {
@@ -20,14 +19,16 @@ export interface FieldRule {
   range?: { min: number; max: number };
 }
 
-const NAME_PATTERN = '^[a-zA-Z0-9](-*[a-zA-Z0-9])*$';
-const NAME_WORDS = 'letters, digits and hyphens, starting and ending with a letter or digit';
-const PRINTABLE_ID = '^[\\x21-\\x7E][\\x20-\\x7E]*$';
-const PRINTABLE_WORDS = 'printable US-ASCII characters, not starting with a space';
+export const NAME_PATTERN = '^[a-zA-Z0-9](-*[a-zA-Z0-9])*$';
+export const NAME_WORDS = 'letters, digits and hyphens, starting and ending with a letter or digit';
+export const PRINTABLE_ID = '^[\\x21-\\x7E][\\x20-\\x7E]*$';
+export const PRINTABLE_WORDS = 'printable US-ASCII characters, not starting with a space';
 /** A header value: US-ASCII without control characters (so no CR or LF), tabs allowed. */
-const HEADER_TEXT = '^[\\t\\x20-\\x7E]*$';
-const HEADER_WORDS = 'US-ASCII characters without control characters (no CR or LF)';
-function integerRule(min: number, max: number): FieldRule {
+export const HEADER_TEXT = '^[\\t\\x20-\\x7E]*$';
+export const HEADER_WORDS = 'US-ASCII characters without control characters (no CR or LF)';
+
+/** The rule of a whole number sent as a request field. */
+export function integerRule(min: number, max: number): FieldRule {
   return {
     minLength: 1,
     maxLength: String(max).length,
@@ -36,66 +37,6 @@ function integerRule(min: number, max: number): FieldRule {
     range: { min, max },
   };
 }
-
-export const REQUEST_FIELD_RULES: Record<RequestField, FieldRule> = {
-  endpointName: { minLength: 1, maxLength: 63, pattern: NAME_PATTERN, description: NAME_WORDS },
-  contentType: { minLength: 1, maxLength: 1024, pattern: HEADER_TEXT, description: HEADER_WORDS },
-  accept: { minLength: 1, maxLength: 1024, pattern: HEADER_TEXT, description: HEADER_WORDS },
-  customAttributes: {
-    minLength: 1,
-    maxLength: 1024,
-    // RFC 7230 field-value: visible characters, with spaces or tabs only between them.
-    pattern: '^[\\x21-\\x7E]([\\t\\x20-\\x7E]*[\\x21-\\x7E])?$',
-    description: 'visible US-ASCII characters (spaces only between them, no CR or LF)',
-  },
-  targetModel: { minLength: 1, maxLength: 1024, pattern: PRINTABLE_ID, description: PRINTABLE_WORDS },
-  targetVariant: { minLength: 1, maxLength: 63, pattern: NAME_PATTERN, description: NAME_WORDS },
-  targetContainerHostname: { minLength: 1, maxLength: 63, pattern: NAME_PATTERN, description: NAME_WORDS },
-  enableExplanations: { minLength: 1, maxLength: 64, pattern: HEADER_TEXT, description: HEADER_WORDS },
-  inferenceComponentName: {
-    minLength: 1,
-    maxLength: 63,
-    pattern: '^[a-zA-Z0-9]([\\-a-zA-Z0-9]*[a-zA-Z0-9])?$',
-    description: NAME_WORDS,
-  },
-  prefixAwareId: { minLength: 1, maxLength: 64, pattern: PRINTABLE_ID, description: PRINTABLE_WORDS },
-  inferenceId: { minLength: 1, maxLength: 64, pattern: PRINTABLE_ID, description: PRINTABLE_WORDS },
-  sessionId: {
-    minLength: 1,
-    maxLength: 256,
-    pattern: '^(NEW_SESSION|[a-zA-Z0-9](-*[a-zA-Z0-9])*)$',
-    description: `NEW_SESSION, or ${NAME_WORDS}`,
-  },
-  // InvokeEndpointAsync
-  inputLocation: {
-    minLength: 1,
-    maxLength: 1024,
-    pattern: '^(s3|https)://[\\x21-\\x2E\\x30-\\x7E]+(/[\\x20-\\x7E]*)?$',
-    description: 'an s3://bucket/key URI (or an https:// URL) of the input object, in printable US-ASCII',
-  },
-  filename: {
-    minLength: 1,
-    maxLength: 32,
-    pattern: '^(?!.*\\..*\\.)[a-zA-Z0-9][a-zA-Z0-9_.-]*$',
-    description: 'a file name of letters, digits, hyphens, underscores and at most one dot, starting with a letter or digit',
-  },
-  requestTTLSeconds: integerRule(60, 21600),
-  invocationTimeoutSeconds: integerRule(1, 3600),
-  s3OutputPathExtension: {
-    minLength: 1,
-    maxLength: 512,
-    pattern: "^(?!s3:|https:)[a-zA-Z0-9!_.*'()/-]+$",
-    description: "a path of letters, digits and !_.*'()/- characters, not starting with s3: or https:",
-  },
-};
-
-/** The response stream cannot open a session: only an existing session's id. */
-export const STREAM_SESSION_RULE: FieldRule = {
-  minLength: 1,
-  maxLength: 256,
-  pattern: NAME_PATTERN,
-  description: `the id of an open session (${NAME_WORDS}); the response stream cannot open one with NEW_SESSION`,
-};
 
 /**
  * `batchKey`: the name of the member that holds the array in a JSON batch (`instances` for TensorFlow Serving).
@@ -227,4 +168,15 @@ export function wholeNumber(field: string, raw: unknown, limits: { min: number; 
 export function enforceRule(rule: FieldRule, value: string, field: string): void {
   const violation = checkRule(rule, value);
   if (violation) throw new FlowError('invalidField', { field, rule: describeViolation(violation) });
+}
+
+/** The rule of a choice, in words: written once, for the runtime's errors and the editor's validators. */
+export function oneOfRule(choices: readonly string[]): string {
+  return `must be one of ${choices.join(', ')}`;
+}
+
+/** The `invalidField` FlowError naming `field` when a non-blank `value` is not among `choices`, else undefined. */
+export function choiceError(field: string, value: string, choices: readonly string[]): FlowError | undefined {
+  if (value === '' || choices.includes(value)) return undefined;
+  return new FlowError('invalidField', { field, rule: oneOfRule(choices) });
 }

@@ -147,6 +147,8 @@ describe('errors: msg.sagemaker.error.name is always a documented name', functio
         const text = fs.readFileSync(path.join(dir, String(file)), 'utf8');
         // Not `('key', { name: ... })`: those are a message's parameters (FlowError, RED._), not msg.sagemaker.error.
         for (const m of text.matchAll(/(?<!', )\{ name: '(\w+)', message\b/g)) found.add(m[1]);
+        // Outcome's own helper takes the name first: `problem('QueueFull', ...)`.
+        for (const m of text.matchAll(/\bproblem\('(\w+)'/g)) found.add(m[1]);
       }
     }
     assert.ok(found.has('QueueFull') && found.has('ConfigurationError'), `the scan finds the node's names (${[...found]})`);

@@ -1,7 +1,7 @@
 'use strict';
 const assert = require('node:assert/strict');
 const { Limiter } = require('../../dist/invoke/limiter');
-const { Throttle } = require('../../dist/invoke/throttle');
+const { StatusThrottle: Throttle } = require('../../dist/invoke/status-throttle');
 
 describe('limiter: in-flight limit and FIFO queue', function () {
   it('starts up to maxInFlight, queues up to maxQueue, refuses the rest', function () {

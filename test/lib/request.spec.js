@@ -1,8 +1,10 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { buildInvokeRequest, validateNodeFields, getMsgProperty, setMsgProperty } = require('../../dist/invoke/request');
+const { buildRequest, getMsgProperty, setMsgProperty } = require('../../dist/invoke/request');
+const { validateNodeFields } = require('../../dist/shared/fields');
 const { OVERRIDABLE_FIELDS } = require('../../dist/shared/names');
 
+const buildInvokeRequest = (node, msg, property) => buildRequest('invoke', node, msg, property);
 const blankNode = () => Object.fromEntries(Object.keys(OVERRIDABLE_FIELDS).map((k) => [k, '']));
 
 describe('request: node settings and msg to InvokeEndpoint input', function () {
@@ -81,7 +83,6 @@ describe('request: node settings and msg to InvokeEndpoint input', function () {
 });
 
 describe('request: stream and async modes take their own operation\'s fields', function () {
-  const { buildRequest } = require('../../dist/invoke/request');
   const node = (fields = {}) => ({ ...blankNode(), endpointName: 'ep', ...fields });
   const refused = (fn, key, params = {}) =>
     assert.throws(fn, (err) => err.key === key && Object.entries(params).every(([k, v]) => err.params[k] === v));

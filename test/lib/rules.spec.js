@@ -1,6 +1,7 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { REQUEST_FIELD_RULES, CONFIG_FIELD_RULES, checkRule, describeViolation, ENV_REFERENCE } = require('../../dist/shared/rules');
+const { CONFIG_FIELD_RULES, checkRule, describeViolation, ENV_REFERENCE } = require('../../dist/shared/rules');
+const { REQUEST_FIELD_RULES } = require('../../dist/shared/fields');
 
 const ok = (field, value) => assert.equal(checkRule(REQUEST_FIELD_RULES[field], value), undefined, `${field} should accept ${JSON.stringify(value)}`);
 const bad = (field, value, kind) => {

@@ -1,6 +1,7 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { StreamDecoder, PartSequencer, streamUnit, streamSettingsError } = require('../../dist/invoke/stream');
+const { StreamDecoder, PartSequencer, streamUnit } = require('../../dist/invoke/stream');
+const { streamSettingsError } = require('../../dist/shared/invoke-settings');
 
 const b = (s) => new Uint8Array(Buffer.from(s, 'utf8'));
 /** Pushes each part and collects every unit, then the end. */
@@ -103,7 +104,7 @@ describe('stream: numbering the messages as a sequence', function () {
     assert.equal(s.push('a'), undefined);
     assert.deepEqual(s.push('b'), { value: 'a', parts: { id: 'm1', type: 'string', ch: '', index: 0 } });
     assert.deepEqual(s.finish(), { value: 'b', parts: { id: 'm1', type: 'string', ch: '', index: 1, count: 2 } });
-    assert.equal(s.sent, 2);
+    assert.equal(s.flush(), undefined, 'nothing is held after the last');
   });
 
   it('flushes the held unit without count when the stream fails', function () {

@@ -2,7 +2,7 @@
  * Runs a function at most once per interval, and always once more after the last request: the node status shows
  * the final state without an update per message (each update is a message to every open editor).
  */
-export class Throttle {
+export class StatusThrottle {
   private last = Number.NEGATIVE_INFINITY;
   private timer: NodeJS.Timeout | undefined;
 

@@ -1,0 +1,62 @@
+/**
+ * A message's request, built and checked before it takes any place in the queue or a batch: the SDK input of the
+ * node's mode, or with batching the request fields it shares with others and its piece of the batch body.
+ * Throws a FlowError naming the field and the rule. No Node-RED import.
+ */
+import { BATCH_CONTENT_TYPES } from '../shared/names';
+import type { OverridableField } from '../shared/fields';
+import type { InvokeSettings } from '../shared/invoke-settings';
+import { buildRequest, getMsgProperty, resolveFields, type MsgLike } from './request';
+import { checkPiece, encodeRow, framing, groupKey, type Framing, type RequestFields } from './batch';
+import { wholeNumber } from '../shared/rules';
+import type { BatchPiece } from './dispatch';
+import type { ModeInput } from './modes';
+
+/** A message's request: the SDK input, and the message's own per-attempt timeout (msg.requestTimeout), if any. */
+export interface InvokeRequest {
+  input: ModeInput;
+  requestTimeout?: number;
+}
+
+export interface Prepared {
+  request: InvokeRequest;
+  /** msg properties ignored because the node sets the same field (the node warns once per field) */
+  overridden: OverridableField[];
+  /** with batching: the message's share of a batch */
+  piece?: BatchPiece;
+}
+
+/** The batch framing of each node's settings, made once. */
+const frames = new WeakMap<InvokeSettings, Framing>();
+
+/**
+ * msg.requestTimeout (the core HTTP request node's convention): this message's per-attempt timeout in ms, at most
+ * the config node's timeout (`maxMs`), which also bounds how long a connection may stay silent.
+ */
+export function requestTimeoutOf(msg: MsgLike, maxMs: number): number | undefined {
+  const raw = msg.requestTimeout;
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  // A number, or its digits as text (as core's HTTP request node takes it); anything else breaks the rule.
+  const value = typeof raw === 'number' || typeof raw === 'string' ? raw : Number.NaN;
+  return wholeNumber('msg.requestTimeout', value, { min: 1, max: maxMs }, maxMs);
+}
+
+/** @param maxRequestTimeout the config node's timeout: the most msg.requestTimeout may ask for */
+export function prepareRequest(settings: InvokeSettings, msg: MsgLike, batching: boolean, maxRequestTimeout: number): Prepared {
+  const { mode, fields, inputProperty, batchFormat, batchKey } = settings;
+  const requestTimeout = requestTimeoutOf(msg, maxRequestTimeout);
+  if (!batching) {
+    const { input, overridden } = buildRequest(mode, fields, msg, inputProperty);
+    return { request: { input, requestTimeout }, overridden };
+  }
+  const { input, overridden } = resolveFields('invoke', fields, msg);
+  const piece = encodeRow(batchFormat, getMsgProperty(msg, inputProperty), inputProperty);
+  let frame = frames.get(settings);
+  if (!frame) frames.set(settings, (frame = framing(batchFormat, batchKey)));
+  checkPiece(frame, piece, inputProperty);
+  const shared = { ...input } as RequestFields;
+  shared.ContentType ??= BATCH_CONTENT_TYPES[batchFormat];
+  // Messages with different timeouts make different requests: they never share a batch.
+  const key = groupKey(shared) + (requestTimeout === undefined ? '' : `requestTimeout\u0000${requestTimeout}`);
+  return { request: { input, requestTimeout }, overridden, piece: { key, fields: shared, piece, property: inputProperty } };
+}

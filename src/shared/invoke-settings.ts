@@ -1,0 +1,245 @@
+/**
+ * The invoke node's settings in one place: their choices, defaults and limits, and the checks that decide whether
+ * they can work, each written once and run by both the runtime (`resolveInvokeSettings`, when the flow starts) and
+ * the editor (`settingProblem`, one dialog field at a time).
+ * No Node-RED or Node.js import: this module also runs in the browser (bundled into resources/editor-shared.js).
+ */
+import {
+  BLANK_NODE_FIELDS,
+  INVOKE_MODES,
+  MODE_OPERATIONS,
+  OVERRIDABLE_FIELDS,
+  validateNodeFields,
+  type InvokeMode,
+  type NodeFieldSettings,
+  type OverridableField,
+} from './fields';
+import { BATCH_KEY_RULE, choiceError, enforceRule, wholeNumber } from './rules';
+import { FlowError, type FlowErrorParams } from './flow-error';
+
+export const OUTPUT_MODES = ['auto', 'json', 'text', 'buffer'] as const;
+export type OutputMode = (typeof OUTPUT_MODES)[number];
+
+/** `streamSplit`: send the service's parts as they come (`none`), or re-cut them at newlines (`lines`). */
+export const STREAM_SPLITS = ['none', 'lines'] as const;
+export type StreamSplit = (typeof STREAM_SPLITS)[number];
+
+/**
+ * `batchFormat`: how a batch of messages becomes one request body when `batchSize` is above 1. `csv`: one row per
+ * message, joined by newlines; `json`: a JSON array of the inputs (or an object holding it under `batchKey`);
+ * `jsonlines`: one JSON document per line.
+ */
+export const BATCH_FORMATS = ['csv', 'json', 'jsonlines'] as const;
+export type BatchFormat = (typeof BATCH_FORMATS)[number];
+
+export const INVOKE_DEFAULTS = {
+  name: '',
+  config: '',
+  mode: 'invoke' as InvokeMode,
+  ...(BLANK_NODE_FIELDS as Record<OverridableField, string>),
+  inputProperty: 'payload',
+  outputProperty: 'payload',
+  output: 'auto' as OutputMode,
+  streamSplit: 'none' as StreamSplit,
+  maxInFlight: 8,
+  maxQueue: 1000,
+  /** 1: no batching (one request per message) */
+  batchSize: 1,
+  /** milliseconds the first message of a batch waits for the batch to fill */
+  batchWindow: 100,
+  batchFormat: 'csv' as BatchFormat,
+  /** json only: blank sends a bare array; a name sends {"<name>": [...]} */
+  batchKey: '',
+};
+
+/** Bounds of the invoke node's number properties. */
+export const INVOKE_LIMITS = {
+  maxInFlight: { min: 1, max: 256 },
+  maxQueue: { min: 0, max: 1_000_000 },
+  batchSize: { min: 1, max: 1000 },
+  batchWindow: { min: 0, max: 60_000 },
+};
+
+type SettingKey = keyof typeof INVOKE_DEFAULTS;
+type LimitKey = keyof typeof INVOKE_LIMITS;
+const LIMIT_KEYS = Object.keys(INVOKE_LIMITS) as LimitKey[];
+
+/** The node's saved properties as Node-RED hands them over: text, though the editor may save the limits as numbers. */
+export type InvokeDef = { [K in SettingKey]?: unknown };
+
+/** Settings that passed every check. */
+export interface InvokeSettings extends Record<LimitKey, number> {
+  mode: InvokeMode;
+  /** the request fields set on the node ('' where the msg fills them) */
+  fields: NodeFieldSettings;
+  inputProperty: string;
+  outputProperty: string;
+  output: OutputMode;
+  streamSplit: StreamSplit;
+  batchFormat: BatchFormat;
+  batchKey: string;
+}
+
+/** The settings as read, before the checks: a blank is the default, a number that is not one is NaN. */
+type Read = Omit<InvokeSettings, 'mode' | 'output' | 'streamSplit' | 'batchFormat'> &
+  Record<'mode' | 'output' | 'streamSplit' | 'batchFormat', string>;
+
+const blank = (v: unknown): boolean => v === undefined || v === null || v === '';
+const textOf = (def: InvokeDef, key: SettingKey): string => (blank(def[key]) ? String(INVOKE_DEFAULTS[key]) : String(def[key]));
+
+function read(def: InvokeDef): Read {
+  const fields = {} as NodeFieldSettings;
+  for (const field of Object.keys(OVERRIDABLE_FIELDS) as OverridableField[]) fields[field] = (def[field] ?? '') as string;
+  const numbers = {} as Record<LimitKey, number>;
+  for (const key of LIMIT_KEYS) numbers[key] = blank(def[key]) ? INVOKE_DEFAULTS[key] : Number(String(def[key]).trim());
+  return {
+    ...numbers,
+    fields,
+    mode: textOf(def, 'mode'),
+    inputProperty: textOf(def, 'inputProperty'),
+    outputProperty: textOf(def, 'outputProperty'),
+    output: textOf(def, 'output'),
+    streamSplit: textOf(def, 'streamSplit'),
+    batchFormat: textOf(def, 'batchFormat'),
+    batchKey: blank(def.batchKey) ? INVOKE_DEFAULTS.batchKey : String(def.batchKey),
+  };
+}
+
+/** One rule of the settings: the field it is about, the check, and how the edit dialog words it (after the label). */
+interface Check {
+  /** `fields`: the request fields set on the node, which the dialog checks one by one (see fields.ts) */
+  about: SettingKey | 'fields';
+  check: (s: Read, def: InvokeDef) => FlowError | undefined;
+  /** the dialog's words; blank: the `rule` the error carries */
+  dialog?: (p: FlowErrorParams) => string;
+}
+
+const choice = (about: 'mode' | 'output' | 'streamSplit' | 'batchFormat', choices: readonly string[]): Check => ({
+  about,
+  check: (s) => choiceError(about, s[about], choices),
+});
+const number = (about: LimitKey): Check => ({
+  about,
+  check: (_s, def) => {
+    try {
+      wholeNumber(about, def[about], INVOKE_LIMITS[about], INVOKE_DEFAULTS[about]);
+      return undefined;
+    } catch (err) {
+      return err as FlowError;
+    }
+  },
+});
+/** Whether the node batches: what the batching checks look at (a batch size that is no number does not batch). */
+const batches = (s: Read): boolean => s.batchSize > 1 && s.mode === 'invoke';
+const batchesAs = (s: Read): boolean => batches(s) && (BATCH_FORMATS as readonly string[]).includes(s.batchFormat);
+
+const STREAM_JSON: Check = {
+  about: 'output',
+  check: (s) => (s.mode === 'stream' && s.output === 'json' && s.streamSplit !== 'lines' ? new FlowError('streamJsonNeedsLines') : undefined),
+  dialog: () => 'parsed JSON in stream mode needs Split set to lines',
+};
+
+/** The batching rules, in the order the runtime reports them. */
+const BATCH_CHECKS: readonly Check[] = [
+  {
+    about: 'batchSize',
+    check: (s) =>
+      s.batchSize > 1 && s.mode !== 'invoke'
+        ? new FlowError('batchOnlyInvoke', { size: s.batchSize, mode: s.mode, operation: MODE_OPERATIONS[s.mode as InvokeMode] ?? '' })
+        : undefined,
+    dialog: (p) => `mode ${p.mode} (${p.operation}) cannot batch: set 1, or choose mode invoke`,
+  },
+  { ...choice('batchFormat', BATCH_FORMATS), check: (s) => (batches(s) ? choiceError('batchFormat', s.batchFormat, BATCH_FORMATS) : undefined) },
+  {
+    about: 'output',
+    check: (s) => (batchesAs(s) && s.output === 'buffer' ? new FlowError('batchOutputBuffer') : undefined),
+    dialog: () => 'a binary buffer cannot be cut into one result per message: choose another form, or set Batch size to 1',
+  },
+  {
+    about: 'batchKey',
+    check: (s) => (batchesAs(s) && s.batchKey !== '' && s.batchFormat !== 'json' ? new FlowError('batchKeyUnused', { format: s.batchFormat }) : undefined),
+    dialog: (p) => `only a json batch has an object to put it in (this one is ${p.format}): clear it, or batch as json`,
+  },
+  {
+    about: 'batchKey',
+    check: (s) => {
+      if (!batchesAs(s) || s.batchKey === '' || s.batchFormat !== 'json') return undefined;
+      try {
+        enforceRule(BATCH_KEY_RULE, s.batchKey, 'batchKey');
+        return undefined;
+      } catch (err) {
+        return err as FlowError;
+      }
+    },
+  },
+  {
+    about: 'maxQueue',
+    check: (s) => (batchesAs(s) && s.maxQueue < s.batchSize ? new FlowError('batchQueueTooSmall', { maxQueue: s.maxQueue, batchSize: s.batchSize }) : undefined),
+    dialog: (p) => `must be at least the batch size (${p.batchSize}): the messages of a filling batch count as queued`,
+  },
+];
+
+/** Every rule, in the order the runtime reports them (the request fields' own come from validateNodeFields). */
+const CHECKS: readonly Check[] = [
+  choice('output', OUTPUT_MODES),
+  choice('mode', INVOKE_MODES),
+  choice('streamSplit', STREAM_SPLITS),
+  { about: 'fields', check: (s) => (INVOKE_MODES.includes(s.mode as InvokeMode) ? validateNodeFields(s.fields, s.mode as InvokeMode) : undefined) },
+  STREAM_JSON,
+  ...LIMIT_KEYS.map(number),
+  ...BATCH_CHECKS,
+];
+
+/**
+ * The node's settings, or the first thing wrong with them as a FlowError (its key under `errors.` in the locale;
+ * `params.value` holds the value set on the node when the error is about one field): a node whose settings are
+ * wrong fails every message with that error.
+ */
+export function resolveInvokeSettings(def: InvokeDef): InvokeSettings | FlowError {
+  const s = read(def);
+  for (const { check } of CHECKS) {
+    const err = check(s, def);
+    if (!err) continue;
+    // The value set on the node, for the words that name it (fields set on the node are checked under their name).
+    const field = err.params.field;
+    if (typeof field === 'string' && field in def && def[field as SettingKey] !== undefined) {
+      err.params.value = String(def[field as SettingKey]);
+    }
+    return err;
+  }
+  return s as InvokeSettings;
+}
+
+/**
+ * For the edit dialog: what is wrong with `value` as the setting `field`, judged with the node's other settings,
+ * in the dialog's words; undefined when nothing is. Only the rules about this field are run, so each broken rule is
+ * reported once, by the field it is about.
+ */
+export function settingProblem(node: InvokeDef, field: SettingKey, value: unknown): string | undefined {
+  const def: InvokeDef = { ...node, [field]: value };
+  const s = read(def);
+  for (const { about, check, dialog } of CHECKS) {
+    if (about !== field) continue;
+    const err = check(s, def);
+    if (err) return dialog ? dialog(err.params) : String(err.params.rule);
+  }
+  return undefined;
+}
+
+/** The settings problem of a stream-mode node (parsed JSON needs lines), or undefined. */
+export function streamSettingsError(output: OutputMode, split: StreamSplit): FlowError | undefined {
+  return STREAM_JSON.check({ ...read({}), mode: 'stream', output, streamSplit: split }, {});
+}
+
+/** The batching settings with the node's other settings they depend on. */
+export type BatchContext = Pick<Read, 'mode' | 'output' | 'batchSize' | 'batchFormat' | 'batchKey' | 'maxQueue'>;
+
+/** The first way the batching settings cannot work with the others, or undefined (batchSize 1: no batching). */
+export function batchSettingsError(context: BatchContext): FlowError | undefined {
+  const s: Read = { ...read({}), ...context };
+  for (const { check } of BATCH_CHECKS) {
+    const err = check(s, {});
+    if (err) return err;
+  }
+  return undefined;
+}
