@@ -4,7 +4,8 @@
 //
 // - Node-RED's user directory is .node-red/ in the project (git ignores it); $SAGEMAKER_DEMO_USER_DIR moves it.
 //   This script writes its settings.js on every start; the package is linked into its node_modules, so Node-RED
-//   loads what `npm install` built (run `npm run build` after changing src/).
+//   loads what `npm install` built (run `npm run build` after changing src/), and listed in its package.json, so
+//   installing another node from the palette keeps it.
 // - On the first start (no flows.json yet) the demo flow (demo/flows.json) is deployed through Node-RED's admin
 //   API with the demo keys as the config node's credentials, so Node-RED keeps them in its encrypted store. Later
 //   starts keep your edits; delete .node-red/ to start over.
@@ -71,6 +72,28 @@ async function deployDemoFlow(base, config) {
   if (!res.ok) throw new Error(`Node-RED refused the demo flow: ${res.status} ${await res.text()}`);
 }
 
+/**
+ * Lists this package in the user directory's package.json as a `file:` dependency on the project. Installing a node
+ * from the palette runs `npm install --save` there, and npm removes from node_modules whatever package.json does not
+ * list: without this line the demo's own nodes would vanish at the first palette install. Other entries (nodes the
+ * user installed, Node-RED's own fields) are kept.
+ */
+function listPackage(userDir, name) {
+  const file = path.join(userDir, 'package.json');
+  let manifest = { name: 'node-red-demo', description: 'The Node-RED user directory of npm start', version: '0.0.1', private: true };
+  if (fs.existsSync(file)) {
+    try {
+      manifest = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch (err) {
+      fail(`${file} is not valid JSON (${err.message}): fix or delete it`);
+    }
+  }
+  const spec = `file:${path.relative(userDir, root).split(path.sep).join('/') || '.'}`;
+  if (manifest.dependencies && manifest.dependencies[name] === spec) return;
+  manifest.dependencies = { ...manifest.dependencies, [name]: spec };
+  fs.writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
 async function main() {
   const { loadConfig } = load(path.join(root, 'dist', 'server', 'cli.js'));
   const { startLocalServer, describeRoute } = load(path.join(root, 'dist', 'server', 'local.js'));
@@ -101,6 +124,7 @@ async function main() {
   const link = path.join(userDir, 'node_modules', pkg.name);
   fs.rmSync(link, { recursive: true, force: true });
   fs.symlinkSync(root, link, 'dir');
+  listPackage(userDir, pkg.name);
   const secretFile = path.join(userDir, '.credential-secret');
   if (!fs.existsSync(secretFile)) fs.writeFileSync(secretFile, crypto.randomBytes(24).toString('hex'), { mode: 0o600 });
   const firstStart = !fs.existsSync(path.join(userDir, 'flows.json'));
@@ -151,7 +175,7 @@ module.exports = {
     await deployDemoFlow(base, config);
     say('deployed the demo flow (first start; delete the user directory to get it back later)');
   }
-  say(`ready: open ${base} in a browser, then the debug sidebar (the "simulated sensors" inject sends a reading every 5 s)`);
+  say(`ready: open ${base} in a browser and the debug sidebar; on the first tab press "normal reading" five times, then "spike"`);
 }
 
 main().catch(async (err) => {

@@ -13,6 +13,10 @@ const {
 } = require('@aws-sdk/client-sagemaker-runtime');
 const { startLocalServer, validateConfig, RunningStats, AnomalyScorer, TokenBucket, parseReadings } = require('../dist/server');
 
+const { parseCsv } = require('../dist/server/csv');
+// The invoke node's CSV batch writer: only the test joins the two, the server never imports the node's code.
+const { encodeRow, framing, assemble } = require('../dist/invoke/batch');
+
 const KEY = { accessKeyId: 'AKIALOCALTEST0001', secretAccessKey: 'local-test-secret/not+real' };
 const text = (bytes) => Buffer.from(bytes).toString('utf8');
 
@@ -206,6 +210,53 @@ describe('demo model statistics', function () {
     assert.throws(() => parseReadings(Buffer.from('[{"value": 1}, {"series": "", "value": 2}]'), 'json'), /reading\[1\]\.series must be a text/);
     assert.throws(() => parseReadings(Buffer.from('{"value": 1}\nnope'), 'jsonlines'), /line 2 is not valid JSON/);
     assert.throws(() => parseReadings(Buffer.from(''), 'csv'), /no readings/);
+  });
+});
+
+describe('local endpoint server: the demo model reads CSV as RFC 4180 writes it', function () {
+  const rows = (text) => parseCsv(text).map((r) => r.fields);
+
+  it('splits plain fields and records, by LF, CRLF or CR, and skips blank lines', function () {
+    assert.deepEqual(rows('a,1\nb,2\r\nc,3\rd,4\n\n\r\n'), [['a', '1'], ['b', '2'], ['c', '3'], ['d', '4']]);
+    assert.deepEqual(rows(''), []);
+    assert.deepEqual(rows('a,,\n'), [['a', '', '']], 'empty fields are fields');
+  });
+
+  it('reads quoted fields: commas, doubled quotes, line breaks (LF and CRLF) and empty quotes', function () {
+    assert.deepEqual(rows('"c,1",5'), [['c,1', '5']]);
+    assert.deepEqual(rows('"say ""hi""",6\n'), [['say "hi"', '6']]);
+    assert.deepEqual(rows('"two\nlines",7\r\n"three\r\nlines",8'), [['two\nlines', '7'], ['three\r\nlines', '8']]);
+    assert.deepEqual(rows('"",9'), [['', '9']]);
+    assert.deepEqual(parseCsv('"",9\n\n')[0].quoted, [true, false]);
+    assert.deepEqual(parseCsv('a,1\n"x\ny",2\nb,3').map((r) => r.line), [1, 2, 4], 'each record knows the line it starts on');
+  });
+
+  it('refuses a quote never closed and text after a closing quote, naming the line', function () {
+    assert.throws(() => parseCsv('a,1\n"open,2\n'), /quoted field that starts on line 2 is never closed/);
+    assert.throws(() => parseCsv('a,1\n"x"y,2'), /line 2: text after the closing quote/);
+  });
+
+  it("reads every batch the invoke node's CSV writer makes: quotes, commas and line breaks in a series", function () {
+    const series = ['c,1', 'say "hi"', 'two\nlines', 'cr\r\nlf', 'plain', ' spaced '];
+    const body = assemble(framing('csv', ''), series.map((s, i) => encodeRow('csv', [s, i + 0.5], 'payload')));
+    const { readings } = parseReadings(body, 'csv');
+    assert.deepEqual(readings, series.map((s, i) => ({ series: s, value: i + 0.5 })));
+  });
+
+  it('answers a quoted series over the wire, and quotes it back the same way', async function () {
+    const { local, sm } = await start({ sensors: { model: 'demo' } });
+    try {
+      const body = assemble(framing('csv', ''), [encodeRow('csv', ['c,1', 5], 'payload'), encodeRow('csv', ['c,1', 7], 'payload')]);
+      const res = await sm.send(new InvokeEndpointCommand({ EndpointName: 'sensors', Body: body, ContentType: 'text/csv' }));
+      assert.equal(text(res.Body), '"c,1",5,0,,,,false\n"c,1",7,1,5,,,false\n');
+      assert.deepEqual(parseCsv(text(res.Body)).map((r) => r.fields[0]), ['c,1', 'c,1']);
+      const bad = await failure(sm.send(new InvokeEndpointCommand({ EndpointName: 'sensors', Body: Buffer.from('"c,1,5'), ContentType: 'text/csv' })));
+      assert.equal(bad.name, 'ModelError');
+      assert.match(bad.OriginalMessage, /the body is not CSV: the quoted field that starts on line 1 is never closed/);
+    } finally {
+      sm.destroy();
+      await local.close();
+    }
   });
 });
 

@@ -7,18 +7,74 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { spawn } = require('node:child_process');
+const { spawn, execFileSync } = require('node:child_process');
 const WebSocket = require('ws');
-const { freePort } = require('./node-red-process');
+const { freePort, artifacts } = require('./node-red-process');
+const { launch, openEditor, showSidebar, screenshot } = require('./e2e/browser');
 
 const root = path.join(__dirname, '..');
 const userDir = path.join(root, 'test-artifacts', 'npm-start-userdir');
+const shots = path.join(artifacts, 'screenshots');
+const pkgName = require('../package.json').name;
 const flows = JSON.parse(fs.readFileSync(path.join(root, 'demo', 'flows.json'), 'utf8'));
 const byName = (type, name) => {
-  const node = flows.find((n) => n.type === type && n.name === name);
+  const node = flows.find((n) => n.type === type && (n.name === name || (type === 'tab' && n.label === name)));
   assert.ok(node, `the demo flow has a ${type} node "${name}"`);
   return node.id;
 };
+
+/**
+ * Runs in the editor: the active tab's layout problems. Node boxes (with their buttons and ports, as drawn) must lie
+ * inside the visible chart and keep apart (20 px side by side, 8 px one above the other); a wire must not pass under a node other than its two ends.
+ */
+function layoutOfActiveTab() {
+  const chart = document.getElementById('red-ui-workspace-chart');
+  const area = chart.getBoundingClientRect();
+  const width = chart.clientWidth;
+  const height = chart.clientHeight;
+  const problems = [];
+  const nodes = RED.nodes.filterNodes({ z: RED.workspaces.active() });
+  const drawn = nodes.map((n) => {
+    const r = chart.querySelector(`g[id="${n.id}"]`).getBoundingClientRect();
+    return { n, label: n.name || n.type, left: r.left - area.left, right: r.right - area.left, top: r.top - area.top, bottom: r.bottom - area.top };
+  });
+  // Between the drawn boxes, ports included: side by side, room for a visible piece of wire; one above the other,
+  // at least the editor's own spacing (nodes 40 px apart on its grid leave 10 px).
+  const WIDE = 20;
+  const TALL = 8;
+  for (const d of drawn) {
+    if (d.left < 0 || d.top < 0 || d.right > width || d.bottom > height) {
+      problems.push(`${d.label} (${Math.round(d.left)}..${Math.round(d.right)}, ${Math.round(d.top)}..${Math.round(d.bottom)}) is not inside the visible ${width} x ${height}`);
+    }
+  }
+  for (let i = 0; i < drawn.length; i++) {
+    for (let j = i + 1; j < drawn.length; j++) {
+      const a = drawn[i];
+      const b = drawn[j];
+      const apart = a.right + WIDE <= b.left || b.right + WIDE <= a.left || a.bottom + TALL <= b.top || b.bottom + TALL <= a.top;
+      if (!apart) problems.push(`${a.label} and ${b.label} touch or overlap`);
+    }
+  }
+  // Wires, in workspace coordinates: the link paths against each node's box (node.x/y is its centre).
+  let wires = 0;
+  for (const el of chart.querySelectorAll('path.red-ui-flow-link-line')) {
+    const link = el.__data__ || (el.parentNode && el.parentNode.__data__);
+    if (!link || !link.source || !link.target) continue;
+    wires += 1;
+    const length = el.getTotalLength();
+    for (const n of nodes) {
+      if (n === link.source || n === link.target) continue;
+      for (let s = 0; s <= length; s += 4) {
+        const p = el.getPointAtLength(s);
+        if (Math.abs(p.x - n.x) < n.w / 2 && Math.abs(p.y - n.y) < n.h / 2) {
+          problems.push(`the wire ${link.source.name || link.source.type} -> ${link.target.name || link.target.type} passes under ${n.name || n.type}`);
+          break;
+        }
+      }
+    }
+  }
+  return { width, height, nodes: drawn.length, wires, problems };
+}
 
 function alive(pid) {
   try {
@@ -102,14 +158,31 @@ describe('npm start (demo server + Node-RED with the demo flow, no AWS account)'
     assert.equal(res.status, 200, `inject ${id}`);
   };
 
-  it('runs the demo flow: an inject node\'s reading gets the demo model\'s anomaly score at the debug node', async function () {
-    await inject(byName('inject', 'normal reading'));
-    const m = await debugFrom(byName('debug', 'score'), (d) => /"series":"pump-1"/.test(d.msg));
-    const score = JSON.parse(m.msg);
-    assert.equal(score.series, 'pump-1');
-    assert.equal(score.value, 21.5);
-    assert.equal(typeof score.count, 'number');
-    assert.equal(typeof score.anomaly, 'boolean');
+  it('follows the README: normal reading five times (the readings vary like a sensor\'s), then spike, which is an anomaly', async function () {
+    // Before anything is pressed, only the batch tab talks to the sidebar, and once per request.
+    const summary = byName('debug', 'batch summary');
+    assert.deepEqual(debugMessages.filter((m) => m.id !== summary), [], 'nothing but batch summaries arrives unasked');
+
+    const scoreId = byName('debug', 'score');
+    const answers = [];
+    for (let i = 0; i < 5; i++) {
+      const before = debugMessages.length;
+      await inject(byName('inject', 'normal reading'));
+      const m = await until(`answer ${i + 1}`, () => debugMessages.slice(before).find((d) => d.id === scoreId));
+      answers.push(JSON.parse(m.msg));
+    }
+    assert.deepEqual(answers.map((a) => [a.series, a.count, a.anomaly]), [0, 1, 2, 3, 4].map((n) => ['pump-1', n, false]));
+    const values = answers.map((a) => a.value);
+    assert.ok(new Set(values).size >= 3, `the readings vary: ${values}`);
+    for (const v of values) assert.ok(v > 21 && v < 22, `${v} is a normal reading around 21.5`);
+    assert.ok(answers[4].stdDev > 0 && typeof answers[4].zScore === 'number', 'a spread, so a z-score');
+
+    await inject(byName('inject', 'spike'));
+    const flagged = await debugFrom(byName('debug', 'anomaly!'), (d) => /"series":"pump-1"/.test(d.msg));
+    const spike = JSON.parse(flagged.msg);
+    assert.equal(spike.value, 35.2);
+    assert.equal(spike.anomaly, true);
+    assert.ok(spike.zScore >= 3, `z ${spike.zScore}`);
     assert.ok(/\[sagemaker-local\] POST \/endpoints\/sensor-anomaly\/invocations 200/.test(output), 'the local server answered it');
     // Node-RED's own notices about a fresh user directory aside, the flow deployed and ran without a warning.
     const problems = output.split('\n').filter((l) => /\[(warn|error)\]/.test(l) && !/Projects disabled|Encrypted credentials not found/.test(l));
@@ -129,21 +202,78 @@ describe('npm start (demo server + Node-RED with the demo flow, no AWS account)'
     assert.match(error.originalMessage, /value must be a finite number/);
   });
 
-  it('runs the third tab: ten readings at once go to the demo model as one batch, each answered on its own', async function () {
-    await inject(byName('inject', 'ten sensors (every 10 s)'));
-    const from = (name) => debugMessages.filter((m) => m.id === byName('debug', name));
-    await until('ten batched scores and their batch metadata', () => from('batched score').length >= 10 && from('batch of each reading').length >= 10);
-    // The inject also fires once on deploy: when that and this one fall in one window, twenty readings share the
-    // request. Either way each message has its own reading's score, in order, and its place in one request.
-    const size = JSON.parse(from('batch of each reading')[0].msg).size;
-    assert.ok(size === 10 || size === 20, `batch size ${size}`);
-    await until(`${size} batched scores`, () => from('batched score').length >= size && from('batch of each reading').length >= size);
-    const scores = from('batched score').slice(0, size).map((m) => JSON.parse(m.msg));
-    assert.deepEqual(scores.map((s) => s.series), Array.from({ length: size }, (_, i) => `line-${(i % 10) + 1}`), 'each reading got its own score, in order');
-    for (const s of scores) assert.equal(typeof s.count, 'number');
-    const batches = from('batch of each reading').slice(0, size).map((m) => JSON.parse(m.msg));
-    assert.deepEqual(batches.map((b) => [b.size, b.index]), Array.from({ length: size }, (_, i) => [size, i]), 'they shared one request');
-    assert.equal(new Set(batches.map((b) => b.requestId)).size, 1);
+  it('runs the third tab: ten readings at once go to the demo model as one request, and the sidebar gets one summary per request', async function () {
+    const summaryId = byName('debug', 'batch summary');
+    const summaries = () => debugMessages.filter((m) => m.id === summaryId).map((m) => JSON.parse(m.msg));
+    const before = summaries().length;
+    await inject(byName('inject', 'every 10 s'));
+    await until('a batch summary', () => summaries().length > before);
+    // The inject also fires once on deploy and every 10 s: when two rounds fall in one window, twenty readings share
+    // the request. Either way one message sums up one request.
+    for (const s of summaries()) {
+      assert.ok(s.readings === 10 || s.readings === 20, `batch size ${s.readings}`);
+      assert.deepEqual(Object.keys(s.zScores), Array.from({ length: 10 }, (_, i) => `line-${i + 1}`), 'each sensor\'s score, in order');
+      assert.ok(Array.isArray(s.anomalies));
+      assert.equal(typeof s.requestId, 'string');
+    }
+    const ids = summaries().map((s) => s.requestId);
+    assert.equal(new Set(ids).size, ids.length, 'one summary per request, never one per reading');
+    const batchTab = new Set(flows.filter((n) => n.z === byName('tab', '3 Batching')).map((n) => n.id));
+    assert.deepEqual([...new Set(debugMessages.filter((m) => batchTab.has(m.id)).map((m) => m.id))], [summaryId], 'no other debug output on that tab');
+  });
+
+  it('lays out every tab so it fits a 1280-px-wide editor with the sidebar open: no node touches another or sits on a wire, each tab has an Info text', async function () {
+    const browser = await launch();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      // A first visit shows Node-RED's welcome tour over the workspace: this user has seen it.
+      await fetch(`${base}/settings/user`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ editor: { view: { 'view-show-welcome-tours': false } } }) });
+      await openEditor(page, base);
+      await showSidebar(page, 'd');
+      const tabs = flows.filter((n) => n.type === 'tab');
+      assert.equal(tabs.length, 3);
+      for (const [i, tab] of tabs.entries()) {
+        assert.ok(tab.info && tab.info.length > 80, `tab "${tab.label}" has a description for the Info panel`);
+        await page.evaluate((id) => RED.workspaces.show(id), tab.id);
+        await page.waitForFunction((id) => RED.workspaces.active() === id, tab.id);
+        await screenshot(page, shots, `demo-tab-${i + 1}.png`);
+        const layout = await page.evaluate(layoutOfActiveTab);
+        assert.deepEqual(layout.problems, [], `tab "${tab.label}" (chart ${layout.width} x ${layout.height} px)`);
+        const own = flows.filter((n) => n.z === tab.id);
+        assert.equal(layout.nodes, own.length, 'every node of the tab drawn');
+        assert.equal(layout.wires, own.reduce((sum, n) => sum + (n.wires || []).flat().length, 0), 'every wire checked');
+      }
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('lists the package in the user directory\'s package.json, so installing another node from the palette keeps it', async function () {
+    const manifest = JSON.parse(fs.readFileSync(path.join(userDir, 'package.json'), 'utf8'));
+    const spec = manifest.dependencies && manifest.dependencies[pkgName];
+    assert.match(spec || '', /^file:/);
+    assert.equal(fs.realpathSync(path.resolve(userDir, spec.slice('file:'.length))), fs.realpathSync(root));
+    // What the palette manager runs (Node-RED's installer: npm install --save ...) for another node, asked of npm as
+    // a dry run, so the test changes nothing: npm must not plan to remove this package.
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'other-node-'));
+    try {
+      fs.writeFileSync(path.join(other, 'package.json'), JSON.stringify({ name: 'node-red-contrib-other-demo', version: '1.0.0', 'node-red': { nodes: {} } }));
+      // A packed module, as the palette gets one from the registry.
+      const tarball = path.join(other, execFileSync('npm', ['pack', '--silent'], { cwd: other, encoding: 'utf8' }).trim());
+      const out = execFileSync('npm', ['install', '--dry-run', '--json', '--offline', '--no-audit', '--no-update-notifier', '--no-fund',
+        '--save', '--save-prefix=~', '--omit=dev', '--engine-strict', tarball], { cwd: userDir, encoding: 'utf8', env: { ...process.env, npm_config_cache: path.join(home, '.npm') } });
+      // npm prints its plan in words ("add ...", "remove ...") before the JSON.
+      const plan = JSON.parse(out.slice(out.search(/^\{/m)));
+      // Its summary in words, then in numbers (npm prints the lists too when run outside npm).
+      assert.match(out, /^add node-red-contrib-other-demo 1\.0\.0$/m);
+      assert.equal(plan.added, 1, out);
+      // Without the package.json entry npm plans "remove node-red-contrib-sagemaker-runtime" here. (It may plan to
+      // re-make the link, a "change" to the same version, which keeps it.)
+      assert.doesNotMatch(out, /^remove /m);
+      assert.equal(plan.removed, 0, out);
+    } finally {
+      fs.rmSync(other, { recursive: true, force: true });
+    }
   });
 
   it('keeps the demo keys out of flows.json: they are in Node-RED\'s encrypted credential store', function () {

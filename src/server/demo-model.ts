@@ -16,6 +16,7 @@
 import type { EndpointHandler, EndpointResult, InvocationRequest, StreamEvent } from './types';
 import { containerError } from './model-error';
 import { PRODUCTION_VARIANT, RESPONSE_HEADERS, requestTypes } from './wire';
+import { CsvSyntaxError, parseCsv, type CsvRecord } from './csv';
 
 export interface DemoModelOptions {
   /** |z| at or above which a reading is an anomaly; default 3 */
@@ -189,6 +190,33 @@ function seriesName(series: unknown, where: string): string {
   return series;
 }
 
+/**
+ * The readings of CSV rows `value` or `series,value` (RFC 4180: a quoted series may hold commas, quotes and line
+ * breaks), after an optional header row whose last column is `value`. A series is taken as written, spaces and
+ * all, as RFC 4180 reads a field; spaces around a value are allowed (Number() ignores them).
+ */
+function csvReadings(text: string): Reading[] {
+  let records: CsvRecord[];
+  try {
+    records = parseCsv(text);
+  } catch (err) {
+    if (err instanceof CsvSyntaxError) throw new DemoInputError(`the body is not CSV: ${err.message}`);
+    throw err;
+  }
+  const readings: Reading[] = [];
+  records.forEach((record, r) => {
+    const fields = record.fields;
+    const row = `row ${record.line}`;
+    if (r === 0 && fields[fields.length - 1].trim().toLowerCase() === 'value') return; // a header row
+    if (fields.length > 2) throw new DemoInputError(`${row} has ${fields.length} columns: give value, or series,value`);
+    const raw = fields[fields.length - 1];
+    const value = raw.trim() === '' ? NaN : Number(raw);
+    if (!Number.isFinite(value)) throw new DemoInputError(`${row}: value must be a finite number (got "${raw}")`);
+    readings.push({ series: fields.length === 2 ? seriesName(fields[0], `${row}: series`) : DEFAULT_SERIES, value });
+  });
+  return readings;
+}
+
 /** The readings of a request body, and whether the answer is one object (a single JSON reading) or a list. */
 export function parseReadings(body: Buffer, format: DemoFormat): { readings: Reading[]; single: boolean } {
   const text = body.toString('utf8');
@@ -205,11 +233,11 @@ export function parseReadings(body: Buffer, format: DemoFormat): { readings: Rea
     }
     return { readings: [readingOf(value, 'reading')], single: true };
   }
-  const lines = text.split(/\r?\n/).map((l) => l.trim());
   const readings: Reading[] = [];
-  lines.forEach((line, i) => {
-    if (line === '') return;
-    if (format === 'jsonlines') {
+  if (format === 'jsonlines') {
+    text.split(/\r?\n/).forEach((raw, i) => {
+      const line = raw.trim();
+      if (line === '') return;
       let value: unknown;
       try {
         value = JSON.parse(line);
@@ -217,16 +245,10 @@ export function parseReadings(body: Buffer, format: DemoFormat): { readings: Rea
         throw new DemoInputError(`line ${i + 1} is not valid JSON: ${(err as Error).message}`);
       }
       readings.push(readingOf(value, `line ${i + 1}`));
-      return;
-    }
-    const fields = line.split(',').map((f) => f.trim());
-    if (readings.length === 0 && fields[fields.length - 1].toLowerCase() === 'value') return; // a header row
-    if (fields.length > 2) throw new DemoInputError(`row ${i + 1} has ${fields.length} columns: give value, or series,value`);
-    const raw = fields[fields.length - 1];
-    const value = raw === '' ? NaN : Number(raw);
-    if (!Number.isFinite(value)) throw new DemoInputError(`row ${i + 1}: value must be a finite number (got "${raw}")`);
-    readings.push({ series: fields.length === 2 ? seriesName(fields[0], `row ${i + 1}: series`) : DEFAULT_SERIES, value });
-  });
+    });
+  } else {
+    readings.push(...csvReadings(text));
+  }
   if (readings.length === 0) throw new DemoInputError('the body holds no readings');
   return { readings, single: false };
 }

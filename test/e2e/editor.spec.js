@@ -13,6 +13,7 @@ const {
   launch, openEditor, dragFromPalette, nodeOnCanvas, openNode, typeInto, deployFromEditor, expandDebugMessage, importExample, showSidebar, screenshot,
 } = require('./browser');
 const names = require('../../dist/shared/names');
+const { dialogLayoutProblems } = require('./dialog-layout');
 
 const userDir = path.join(artifacts, 'e2e-userdir');
 const shots = path.join(artifacts, 'screenshots', `node-red-${nodeRedMajor}`);
@@ -127,6 +128,18 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
     // No config node yet: the select offers to add one.
     assert.equal(await tray.locator('#node-input-config').inputValue(), '_ADD_');
     await screenshot(page, shots, 'invoke-dialog.png');
+  });
+
+  it('lays out the invoke dialog at its default width: no label wraps or touches its field, no placeholder is cut off', async function () {
+    const tray = page.locator('.red-ui-tray').last();
+    // Every group shown: the advanced fields (opened above) and the batch settings of a JSON batch.
+    assert.equal(await tray.locator('#node-input-customAttributes').isVisible(), true);
+    await typeInto(page, '#node-input-batchSize', '16');
+    await tray.locator('#node-input-batchFormat').selectOption('json');
+    assert.equal(await tray.locator('#node-input-batchKey').isVisible(), true);
+    assert.deepEqual(await page.evaluate(dialogLayoutProblems, '.red-ui-tray:last-child'), []);
+    await tray.locator('#node-input-batchFormat').selectOption(names.INVOKE_DEFAULTS.batchFormat);
+    await typeInto(page, '#node-input-batchSize', String(names.INVOKE_DEFAULTS.batchSize));
   });
 
   it('shows the batching fields in invoke mode only, the batch settings only when batching, and checks them together', async function () {
@@ -262,6 +275,71 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
     await page.locator('#node-dialog-ok').click();
     await page.locator('.red-ui-tray').waitFor({ state: 'detached' });
     assert.equal(await page.evaluate((id) => RED.nodes.node(id).valid, invokeId), true);
+  });
+
+  it('lays out the config dialog at its default width in each credentials mode, with a role and with proxy and TLS ticked', async function () {
+    await openNode(page, invokeId);
+    await page.locator('#node-input-btn-config-edit').click();
+    const tray = page.locator('.red-ui-tray').last();
+    await tray.locator('#node-config-input-region').waitFor();
+    const problems = () => page.evaluate(dialogLayoutProblems, '.red-ui-tray:last-child');
+    assert.deepEqual(await problems(), [], 'access keys');
+    for (const mode of ['profile', 'chain']) {
+      await tray.locator('#node-config-input-authMode').selectOption(mode);
+      assert.deepEqual(await problems(), [], mode);
+    }
+    await tray.locator('#node-config-input-authMode').selectOption('keys');
+    await typeInto(page, '#node-config-input-roleArn', 'arn:aws:iam::123456789012:role/sagemaker-caller');
+    assert.equal(await tray.locator('#node-config-input-roleSessionName').isVisible(), true);
+    await tray.locator('#node-config-input-useProxy').click();
+    await tray.locator('#node-config-input-useTls').click();
+    assert.deepEqual(await problems(), [], 'role, proxy and TLS shown');
+    await tray.locator('#node-config-dialog-cancel').click();
+    await page.locator('#node-config-input-region').waitFor({ state: 'detached' });
+    await page.locator('#node-dialog-cancel').click();
+    await page.locator('.red-ui-tray').waitFor({ state: 'detached' });
+  });
+
+  it('offers proxy and TLS as unticked boxes; a box reveals its selector; a saved proxy shows ticked; unticking saves none', async function () {
+    const openConfig = async () => {
+      await openNode(page, invokeId);
+      await page.locator('#node-input-btn-config-edit').click();
+      await page.locator('#node-config-input-region').waitFor();
+      return page.locator('.red-ui-tray').last();
+    };
+    const closeConfig = async (button) => {
+      await page.locator(`#node-config-dialog-${button}`).click();
+      await page.locator('#node-config-input-region').waitFor({ state: 'detached' });
+      await page.locator('#node-dialog-ok').click();
+      await page.locator('.red-ui-tray').waitFor({ state: 'detached' });
+    };
+    let tray = await openConfig();
+    for (const [box, key] of [['useProxy', 'proxy'], ['useTls', 'tls']]) {
+      assert.equal(await tray.locator(`#node-config-input-${box}`).isChecked(), false, `${box} unticked`);
+      assert.equal(await tray.locator(`label[for="node-config-input-${box}"]`).innerText(), configText.label[box]);
+      assert.equal(await tray.locator(`#node-config-input-${key}`).isVisible(), false, `no ${key} selector while unticked`);
+      await tray.locator(`#node-config-input-${box}`).click();
+      assert.equal(await tray.locator(`#node-config-input-${key}`).isVisible(), true, `the ${key} selector once ticked`);
+    }
+    assert.equal(await tray.locator('.sagemaker-config-no-proxy').isVisible(), false, 'the no-proxy tip goes with the box');
+    await closeConfig('cancel');
+
+    // A flow saved with a proxy node (as every earlier version saved it): the box shows ticked, with that node.
+    await page.evaluate((id) => {
+      RED.nodes.import([{ id: 'e2eproxy00000001', type: 'http proxy', name: 'corporate proxy', url: 'http://proxy.example:3128', noproxy: [] }]);
+      RED.nodes.node(id).proxy = 'e2eproxy00000001';
+    }, configId);
+    tray = await openConfig();
+    assert.equal(await tray.locator('#node-config-input-useProxy').isChecked(), true);
+    assert.equal(await tray.locator('#node-config-input-proxy').isVisible(), true);
+    assert.equal(await tray.locator('#node-config-input-proxy').inputValue(), 'e2eproxy00000001');
+    assert.equal(await tray.locator('#node-config-input-useTls').isChecked(), false);
+    // Unticking it and saving removes the proxy from the config node.
+    await tray.locator('#node-config-input-useProxy').click();
+    await closeConfig('ok');
+    assert.equal(await page.evaluate((id) => RED.nodes.node(id).proxy, configId), '');
+    assert.equal(await page.evaluate((id) => RED.nodes.node(id).tls, configId), '');
+    await page.evaluate(() => RED.nodes.remove('e2eproxy00000001'));
   });
 
   it('after a deploy and a reload, never sends the stored secret back to the browser', async function () {
