@@ -112,10 +112,12 @@ describe('npm start next to another server on its port', function () {
     fs.mkdirSync(foreignDir, { recursive: true });
     const red = await startNodeRed(foreignDir, { logName: 'npm-start-foreign-node-red.log' });
     try {
+      const started = () => (red.output().match(/Started flows/g) || []).length;
+      const startedBefore = started();
       await red.deploy([{ id: 'aaaa000000000001', type: 'tab', label: 'my own work' },
         { id: 'aaaa000000000002', type: 'comment', z: 'aaaa000000000001', name: 'do not lose me', x: 200, y: 100, wires: [] }]);
       const before = (await red.api('GET', '/flows')).json();
-      while (!/Started flows/.test(red.output())) await sleep(50); // its own deploy logs after the answer
+      while (started() === startedBefore) await sleep(50); // its own deploy logs after the answer
       const logBefore = red.output().length;
       const port = Number(new URL(red.base).port);
       const run = npmStart(port, await freePort());

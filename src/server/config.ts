@@ -207,12 +207,8 @@ const TOP_LEVEL = ['host', 'port', 'region', 'accountId', 'credentials', 'endpoi
  * (the file name, or "the command line") starts each error message.
  */
 export function validateConfig(raw: unknown, source = 'the configuration'): LocalServerConfig {
+  if (!isObject(raw)) throw new ConfigError(`${source}: the configuration must be a JSON object`);
   const problems = new Problems();
-  if (!isObject(raw)) {
-    problems.check(() => fail('the configuration', 'must be a JSON object'));
-    problems.throwIfAny(source);
-    throw new Error('unreachable');
-  }
   // Each setting on its own, so that every mistake is reported at once.
   const field = <T>(run: () => T): T => problems.check(run) as T;
   field(() => onlyKeys(raw, '', TOP_LEVEL));
