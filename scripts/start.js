@@ -88,6 +88,7 @@ async function main() {
   if (serverPort !== undefined) args.push('--port', String(serverPort));
   const config = loadConfig(args);
   const port = portFromEnv('PORT', 1880);
+  if (port === config.port) fail(`PORT and SAGEMAKER_LOCAL_PORT are both ${port}: Node-RED and the local endpoint server need a port each`);
   // Both ports free, or nothing starts and nothing is sent: another Node-RED on the port would get the demo flow.
   if (await portInUse(port)) fail(`port ${port} is in use (another Node-RED?): set PORT to a free port for npm start's Node-RED`);
   if (await portInUse(config.port, config.host)) {

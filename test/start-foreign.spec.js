@@ -106,6 +106,14 @@ describe('npm start next to another server on its port', function () {
     }
   });
 
+  it('refuses one port for both, before starting anything', async function () {
+    const port = await freePort();
+    const run = npmStart(port, port);
+    assert.notEqual(await run.exited, 0);
+    assert.deepEqual(ourLines(run.stderr), [`[npm start] PORT and SAGEMAKER_LOCAL_PORT are both ${port}: Node-RED and the local endpoint server need a port each`]);
+    assert.equal(await portInUse(port), false);
+  });
+
   it('leaves a foreign Node-RED on PORT and its flows alone', async function () {
     const foreignDir = path.join(artifacts, 'npm-start-foreign-node-red');
     fs.rmSync(foreignDir, { recursive: true, force: true });

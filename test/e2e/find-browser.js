@@ -3,7 +3,7 @@
 //   1. CHROMIUM_PATH, when set (a wrong path is an error, not a silent fallback: someone asked for that browser);
 //   2. a system Chromium or Chrome at the usual Linux and macOS locations;
 //   3. the Chromium inside the devDependency @sparticuz/chromium (Linux x64: the npm package ships only the x64
-//      binary; it needs nothing from the system but the C library, and unpacks itself into the temp directory on
+//      binary; it needs only libc, libgcc and expat from the system, and unpacks itself into the temp directory on
 //      first use);
 //   4. otherwise an error that says what to install.
 // SAGEMAKER_TEST_BROWSER=npm skips 1 and 2 (how .ci/run proves the fallback works on a machine that has a system
