@@ -51,8 +51,19 @@ const nodeOnCanvas = (page, id) => page.locator(`#red-ui-workspace-chart g[id="$
 /** Opens a node's edit dialog the way a person does: a double click on the node. */
 async function openNode(page, id) {
   await page.evaluate((nodeId) => RED.view.reveal(nodeId), id);
-  await nodeOnCanvas(page, id).locator('.red-ui-flow-node').first().dblclick();
-  await page.locator('.red-ui-tray #node-dialog-ok').waitFor();
+  // reveal scrolls the workspace with a 200 ms jQuery animation; on a busy machine a double click made meanwhile
+  // lands beside the node. Wait for the scroll to end, and if the dialog still does not open, try once more.
+  await page.waitForFunction(() => !window.$('#red-ui-workspace-chart').is(':animated'));
+  const ok = page.locator('.red-ui-tray #node-dialog-ok');
+  for (let attempt = 1; ; attempt++) {
+    await nodeOnCanvas(page, id).locator('.red-ui-flow-node').first().dblclick();
+    try {
+      await ok.waitFor({ timeout: attempt === 1 ? 10000 : 30000 });
+      return;
+    } catch (err) {
+      if (attempt === 2 || (await page.locator('.red-ui-tray').count()) > 0) throw err;
+    }
+  }
 }
 
 /** Types into a dialog input as a person does, then leaves it, so the editor validates it. */
