@@ -12,11 +12,15 @@
 // - The config node's Endpoint URL is ${SAGEMAKER_LOCAL_URL}, which this script sets for Node-RED to the local
 //   server's URL ($SAGEMAKER_LOCAL_PORT overrides the port in demo/sagemaker-local.json).
 // - Ctrl-C (SIGINT) or SIGTERM stops Node-RED, then the local server.
+// - It never deploys to a Node-RED it did not start (scripts/start-guard.js): when either port is taken it says so
+//   and exits before anything starts or is sent; the deploy goes only to the process that proves it is this
+//   script's child (a per-run token and its pid in a response header), over the connection that proved it.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 const crypto = require('node:crypto');
 const { spawn } = require('node:child_process');
+const { RUN_ENV, portInUse, newRunToken, runHeaderMiddleware, pinnedAdmin } = require('./start-guard');
 
 const root = path.join(__dirname, '..');
 /** Once Node-RED runs: stops it and the local server (so an error after the start leaves nothing behind). */
@@ -45,31 +49,33 @@ function portFromEnv(name, fallback) {
   return port;
 }
 
-async function waitForNodeRed(base, child) {
+/**
+ * Waits until this script's Node-RED (`child`) answers on `port`; resolves a connection pinned to it, or undefined
+ * if the child exited. Throws when something else answers there (it took the port first).
+ */
+async function waitForNodeRed(port, child, token) {
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) return false;
+    if (child.exitCode !== null || child.signalCode !== null) return undefined;
+    const admin = pinnedAdmin(port);
     try {
-      const res = await fetch(`${base}/settings`, { headers: { 'Node-RED-API-Version': 'v2' } });
-      if (res.ok) return true;
-    } catch {
-      // not listening yet
+      await admin.prove(token, child.pid);
+      return admin;
+    } catch (err) {
+      admin.close();
+      if (!['ECONNREFUSED', 'ECONNRESET'].includes(err.code)) throw err;
     }
     await new Promise((r) => setTimeout(r, 250));
   }
 }
 
-async function deployDemoFlow(base, config) {
+async function deployDemoFlow(admin, config) {
   const flows = JSON.parse(fs.readFileSync(path.join(root, 'demo', 'flows.json'), 'utf8'));
   const key = config.credentials[0];
   for (const node of flows) {
     if (node.type === 'sagemaker-config') node.credentials = { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
   }
-  const res = await fetch(`${base}/flows`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'Node-RED-API-Version': 'v2', 'Node-RED-Deployment-Type': 'full' },
-    body: JSON.stringify({ flows }),
-  });
-  if (!res.ok) throw new Error(`Node-RED refused the demo flow: ${res.status} ${await res.text()}`);
+  const res = await admin.request('POST', '/flows', { flows }, { 'Node-RED-Deployment-Type': 'full' });
+  if (res.status !== 200) throw new Error(`Node-RED refused the demo flow: ${res.status} ${res.text}`);
 }
 
 /**
@@ -104,6 +110,13 @@ async function main() {
   const serverPort = portFromEnv('SAGEMAKER_LOCAL_PORT', undefined);
   if (serverPort !== undefined) args.push('--port', String(serverPort));
   const config = loadConfig(args);
+  const port = portFromEnv('PORT', 1880);
+  if (port === config.port) fail(`PORT and SAGEMAKER_LOCAL_PORT are both ${port}: Node-RED and the local endpoint server need a port each`);
+  // Both ports free, or nothing starts and nothing is sent: another Node-RED on the port would get the demo flow.
+  if (await portInUse(port)) fail(`port ${port} is in use (another Node-RED?): set PORT to a free port for npm start's Node-RED`);
+  if (await portInUse(config.port, config.host)) {
+    fail(`port ${config.port} is in use: set SAGEMAKER_LOCAL_PORT to a free port for the local endpoint server`);
+  }
   const serverLog = (line) => process.stdout.write(`[sagemaker-local] ${line}\n`);
   let local;
   try {
@@ -118,7 +131,6 @@ async function main() {
 
   // Node-RED's user directory, settings and this package.
   const userDir = path.resolve(process.env.SAGEMAKER_DEMO_USER_DIR || path.join(root, '.node-red'));
-  const port = portFromEnv('PORT', 1880);
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
   fs.mkdirSync(path.join(userDir, 'node_modules'), { recursive: true });
   const link = path.join(userDir, 'node_modules', pkg.name);
@@ -139,13 +151,15 @@ module.exports = {
   logging: { console: { level: 'info', metrics: false, audit: false } },
   diagnostics: { enabled: false },
   telemetry: { enabled: false },
+  ${runHeaderMiddleware}
 };
 `);
 
   const base = `http://127.0.0.1:${port}`;
+  const token = newRunToken();
   const red = spawn(process.execPath, [require.resolve('node-red/red.js', { paths: [root] }), '--userDir', userDir, '--settings', settingsFile], {
     cwd: userDir,
-    env: { ...process.env, SAGEMAKER_LOCAL_URL: local.url },
+    env: { ...process.env, SAGEMAKER_LOCAL_URL: local.url, [RUN_ENV]: token },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   say(`Node-RED pid ${red.pid}, user directory ${userDir}`);
@@ -170,16 +184,22 @@ module.exports = {
     void stop('Node-RED exited').then(() => process.exit(1));
   });
 
-  if (!(await waitForNodeRed(base, red))) return;
-  if (firstStart) {
-    await deployDemoFlow(base, config);
-    say('deployed the demo flow (first start; delete the user directory to get it back later)');
+  const admin = await waitForNodeRed(port, red, token);
+  if (!admin) return;
+  try {
+    if (firstStart) {
+      await deployDemoFlow(admin, config);
+      say('deployed the demo flow (first start; delete the user directory to get it back later)');
+    }
+  } finally {
+    admin.close();
   }
   say(`ready: open ${base} in a browser and the debug sidebar; on the first tab press "normal reading" five times, then "spike"`);
 }
 
 main().catch(async (err) => {
-  process.stderr.write(`${PREFIX} ${err && err.stack ? err.stack : String(err)}\n`);
+  const oneLine = err && ['FOREIGN_SERVER', 'ETIMEDOUT'].includes(err.code);
+  process.stderr.write(`${PREFIX} ${oneLine ? err.message : err && err.stack ? err.stack : String(err)}\n`);
   if (shutdown) await shutdown('error');
   process.exit(1);
 });

@@ -7,7 +7,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawn, spawnSync } = require('node:child_process');
 const { SageMakerRuntimeClient, InvokeEndpointCommand } = require('@aws-sdk/client-sagemaker-runtime');
-const { validateConfig, parseCommandLine, mergeConfig, ConfigError, DEFAULT_PORT } = require('../dist/server');
+const { validateConfig, parseCommandLine, parseConfigText, mergeConfig, ConfigError, DEFAULT_PORT } = require('../dist/server');
 
 const CLI = path.join(__dirname, '..', 'dist', 'server', 'cli.js');
 const KEY = { accessKeyId: 'AKIACLITEST0001', secretAccessKey: 'cli-test-secret/not+real' };
@@ -99,6 +99,59 @@ describe('sagemaker-local configuration', function () {
     for (const [argv, pattern] of cases) assert.match(configError(() => parseCommandLine(argv)), pattern);
     assert.match(configError(() => mergeConfig(base, parseCommandLine(['--throttle', 'other=1']))), /--throttle other: there is no endpoint other \(routed: ep\)/);
   });
+
+  it('reports every bad setting at once: a missing key pair does not hide a bad endpoint name', function () {
+    const message = configError(() => validateConfig({ port: -1, region: 'Mars', endpoints: { 'bad name!': { model: 'demo', threshold: 0 }, ok: { container: 'ftp://x' } } }, 'cfg.json'));
+    assert.equal(message, [
+      'cfg.json: 6 problems:',
+      '  - port must be a whole number from 0 to 65535 (got -1)',
+      '  - region must be an AWS region such as us-east-1 (got "Mars")',
+      '  - credentials must list at least one key pair the server accepts, like [{"accessKeyId": "...", "secretAccessKey": "..."}] (or give --access-key-id and --secret-access-key)',
+      '  - endpoints["bad name!"] is not an endpoint name: at most 63 letters, digits and hyphens, starting and ending with a letter or digit',
+      '  - endpoints.bad name!.threshold must be a number above 0 (got 0)',
+      '  - endpoints.ok.container must be a URL like http://127.0.0.1:8080 (http, the container\'s host and port, no path) (got "ftp://x")',
+    ].join('\n'));
+    // Inside one key pair and one route too, and the list is there for a program to read.
+    const err = (() => { try { validateConfig({ credentials: [{ accessKeyId: 'A/B', secretAccessKey: '', extra: 1 }], endpoints: { ep: { model: 'demo', throttle: { rate: 0, burst: 0 } } } }); } catch (e) { return e; } })();
+    assert.deepEqual(err.problems, [
+      'the configuration: credentials[0].extra is not a known setting (known: accessKeyId, secretAccessKey, sessionToken)',
+      'the configuration: credentials[0].accessKeyId must be 1 to 128 letters, digits or underscores (got "A/B")',
+      'the configuration: credentials[0].secretAccessKey must be a non-empty text',
+      'the configuration: endpoints.ep.throttle.rate must be a number above 0 (got 0)',
+      'the configuration: endpoints.ep.throttle.burst must be a whole number from 1 to 1000000 (got 0)',
+    ]);
+    assert.match(configError(() => parseCommandLine(['--port', '1.5', '--throttle', 'a=0', '--container', 'box'])),
+      /^3 problems:\n {2}- --port must be a whole number.*\n {2}- --container must be NAME=URL.*\n {2}- --throttle a: RATE must be above 0/);
+  });
+
+  it('refuses one endpoint name routed two ways on the command line', function () {
+    assert.equal(configError(() => parseCommandLine(['--demo', 'x', '--container', 'x=http://127.0.0.1:8080'])),
+      '--demo x and --container x=http://127.0.0.1:8080 both route endpoint x: give one route per endpoint name');
+    assert.match(configError(() => parseCommandLine(['--container', 'x=http://127.0.0.1:1', '--container', 'x=http://127.0.0.1:2'])), /both route endpoint x/);
+    assert.deepEqual(parseCommandLine(['--demo', 'x', '--demo', 'x']).flags.endpoints, { x: { model: 'demo' } }, 'the same route twice is harmless');
+  });
+
+  it('says what is wrong with a negative port instead of calling the flag ambiguous', function () {
+    for (const argv of [['--port', '-1'], ['-p', '-1'], ['--port=-1']]) {
+      assert.equal(configError(() => parseCommandLine([...argv, '--demo', 'x'])), '--port must be a whole number from 0 to 65535 (got -1)');
+    }
+    assert.match(configError(() => parseCommandLine(['--throttle', '-1'])), /--throttle must be NAME=RATE\[:BURST\]/);
+  });
+
+  it('reads a file saved with a UTF-8 byte-order mark, and gives the line and column of a JSON mistake', function () {
+    assert.deepEqual(parseConfigText(`\uFEFF${JSON.stringify(base)}`, 'bom.json'), base);
+    const cases = [
+      ['{\n  "port": 1,\n}', 'line 3, column 1: expected a property name in double quotes, found \'}\''],
+      ['{\n  "port": 1\n  "log": true\n}', 'line 3, column 3: expected \',\' or \'}\' after a property value, found \'"\''],
+      ['{"endpoints": {"a": {"model": demo}}}', 'line 1, column 31: expected a value (an object, array, text in double quotes, number, true, false or null), found \'d\''],
+      ['{\n  "credentials": [\n    {"accessKeyId": "A"}', 'line 3, column 25: expected \',\' or \']\' after an array item, found the end of the file'],
+      ["{'port': 1}", "line 1, column 2: expected a property name in double quotes, found '''"],
+      ['{"host": "a\nb"}', 'line 1, column 12: a text cannot hold a line break or another control character: write it as an escape such as \\n'],
+      ['{"port": 1} x', 'line 1, column 13: expected the end of the file after the JSON value, found \'x\''],
+      ['', 'line 1, column 1: expected a value (an object, array, text in double quotes, number, true, false or null), found the end of the file'],
+    ];
+    for (const [text, where] of cases) assert.equal(configError(() => parseConfigText(text, 'cfg.json')), `cfg.json: not valid JSON: ${where}`, JSON.stringify(text));
+  });
 });
 
 describe('the sagemaker-local command', function () {
@@ -123,7 +176,19 @@ describe('the sagemaker-local command', function () {
     fs.writeFileSync(file, '{"port": 1,}');
     r = run(['--config', file]);
     assert.equal(r.status, 2);
-    assert.match(r.stderr, /bad\.json: not valid JSON/);
+    assert.match(r.stderr, /bad\.json: not valid JSON: line 1, column 12: expected a property name/);
+    fs.writeFileSync(file, '{"endpoints": {"bad name": {"model": "demo"}}}');
+    r = run(['--config', file]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /bad\.json: 2 problems:\n {2}- credentials must list at least one key pair.*\n {2}- endpoints\["bad name"\] is not an endpoint name/);
+    r = run(['--port', '-1', '--demo', 'x']);
+    assert.equal(r.status, 2);
+    assert.equal(r.stderr, 'sagemaker-local: --port must be a whole number from 0 to 65535 (got -1)\n');
+    r = run(['--demo', 'x', '--container', 'x=http://127.0.0.1:8080', '--access-key-id', 'A', '--secret-access-key', 'b']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--demo x and --container x=http:\/\/127\.0\.0\.1:8080 both route endpoint x/);
+    fs.writeFileSync(file, `\uFEFF${JSON.stringify({ ...base, port: 0 })}`, 'utf8');
+    assert.equal(require('../dist/server').loadConfig(['--config', file]).port, 0, 'a byte-order mark is read past');
     r = run(['--config', path.join(dir, 'missing.json')]);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /missing\.json: cannot read it \(ENOENT\)/);

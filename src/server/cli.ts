@@ -6,7 +6,8 @@
  */
 
 import { readFileSync } from 'fs';
-import { ConfigError, mergeConfig, parseCommandLine, parseConfigText, USAGE, type LocalServerConfig } from './config';
+import { mergeConfig, parseCommandLine, USAGE } from './command-line';
+import { ConfigError, parseConfigText, type LocalServerConfig } from './config';
 import { describeRoute, startLocalServer } from './local';
 
 export const EXIT_BAD_CONFIG = 2;

@@ -30,8 +30,6 @@ export {
   ConfigError,
   validateConfig,
   parseConfigText,
-  parseCommandLine,
-  mergeConfig,
   DEFAULT_HOST,
   DEFAULT_PORT,
   DEFAULT_REGION,
@@ -42,6 +40,7 @@ export {
   type ContainerRouteConfig,
   type ThrottleConfig,
 } from './config';
+export { parseCommandLine, mergeConfig } from './command-line';
 export { startLocalServer, describeRoute, type LocalServer, type LocalServerOptions } from './local';
 export {
   demoModel,

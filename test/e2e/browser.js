@@ -1,22 +1,23 @@
 'use strict';
-// Headless Chromium (Debian's `chromium` package) driven by playwright-core, and the editor gestures the browser
-// tests share. playwright's own browser download cannot work here, so the tests use the system browser.
+// Headless Chromium driven by playwright-core, and the editor gestures the browser tests share. Which Chromium:
+// test/e2e/find-browser.js (CHROMIUM_PATH, a system Chromium or Chrome, else the npm package @sparticuz/chromium).
+// playwright's own browser download is not used.
 const fs = require('node:fs');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
+const { chooseBrowser, launchOptions } = require('./find-browser');
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--no-first-run', '--disable-component-update', '--disable-sync', '--disable-default-apps',
-];
+let announced = false;
 
 /** A browser with a fresh profile (playwright gives every launch a new temporary user-data-dir). */
 async function launch() {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`No Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (.ci/run does) or set CHROMIUM_PATH`);
+  const choice = chooseBrowser();
+  const options = await launchOptions(choice);
+  if (!announced) {
+    announced = true;
+    process.stdout.write(`      (browser: ${options.executablePath}, from ${choice.source})\n`);
   }
-  return chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  return chromium.launch(options);
 }
 
 /** Opens the editor and waits until both node types are registered and the workspace is drawn. */
@@ -50,8 +51,19 @@ const nodeOnCanvas = (page, id) => page.locator(`#red-ui-workspace-chart g[id="$
 /** Opens a node's edit dialog the way a person does: a double click on the node. */
 async function openNode(page, id) {
   await page.evaluate((nodeId) => RED.view.reveal(nodeId), id);
-  await nodeOnCanvas(page, id).locator('.red-ui-flow-node').first().dblclick();
-  await page.locator('.red-ui-tray #node-dialog-ok').waitFor();
+  // reveal scrolls the workspace with a 200 ms jQuery animation; on a busy machine a double click made meanwhile
+  // lands beside the node. Wait for the scroll to end, and if the dialog still does not open, try once more.
+  await page.waitForFunction(() => !window.$('#red-ui-workspace-chart').is(':animated'));
+  const ok = page.locator('.red-ui-tray #node-dialog-ok');
+  for (let attempt = 1; ; attempt++) {
+    await nodeOnCanvas(page, id).locator('.red-ui-flow-node').first().dblclick();
+    try {
+      await ok.waitFor({ timeout: attempt === 1 ? 10000 : 30000 });
+      return;
+    } catch (err) {
+      if (attempt === 2 || (await page.locator('.red-ui-tray').count()) > 0) throw err;
+    }
+  }
 }
 
 /** Types into a dialog input as a person does, then leaves it, so the editor validates it. */
