@@ -22,8 +22,8 @@ function withI18n(register, set) {
   };
   return wrapped;
 }
-const configNode = withI18n(require('../nodes/sagemaker-config.js'), 'sagemaker-config');
-const invokeNode = withI18n(require('../nodes/sagemaker-invoke.js'), 'sagemaker-invoke');
+const configNode = withI18n(require('../dist/nodes/sagemaker-config.js'), 'sagemaker-config');
+const invokeNode = withI18n(require('../dist/nodes/sagemaker-invoke.js'), 'sagemaker-invoke');
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const { SageMakerServer } = require('../dist/server/sagemaker-server');
 

@@ -36,21 +36,22 @@ describe(`the packed package in a real Node-RED ${nodeRedVersion}`, function () 
 
   it('npm pack ships the compiled nodes, editor files, locales, icon, examples, README and LICENSE only', function () {
     for (const f of [
-      'package.json', 'README.md', 'LICENSE', 'nodes/sagemaker-config.js', 'nodes/sagemaker-invoke.js',
-      'nodes/sagemaker-config.html', 'nodes/sagemaker-invoke.html', 'nodes/locales/en-US/sagemaker-invoke.json',
-      'nodes/locales/en-US/sagemaker-invoke.html', 'nodes/locales/en-US/sagemaker-config.json',
-      'nodes/locales/en-US/sagemaker-config.html', 'nodes/icons/sagemaker.svg', 'resources/editor-shared.js',
-      'dist/nodes/sagemaker-config.js', 'dist/nodes/sagemaker-invoke.js', 'dist/invoke/request.js', 'dist/shared/names.js',
+      'package.json', 'README.md', 'LICENSE', 'dist/nodes/sagemaker-config.js', 'dist/nodes/sagemaker-invoke.js',
+      'dist/nodes/sagemaker-config.html', 'dist/nodes/sagemaker-invoke.html', 'dist/nodes/locales/en-US/sagemaker-invoke.json',
+      'dist/nodes/locales/en-US/sagemaker-invoke.html', 'dist/nodes/locales/en-US/sagemaker-config.json',
+      'dist/nodes/locales/en-US/sagemaker-config.html', 'dist/nodes/icons/sagemaker.svg', 'resources/editor-shared.js',
+      'dist/invoke/request.js', 'dist/shared/names.js',
     ]) assert.ok(files.includes(f), `${f} is shipped`);
     // The local endpoint server ships too (the sagemaker-local command and the ./server module): each of its source
     // files compiled, nothing else of it; the test servers stay in the repository.
     const serverSources = fs.readdirSync(path.join(root, 'src/server')).filter((f) => f.endsWith('.ts')).map((f) => `dist/server/${f.replace(/\.ts$/, '.js')}`);
     assert.deepEqual(files.filter((f) => f.startsWith('dist/server/')).sort(), serverSources.sort());
     assert.ok(!files.some((f) => f.startsWith('dist/test-servers/')), 'the test servers are not shipped');
-    // Compiled output lives in dist/ alone: under nodes/ only the hand-written entries, editor HTML, help, locales, icon.
-    for (const f of files.filter((f) => f.startsWith('nodes/') && f.endsWith('.js'))) {
-      assert.match(fs.readFileSync(path.join(root, f), 'utf8'), /^module\.exports = require\('\.\.\/dist\/nodes\//m, `${f} is a thin entry`);
-    }
+    // Everything Node-RED loads is built output in dist/ (and the editor bundle in resources/): no hand-written
+    // folder is shipped beside it.
+    assert.ok(!files.some((f) => f.startsWith('nodes/')), 'nodes/ is the source of dist/nodes/, not shipped itself');
+    const { nodes } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))['node-red'];
+    for (const [type, file] of Object.entries(nodes)) assert.match(file, /^dist\/nodes\//, `${type} loads from dist/`);
     assert.ok(!files.some((f) => f.startsWith('demo/')), 'the npm start demo stays in the repository');
     assert.ok(files.filter((f) => f.startsWith('examples/') && f.endsWith('.json')).length >= 4, 'examples are shipped');
     for (const f of files) {
