@@ -32,6 +32,16 @@ function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** Whether process `pid` still exists (signal 0 only asks). */
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code !== 'ESRCH';
+  }
+}
+
 /** Packs the package into a fresh `userDir` and installs it there; returns the packed file list. */
 function installPacked(userDir) {
   fs.rmSync(userDir, { recursive: true, force: true });
@@ -104,4 +114,4 @@ async function startNodeRed(userDir, { logName = `node-red-${nodeRedMajor}.log`,
   };
 }
 
-module.exports = { root, artifacts, nodeRedMajor, freePort, installPacked, startNodeRed, sleep };
+module.exports = { root, artifacts, nodeRedMajor, freePort, installPacked, startNodeRed, sleep, alive };

@@ -10,7 +10,7 @@ const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
-const { root, artifacts, freePort, startNodeRed, sleep } = require('./node-red-process');
+const { root, artifacts, freePort, startNodeRed, sleep, alive } = require('./node-red-process');
 const { pinnedAdmin, portInUse } = require('../scripts/start-guard');
 
 /** An HTTP server that answers like Node-RED's admin API and records every request it gets. */
@@ -26,15 +26,6 @@ function foreignServer(port) {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve({ requests, close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }) }));
   });
-}
-
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return err.code !== 'ESRCH';
-  }
 }
 
 describe('npm start next to another server on its port', function () {

@@ -9,7 +9,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawn, execFileSync } = require('node:child_process');
 const WebSocket = require('ws');
-const { freePort, artifacts } = require('./node-red-process');
+const { freePort, artifacts, alive } = require('./node-red-process');
 const { launch, openEditor, showSidebar, screenshot } = require('./e2e/browser');
 
 const root = path.join(__dirname, '..');
@@ -74,15 +74,6 @@ function layoutOfActiveTab() {
     }
   }
   return { width, height, nodes: drawn.length, wires, problems };
-}
-
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return err.code !== 'ESRCH';
-  }
 }
 
 describe('npm start (demo server + Node-RED with the demo flow, no AWS account)', function () {
