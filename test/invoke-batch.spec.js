@@ -352,9 +352,9 @@ describe('sagemaker-invoke: micro-batching', function () {
       [{ batchSize: 8, output: 'buffer' }, /binary buffer cannot be cut/],
       [{ batchSize: 8, batchKey: 'instances' }, /batchKey is set, but batchFormat csv/],
       [{ batchSize: 64, maxQueue: 10 }, /maxQueue 10 is smaller than batchSize 64/],
-      [{ batchSize: 1001 }, 'batchSize must be a whole number from 1 to 1000'],
-      [{ batchSize: 4, batchWindow: -1 }, 'batchWindow must be a whole number from 0 to 60000'],
-      [{ batchSize: 4, batchFormat: 'xml' }, 'batchFormat must be one of csv, json, jsonlines'],
+      [{ batchSize: 1001 }, 'The node\'s batchSize is "1001": batchSize must be a whole number from 1 to 1000'],
+      [{ batchSize: 4, batchWindow: -1 }, 'The node\'s batchWindow is "-1": batchWindow must be a whole number from 0 to 60000'],
+      [{ batchSize: 4, batchFormat: 'xml' }, 'The node\'s batchFormat is "xml": batchFormat must be one of csv, json, jsonlines'],
     ];
     for (const [invoke, expected] of cases) {
       const nodes = await load(server.url, { invoke });

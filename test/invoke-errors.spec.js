@@ -242,7 +242,7 @@ describe('sagemaker-invoke: input is checked before anything is sent', function 
     const nodes = await load(server.url, { invoke: { targetVariant: 'bad variant' } });
     const r = await outcome(nodes, { payload: 1 });
     assert.equal(r.where, 'caught');
-    assert.match(r.msg.error.message, /Error: targetVariant must be letters/);
+    assert.match(r.msg.error.message, /Error: The node's targetVariant is "bad variant": targetVariant must be letters/);
     assert.equal(server.requests.length, 0);
   });
 

@@ -13,7 +13,7 @@ describe('sagemaker-invoke: a bad value set on the node', function () {
   let server;
   useServer({ ep: () => json({ ok: true }) }, undefined, (s) => { server = s; });
 
-  it('is logged once when the flow starts, naming the node\'s field and the value; messages fail as before', async function () {
+  it('is logged once when the flow starts, and fails each message, naming the node\'s field and the value', async function () {
     const cases = [
       [{ batchSize: '1001' }, 'The node\'s batchSize is "1001": batchSize must be a whole number from 1 to 1000'],
       [{ endpointName: 'bad_name' }, 'The node\'s endpointName is "bad_name": endpointName must be letters, digits and hyphens'],
@@ -27,6 +27,7 @@ describe('sagemaker-invoke: a bad value set on the node', function () {
       assert.ok(errors[0].startsWith(expected), errors[0]);
       const r = await outcome(nodes, { payload: 1 });
       assert.equal(r.where, 'caught');
+      assert.ok(r.msg.error.message.startsWith(`Error: ${expected}`), r.msg.error.message);
       assert.equal(r.msg.sagemaker.error.name, 'ConfigurationError');
       await helper.unload();
     }

@@ -33,15 +33,16 @@ function connectionOf(configNode: SageMakerConfigNode | null): Connection | unde
 function setupProblem(t: Words, configNode: SageMakerConfigNode | null, resolved: InvokeSettings | FlowError): string | undefined {
   if (!configNode) return t('errors.noConfig');
   if (configNode.configError) return t('errors.badConfig', { reason: configNode.configError });
-  if (resolved instanceof FlowError) return t(`errors.${resolved.key}`, resolved.params);
+  if (resolved instanceof FlowError) return badSetting(t, resolved);
   return undefined;
 }
 
-/** A bad value set on the node: said once, when the flow starts, naming the field and the value. */
-function logBadSetting(node: Node, t: Words, err: FlowError, reason: string): void {
-  if (err.params.value === undefined) return;
+/** A bad setting in words; one about a value set on the node names the field and that value. */
+function badSetting(t: Words, err: FlowError): string {
+  const reason = t(`errors.${err.key}`, err.params);
+  if (err.params.value === undefined) return reason;
   const value = JSON.stringify(String(err.params.value));
-  node.error(t('errors.badSetting', { field: err.params.field, value: value.length > 80 ? `${value.slice(0, 77)}...` : value, reason }));
+  return t('errors.badSetting', { field: err.params.field, value: value.length > 80 ? `${value.slice(0, 77)}...` : value, reason });
 }
 
 /** The dispatcher of a node whose settings are good: the mode's runners, and where each message it ends goes. */
@@ -87,7 +88,8 @@ export = function register(RED: NodeAPI): void {
     const resolved = resolveInvokeSettings(def);
     const setupError = setupProblem(t, configNode, resolved);
     const settings = resolved instanceof FlowError || setupError ? undefined : resolved;
-    if (resolved instanceof FlowError && setupError) logBadSetting(node, t, resolved, setupError);
+    // Said once when the flow starts too, since no message may come to show it.
+    if (resolved instanceof FlowError && setupError) node.error(setupError);
 
     let status: NodeStatus | undefined;
     const outcome = new Outcome({
