@@ -89,7 +89,7 @@ describe('sagemaker-invoke: msg.requestTimeout', function () {
     const fast = await outcome(nodes, { payload: 1, requestTimeout: 100 });
     assert.equal(fast.where, 'caught');
     assert.equal(fast.msg.sagemaker.error.name, 'TimeoutError');
-    assert.match(fast.msg.error.message, /timeout of 100 ms/);
+    assert.match(fast.msg.error.message, /within this message's msg\.requestTimeout of 100 ms per attempt/);
     const patient = await outcome(nodes, { payload: 2, requestTimeout: '2000' });
     assert.equal(patient.where, 'out');
     assert.deepEqual(patient.msg.payload, { got: 2 });

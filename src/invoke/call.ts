@@ -88,7 +88,8 @@ export class Call {
   failure(error: unknown, partsReceived?: number): Failure {
     const { maxAttempts, endpointUrl } = this.connection;
     const timeoutMs = this.requestTimeout ?? this.connection.timeoutMs;
-    const mapped = mapError(error, { endpointName: this.endpointName, timeoutMs, maxAttempts, endpointUrl, partsReceived });
+    const timeoutFromMsg = this.requestTimeout !== undefined;
+    const mapped = mapError(error, { endpointName: this.endpointName, timeoutMs, timeoutFromMsg, maxAttempts, endpointUrl, partsReceived });
     const meta = failureMetadata(this.endpointName, this.inferenceId, mapped.details, this.elapsedMs, partsReceived);
     return { key: mapped.key, params: mapped.params, details: mapped.details, short: mapped.short, meta };
   }

@@ -32,8 +32,10 @@ export interface MappedError {
 
 export interface ErrorContext {
   endpointName: string;
-  /** the config node's per-attempt timeout in ms */
+  /** the per-attempt timeout in ms: the config node's, or the message's own (`timeoutFromMsg`) */
   timeoutMs: number;
+  /** the timeout was msg.requestTimeout, not the config node's */
+  timeoutFromMsg?: boolean;
   maxAttempts: number;
   /** the endpoint URL the client talks to, when the config node sets one */
   endpointUrl?: string;
@@ -220,8 +222,10 @@ function classify(f: Facts, ctx: ErrorContext): Kind {
     return { key: 'network', name: 'NetworkError', short: code, extra: { code, url } };
   }
   if (name === 'TimeoutError') {
-    if (ctx.partsReceived !== undefined) return { key: 'streamTimeout', name, short: 'timeout', extra: { timeout: ctx.timeoutMs } };
-    return { key: 'timeout', name, short: 'timeout', extra: { timeout: ctx.timeoutMs, maxAttempts: ctx.maxAttempts } };
+    // The words name whose timeout ran out: the config node's, or the message's own msg.requestTimeout.
+    const of = ctx.timeoutFromMsg ? 'Msg' : '';
+    if (ctx.partsReceived !== undefined) return { key: `streamTimeout${of}`, name, short: 'timeout', extra: { timeout: ctx.timeoutMs } };
+    return { key: `timeout${of}`, name, short: 'timeout', extra: { timeout: ctx.timeoutMs, maxAttempts: ctx.maxAttempts } };
   }
   if (name === 'AbortError') return { key: 'aborted', name, short: 'aborted' };
   if (f.foreign) {

@@ -49,6 +49,16 @@ describe('errors: SDK errors to words and details', function () {
     assert.equal(m.params.attempts, 3);
     assert.equal(m.short, 'timeout');
   });
+  it('a timeout that was the message\'s own msg.requestTimeout says so, in invoke and stream mode', function () {
+    const timeout = Object.assign(new Error('x'), { name: 'TimeoutError', $metadata: { attempts: 1 } });
+    const own = { ...ctx, timeoutMs: 250, timeoutFromMsg: true };
+    assert.deepEqual([mapError(timeout, own).key, mapError(timeout, own).params.timeout], ['timeoutMsg', 250]);
+    assert.equal(mapError(timeout, { ...own, partsReceived: 2 }).key, 'streamTimeoutMsg');
+    assert.equal(mapError(timeout, { ...ctx, partsReceived: 2 }).key, 'streamTimeout');
+    const words = require('../../nodes/locales/en-US/sagemaker-invoke.json')['sagemaker-invoke'].errors;
+    assert.match(words.timeoutMsg, /msg\.requestTimeout/);
+    assert.match(words.streamTimeoutMsg, /msg\.requestTimeout/);
+  });
   it('network failures name the URL and the code', function () {
     const m = mapError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), ctx);
     assert.equal(m.key, 'network');
