@@ -10,8 +10,8 @@ import { mergeConfig, parseCommandLine, USAGE } from './command-line';
 import { ConfigError, parseConfigText, type LocalServerConfig } from './config';
 import { describeRoute, startLocalServer } from './local';
 
-export const EXIT_BAD_CONFIG = 2;
-export const EXIT_CANNOT_START = 1;
+const EXIT_BAD_CONFIG = 2;
+const EXIT_CANNOT_START = 1;
 
 /** Reads the command line and the file it names into a checked configuration, or undefined for --help. */
 export function loadConfig(argv: readonly string[]): LocalServerConfig | undefined {
@@ -34,7 +34,7 @@ function timestamp(): string {
   return new Date().toISOString();
 }
 
-export async function main(argv: readonly string[]): Promise<void> {
+async function main(argv: readonly string[]): Promise<void> {
   let config: LocalServerConfig | undefined;
   try {
     config = loadConfig(argv);

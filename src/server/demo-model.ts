@@ -55,7 +55,7 @@ const MEDIA_TYPES: Readonly<Record<DemoFormat, readonly string[]>> = {
   csv: ['text/csv'],
 };
 
-export const DEFAULT_SERIES = 'default';
+const DEFAULT_SERIES = 'default';
 const MAX_SERIES_NAME = 128;
 const CSV_COLUMNS = ['series', 'value', 'count', 'mean', 'stdDev', 'zScore', 'anomaly'] as const;
 
@@ -149,7 +149,7 @@ function mediaType(value: string): string {
 }
 
 /** The format of a Content-Type, or undefined when the model does not read it. */
-export function formatOfContentType(contentType: string | undefined): DemoFormat | undefined {
+function formatOfContentType(contentType: string | undefined): DemoFormat | undefined {
   const type = mediaType(contentType ?? '');
   return (Object.keys(MEDIA_TYPES) as DemoFormat[]).find((f) => MEDIA_TYPES[f].includes(type));
 }
@@ -158,7 +158,7 @@ export function formatOfContentType(contentType: string | undefined): DemoFormat
  * The format to answer in: the first entry of Accept the model can write; the input's format for an empty Accept
  * or one that takes anything. Undefined when Accept names only types it cannot write.
  */
-export function formatOfAccept(accept: string | undefined, input: DemoFormat): DemoFormat | undefined {
+function formatOfAccept(accept: string | undefined, input: DemoFormat): DemoFormat | undefined {
   if (accept === undefined || accept.trim() === '') return input;
   for (const entry of accept.split(',')) {
     const type = mediaType(entry);
