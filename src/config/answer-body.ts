@@ -30,8 +30,10 @@ export function shouldKeepBody(path: string, statusCode: number, contentType: st
   return PARSED_ANSWER_PATH.test(path) && !/json|eventstream/i.test(contentType);
 }
 
-function headerOf(headers: Record<string, string | undefined> | undefined, name: string): string {
-  for (const [key, value] of Object.entries(headers ?? {})) if (key.toLowerCase() === name) return value ?? '';
+/** An HTTP answer's Content-Type, whatever the case of the header's name; '' when it has none. */
+export function contentTypeOf(headers: unknown): string {
+  if (typeof headers !== 'object' || headers === null) return '';
+  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === 'content-type' && typeof value === 'string') return value;
   return '';
 }
 
@@ -49,7 +51,7 @@ function isStream(body: unknown): body is AsyncIterable<Uint8Array | string> {
 export async function keepUnexpectedBody<T extends { response: Answer }>(request: Request, out: T): Promise<T> {
   const { response } = out;
   if (typeof response?.statusCode !== 'number') return out; // not an HTTP answer this module understands
-  if (!shouldKeepBody(request.path ?? '', response.statusCode, headerOf(response.headers, 'content-type'))) return out;
+  if (!shouldKeepBody(request.path ?? '', response.statusCode, contentTypeOf(response.headers))) return out;
   if (isStream(response.body)) response.body = await readAll(response.body);
   return out;
 }

@@ -4,6 +4,7 @@
  */
 import { FlowError, type FlowErrorParams } from '../shared/flow-error';
 import { bodyText, excerpt } from './body-excerpt';
+import { contentTypeOf } from '../config/answer-body';
 
 export interface ErrorDetails {
   name: string;
@@ -168,12 +169,6 @@ interface ForeignAnswer {
   body: string;
 }
 
-function headerOf(headers: unknown, name: string): string {
-  if (typeof headers !== 'object' || headers === null) return '';
-  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name && typeof value === 'string') return value;
-  return '';
-}
-
 /** The body of the answer as far as it was kept (see config/answer-body.ts): text, or bytes, or unknown. */
 function keptBody(e: SdkErrorShape): { text?: string; bytes?: number } | undefined {
   if (typeof e.$responseBodyText === 'string') return { text: e.$responseBodyText };
@@ -191,7 +186,7 @@ function keptBody(e: SdkErrorShape): { text?: string; bytes?: number } | undefin
 function foreignAnswer(e: SdkErrorShape, name: string, code: string | undefined): ForeignAnswer | undefined {
   const status = num(e.$response?.statusCode);
   if (status === undefined || code !== undefined || name === 'TimeoutError' || name === 'AbortError') return undefined;
-  const contentType = headerOf(e.$response?.headers, 'content-type');
+  const contentType = contentTypeOf(e.$response?.headers);
   const unreadable = !('$fault' in e);
   const untyped = name === 'Unknown' && !/json/i.test(contentType) && !(status === 413 && contentType === '');
   if (!unreadable && !untyped) return undefined;

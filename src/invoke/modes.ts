@@ -71,7 +71,7 @@ async function runBatch(ctx: ModeContext, input: InvokeEndpointCommandInput, run
     runs.forEach((r, index) => outcome.fail(r, { ...problem, message, meta: batchMetadata(problem.meta ?? {}, size, index) }));
   };
   const call = callFor(ctx, input, runs[0]?.job.request.requestTimeout);
-  if (!call) return runs.forEach((r) => outcome.fail(r, outcome.problem('ConfigurationError', 'config', 'noConfig')));
+  if (!call) return runs.forEach((r) => outcome.fail(r, outcome.notConfigured()));
   const result = await call.send(new InvokeEndpointCommand(input), signal);
   if (!result.ok) return failEach(outcome.callFailed(result.failure));
   const { out } = result;
@@ -103,7 +103,7 @@ export function modeHandlers(ctx: ModeContext): Pick<DispatchHandlers<InvokeRequ
   return {
     run: async (running, signal) => {
       const call = callFor(ctx, running.job.request.input, running.job.request.requestTimeout);
-      if (!call) return ctx.outcome.fail(running, ctx.outcome.problem('ConfigurationError', 'config', 'noConfig'));
+      if (!call) return ctx.outcome.fail(running, ctx.outcome.notConfigured());
       await run(running, call, signal);
     },
     runBatch: (batch, runs, signal) => runBatch(ctx, { ...batch.fields, Body: batch.body } as InvokeEndpointCommandInput, runs, signal),

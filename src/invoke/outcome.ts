@@ -84,6 +84,11 @@ export class Outcome {
     return { message, details: { name, message }, short, meta };
   }
 
+  /** No message can be sent: the node's setup problem in `message`, or by default the config node has no client. */
+  notConfigured(message: string = this.words('noConfig')): Problem {
+    return { message, details: { name: 'ConfigurationError', message }, short: 'config' };
+  }
+
   /** A msg the node cannot send (bad input): the FlowError in words. */
   invalid(err: unknown): Problem {
     const e = asFlowError(err);

@@ -13,7 +13,7 @@ import { resolveInvokeSettings, type InvokeDef, type InvokeSettings } from '../s
 import { FlowError, type FlowErrorParams } from '../shared/flow-error';
 import { Dispatcher } from '../invoke/dispatch';
 import { modeHandlers } from '../invoke/modes';
-import { Outcome, type Problem } from '../invoke/outcome';
+import { Outcome } from '../invoke/outcome';
 import { NodeStatus } from '../invoke/status';
 import { prepareRequest, type InvokeRequest } from '../invoke/prepare';
 import type { Connection } from '../invoke/call';
@@ -113,9 +113,7 @@ export = function register(RED: NodeAPI): void {
     node.on('input', (msg: NodeMessageInFlow, send, done) => {
       const connection = connectionOf(configNode);
       if (!settings || !dispatcher || !connection) {
-        const message = setupError ?? t('errors.noConfig');
-        const problem: Problem = { message, details: { name: 'ConfigurationError', message }, short: 'config' };
-        return outcome.fail({ msg, done }, problem);
+        return outcome.fail({ msg, done }, outcome.notConfigured(setupError));
       }
       let prepared;
       try {
