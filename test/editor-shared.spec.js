@@ -136,8 +136,8 @@ describe('editor-shared.js: the editor\'s names and validators', function () {
     ].filter((m) => m !== true).map((m) => m.split(':')[0]);
     assert.deepEqual(messages, ['output', 'batchKey', 'maxQueue']);
     // The runtime's own check finds the first of them.
-    const { batchSettingsError } = require('../dist/shared/invoke-settings');
-    assert.equal(batchSettingsError({ ...node, batchSize: 16, maxQueue: 8 }).key, 'batchOutputBuffer');
+    const { resolveInvokeSettings } = require('../dist/shared/invoke-settings');
+    assert.equal(resolveInvokeSettings({ ...node, batchSize: 16, maxQueue: 8 }).key, 'batchOutputBuffer');
   });
   it('msg property paths take the dotted form the runtime reads', function () {
     assert.equal(S.propertyValidator('payload'), true);

@@ -225,21 +225,3 @@ export function settingProblem(node: InvokeDef, field: SettingKey, value: unknow
   }
   return undefined;
 }
-
-/** The settings problem of a stream-mode node (parsed JSON needs lines), or undefined. */
-export function streamSettingsError(output: OutputMode, split: StreamSplit): FlowError | undefined {
-  return STREAM_JSON.check({ ...read({}), mode: 'stream', output, streamSplit: split }, {});
-}
-
-/** The batching settings with the node's other settings they depend on. */
-export type BatchContext = Pick<Read, 'mode' | 'output' | 'batchSize' | 'batchFormat' | 'batchKey' | 'maxQueue'>;
-
-/** The first way the batching settings cannot work with the others, or undefined (batchSize 1: no batching). */
-export function batchSettingsError(context: BatchContext): FlowError | undefined {
-  const s: Read = { ...read({}), ...context };
-  for (const { check } of BATCH_CHECKS) {
-    const err = check(s, {});
-    if (err) return err;
-  }
-  return undefined;
-}

@@ -2,7 +2,14 @@
 const assert = require('node:assert/strict');
 const FakeTimers = require('@sinonjs/fake-timers');
 const { encodeRow, framing, assemble, groupKey, Batcher, answerForm, splitAnswer } = require('../../dist/invoke/batch');
-const { batchSettingsError } = require('../../dist/shared/invoke-settings');
+const { resolveInvokeSettings } = require('../../dist/shared/invoke-settings');
+const { FlowError } = require('../../dist/shared/flow-error');
+
+/** What the node's settings check says of these settings: an error, or undefined. */
+const batchSettingsError = (def) => {
+  const r = resolveInvokeSettings(def);
+  return r instanceof FlowError ? r : undefined;
+};
 const { MAX_BODY_BYTES } = require('../../dist/shared/rules');
 
 const text = (b) => Buffer.from(b).toString('utf8');

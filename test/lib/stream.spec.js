@@ -1,7 +1,14 @@
 'use strict';
 const assert = require('node:assert/strict');
 const { StreamDecoder, PartSequencer, streamUnit } = require('../../dist/invoke/stream');
-const { streamSettingsError } = require('../../dist/shared/invoke-settings');
+const { resolveInvokeSettings } = require('../../dist/shared/invoke-settings');
+const { FlowError } = require('../../dist/shared/flow-error');
+
+/** What the node's settings check says of a stream-mode node with this output and split: an error, or undefined. */
+const streamSettingsError = (output, streamSplit) => {
+  const r = resolveInvokeSettings({ mode: 'stream', output, streamSplit });
+  return r instanceof FlowError ? r : undefined;
+};
 
 const b = (s) => new Uint8Array(Buffer.from(s, 'utf8'));
 /** Pushes each part and collects every unit, then the end. */
