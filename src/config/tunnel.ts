@@ -71,10 +71,19 @@ export function authorityOf(target: TunnelTarget): string {
   return `${host.includes(':') ? `[${host}]` : host}:${target.port}`;
 }
 
+/** A URL's user or password as typed: percent-decoded, or as it stands when it is not valid percent-encoding. */
+function decode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
 /** The Proxy-Authorization header for the URL's user and password, if it has any. */
 function proxyAuthorization(proxy: URL): Record<string, string> {
   if (!proxy.username && !proxy.password) return {};
-  const pair = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+  const pair = `${decode(proxy.username)}:${decode(proxy.password)}`;
   return { 'proxy-authorization': `Basic ${Buffer.from(pair).toString('base64')}` };
 }
 
@@ -134,7 +143,8 @@ export function openTunnel(options: TunnelOptions, target: TunnelTarget, callbac
     if (head.length > 0) socket.unshift(head);
     finish(null, socket);
   });
-  request.once('error', (err: Error & { code?: string }) => {
+  // Not once: a late error (after a timeout or the answer) must find a listener; finish() ignores it.
+  request.on('error', (err: Error & { code?: string }) => {
     const message = `The proxy ${shown} could not be reached for the tunnel to ${authority}: ${err.message}`;
     finish(new TunnelError(message, shown, authority, undefined, err.code, { cause: err }));
   });
@@ -260,11 +270,16 @@ export class TunnelStream extends Duplex {
     socket.on('data', (chunk: Buffer) => {
       if (!this.push(chunk)) socket.pause();
     });
-    socket.on('end', () => this.push(null));
+    let ended = false;
+    socket.on('end', () => {
+      ended = true;
+      this.push(null);
+    });
     socket.on('error', (err: Error) => this.destroy(err));
-    // A close without an error after both sides ended is the normal end; otherwise the tunnel broke.
+    // After the target's end the reader still drains what came before it (and autoDestroy ends this stream);
+    // a close without that end is a tunnel that broke.
     socket.on('close', () => {
-      if (!this.destroyed) this.destroy(this.readableEnded ? undefined : Object.assign(new Error('the tunnel closed'), { code: 'ECONNRESET' }));
+      if (!ended && !this.destroyed) this.destroy(Object.assign(new Error('the tunnel closed'), { code: 'ECONNRESET' }));
     });
     for (const w of this.waiting.splice(0)) socket.write(w.chunk, w.encoding, w.callback);
     if (this.ending) {
