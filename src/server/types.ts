@@ -6,6 +6,7 @@
 
 import type { ServerOptions as HttpsServerOptions } from 'https';
 import type { SigningKey } from './sigv4';
+import type { ObjectStore } from './s3-store';
 
 /**
  * A key pair the server accepts: with `sessionToken`, requests signed with it must carry exactly that
@@ -152,6 +153,11 @@ export interface SageMakerServerOptions {
   maxRecordedRequests?: number;
   /** where made-up async output and failure locations go; default 's3://sagemaker-local-async' */
   asyncOutputPrefix?: string;
+  /**
+   * serve an S3-compatible object API (path style) for this store's buckets, on the same port: requests signed for
+   * service `s3`, and unsigned ones whose first path segment is one of its buckets, go there
+   */
+  objectStore?: ObjectStore;
   /** called with whatever a handler threw (the client gets a 500 InternalFailure without the details) */
   onHandlerError?: (error: unknown, endpointName: string) => void;
   /** serve HTTPS with this key and certificate (and, with `requestCert`, ask for client certificates); url is then https:// */
