@@ -278,11 +278,11 @@ export class SageMakerServer extends Listener {
     const base = `${this.asyncOutputPrefix}/${record.endpointName ?? 'endpoint'}`;
     const name = record.headers[REQUEST_HEADERS.s3OutputPathExtension];
     const folder = name === undefined ? base : `${base}/${name.replace(/^\/+|\/+$/g, '')}`;
+    const failureLocation: Record<string, string> = accepted.failureLocation === null ? {} : {
+      [RESPONSE_HEADERS.failureLocation]: accepted.failureLocation ?? `${folder}/async-failures/${inferenceId}-error.out`,
+    };
     this.send(res, record, 202, { InferenceId: inferenceId }, undefined, {
-      headers: {
-        [RESPONSE_HEADERS.outputLocation]: accepted.outputLocation ?? `${folder}/async-output/${inferenceId}.out`,
-        [RESPONSE_HEADERS.failureLocation]: accepted.failureLocation ?? `${folder}/async-failures/${inferenceId}-error.out`,
-      },
+      headers: { [RESPONSE_HEADERS.outputLocation]: accepted.outputLocation ?? `${folder}/async-output/${inferenceId}.out`, ...failureLocation },
     });
   }
 

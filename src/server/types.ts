@@ -28,6 +28,8 @@ export interface InvocationRequest {
   accessKeyId: string;
   /** x-amz-security-token when present */
   sessionToken?: string;
+  /** the most the model may take, when the call sets it (an async job's InvocationTimeoutSeconds); else the route's own */
+  timeoutMs?: number;
 }
 
 /** The error types SageMaker Runtime's InvokeEndpoint answers with. */
@@ -98,7 +100,8 @@ export interface EndpointStream {
 export interface EndpointAccepted {
   accepted: true;
   outputLocation?: string;
-  failureLocation?: string;
+  /** null: the endpoint has no failure path, so the answer carries no FailureLocation */
+  failureLocation?: string | null;
   inferenceId?: string;
 }
 
