@@ -21,6 +21,8 @@ export interface S3RecordedRequest {
   path: string;
   bucket?: string;
   key?: string;
+  /** lower-cased request headers as received, Authorization included: do not log them */
+  headers: Record<string, string>;
   /** when it arrived, ms since the epoch */
   at: number;
   verified: boolean;
@@ -108,6 +110,7 @@ export class S3Api {
       method: req.method ?? '',
       path: rawPath,
       ...(target ? { bucket: target.bucket, ...(target.key !== undefined ? { key: target.key } : {}) } : {}),
+      headers: flattenHeaders(req),
       at: started,
       verified: false,
       status: 0,
@@ -123,7 +126,7 @@ export class S3Api {
       this.sendError(res, record, tooLarge, rawPath, !outcome.drained);
       return;
     }
-    const headers = flattenHeaders(req);
+    const headers = record.headers;
     const signed = { method: record.method, rawPath, rawQuery, headers, distinctHeaders: req.headersDistinct, body: outcome.body };
     const auth = verifySignatureNow(signed, { service: S3_SIGNING_SERVICE, region: this.region }, this.credentials, Date.now());
     if (auth instanceof AuthFailure) {
