@@ -217,6 +217,8 @@ describe('local S3 API: objects through @aws-sdk/client-s3', function () {
     sm.destroy();
     assert.ok(ctx.lines.some((l) => /^PUT \/test-bucket\/in\/reading\.json 200 - \d+ms$/.test(l)), 'S3 requests are logged like the others');
     assert.ok(!ctx.lines.some((l) => l.includes(KEY.secretAccessKey)));
+    const counts = ctx.local.server.s3.counts;
+    assert.ok(counts.PUT > 5 && counts.GET > 5 && counts.HEAD > 1, JSON.stringify(counts));
   });
 });
 

@@ -56,6 +56,10 @@ export class S3Api {
   private readonly log?: (line: string) => void;
   private readonly maxRecorded: number;
   private readonly recorded: S3RecordedRequest[] = [];
+  /** requests received since start (or `clearRequests`), by method; not limited like `requests` */
+  readonly counts: Record<string, number> = {};
+  /** called as each request arrives (e.g. a benchmark measuring a client's request rate) */
+  onRequest?: (request: S3RecordedRequest) => void;
 
   constructor(options: S3ApiOptions) {
     this.store = options.store;
@@ -72,6 +76,7 @@ export class S3Api {
 
   clearRequests(): void {
     this.recorded.length = 0;
+    for (const method of Object.keys(this.counts)) delete this.counts[method];
   }
 
   /** Whether a request is for the object API (see the module's comment). */
@@ -117,6 +122,8 @@ export class S3Api {
     };
     this.recorded.push(record);
     while (this.recorded.length > this.maxRecorded) this.recorded.shift();
+    this.counts[record.method] = (this.counts[record.method] ?? 0) + 1;
+    this.onRequest?.(record);
     res.once('close', () => this.log?.(`${record.method} ${record.path} ${record.status || '-'} ${record.errorCode ?? '-'} ${Date.now() - started}ms`));
 
     const outcome = await readBody(req, res, this.store.maxObjectBytes + Math.ceil(this.store.maxObjectBytes / 100) + FRAMING_SLACK);
