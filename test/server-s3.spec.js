@@ -96,6 +96,29 @@ describe('local S3 API: objects through @aws-sdk/client-s3', function () {
     }
   });
 
+  it('checks signatures over escaped query values, repeated spaces in headers and response overrides', async function () {
+    await put('sig/odd.json', '{}', { ContentType: 'application/json', Metadata: { note: 'a   b \t c' } });
+    const got = await get('sig/odd.json', {
+      ResponseContentType: 'text/plain; charset="utf-8"',
+      ResponseContentDisposition: 'attachment; filename="a b+c (1).json"',
+      ResponseCacheControl: 'no-cache',
+    });
+    assert.equal(got.ContentType, 'text/plain; charset="utf-8"');
+    assert.equal(got.ContentDisposition, 'attachment; filename="a b+c (1).json"');
+    assert.equal(got.CacheControl, 'no-cache');
+    assert.match(got.Metadata.note, /^a\s+b\s+c$/);
+  });
+
+  it('answers conditional reads: 304 for If-None-Match of the ETag, 412 PreconditionFailed for another If-Match', async function () {
+    const { ETag } = await put('cond/x.json', '{"v":1}', { ContentType: 'application/json' });
+    const notModified = await failure(get('cond/x.json', { IfNoneMatch: ETag }));
+    assert.equal(notModified.$metadata.httpStatusCode, 304);
+    const failed = await failure(get('cond/x.json', { IfMatch: '"0123"' }));
+    assert.equal(failed.name, 'PreconditionFailed');
+    assert.equal(failed.$metadata.httpStatusCode, 412);
+    assert.equal((await get('cond/x.json', { IfMatch: ETag })).ETag, ETag);
+  });
+
   it("keeps S3's default type for an object sent without a Content-Type", async function () {
     const { ObjectStore } = require('../dist/server');
     const store = new ObjectStore({ buckets: ['b-1'] });

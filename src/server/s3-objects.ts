@@ -25,7 +25,19 @@ export interface ObjectRequest {
   /** lower-cased headers */
   headers: Readonly<Record<string, string>>;
   body: Buffer;
+  /** the query (GetObject's `response-*` overrides) */
+  query?: URLSearchParams;
 }
+
+/** GetObject's query parameters that override an answer header, and the header each sets. */
+export const RESPONSE_OVERRIDES: Readonly<Record<string, string>> = {
+  'response-content-type': 'Content-Type',
+  'response-content-disposition': 'Content-Disposition',
+  'response-content-encoding': 'Content-Encoding',
+  'response-content-language': 'Content-Language',
+  'response-cache-control': 'Cache-Control',
+  'response-expires': 'Expires',
+};
 
 const MAX_KEY_BYTES = 1024;
 const META_PREFIX = 'x-amz-meta-';
@@ -161,7 +173,12 @@ export function getObject(store: ObjectStore, req: ObjectRequest, head: boolean)
   if (req.headers['range'] !== undefined) return s3Error('NotImplemented', 'This local server does not serve byte ranges: GET the whole object.');
   const early = precondition(object, req.headers);
   if (early) return early;
-  return { status: 200, headers: objectHeaders(object, req.headers), ...(head ? {} : { body: object.body }) };
+  const headers = objectHeaders(object, req.headers);
+  for (const [param, header] of Object.entries(RESPONSE_OVERRIDES)) {
+    const value = req.query?.get(param);
+    if (value !== null && value !== undefined) headers[header] = value;
+  }
+  return { status: 200, headers, ...(head ? {} : { body: object.body }) };
 }
 
 /** DeleteObject: 204 whether or not the object was there, as S3 answers. */

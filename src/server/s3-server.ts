@@ -11,7 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'http';
 import { flattenHeaders, readBody, splitUrl } from './http-io';
 import { AuthFailure, verifySignatureNow, type SigningKey } from './sigv4';
 import type { ObjectStore } from './s3-store';
-import { deleteObject, getObject, listObjects, putObject, type S3Answer } from './s3-objects';
+import { deleteObject, getObject, listObjects, putObject, RESPONSE_OVERRIDES, type S3Answer } from './s3-objects';
 import { authError, errorXml, firstSegment, parseS3Path, s3Error, S3_SIGNING_SERVICE, scopeServiceOf, writeS3Head, type S3Error } from './s3-wire';
 
 /** One S3 request as the server saw it (for tests and benchmarks: how often and when a client called). */
@@ -163,9 +163,10 @@ export class S3Api {
       if (method === 'GET') return listObjects(this.store, target.bucket, query);
       return s3Error('NotImplemented', `This local server does not implement ${method} on a bucket: its buckets come from its configuration.`);
     }
-    const unknown = [...query.keys()].find((name) => !OBJECT_QUERY.has(name));
+    const reading = method === 'GET' || method === 'HEAD';
+    const unknown = [...query.keys()].find((name) => !OBJECT_QUERY.has(name) && !(reading && name in RESPONSE_OVERRIDES));
     if (unknown !== undefined) return s3Error('NotImplemented', `This local server does not implement the ${unknown.slice(0, 40)} sub-resource or parameter.`);
-    const request = { bucket: target.bucket, key: target.key, headers, body };
+    const request = { bucket: target.bucket, key: target.key, headers, body, query };
     switch (method) {
       case 'PUT':
         if (headers['x-amz-copy-source'] !== undefined) return s3Error('NotImplemented', 'This local server does not implement CopyObject.');

@@ -221,7 +221,7 @@ function payloadHashOf(input: SignedRequest, scope: SigningScope, s3: boolean): 
 
 /**
  * Signs the request again with the secret on file: method, raw path, query, only the headers the client listed in
- * SignedHeaders, the payload hash the client signed, and the client's date. Resolves the signature it would have sent.
+ * SignedHeaders, the payload hash the client signed, and the client's date. Returns the signature it would have sent.
  */
 function resign(input: SignedRequest, key: SigningKey, auth: ParsedAuthorization, amzDate: string, payloadHash: string, s3: boolean): string {
   const headers = auth.signedHeaders.map((name) => [name, input.distinctHeaders[name] ?? []] as const);
