@@ -245,6 +245,32 @@ describe('local S3 API: objects through @aws-sdk/client-s3', function () {
   });
 });
 
+describe('local S3 API: injected faults for client tests', function () {
+  it('answers what intercept says instead of the operation: an S3 error, a hang, a reset', async function () {
+    const ctx = await start();
+    try {
+      const s3 = ctx.local.server.s3;
+      await ctx.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'k', Body: 'v' }));
+      s3.intercept = (r) => (r.method === 'HEAD' ? { code: 'SlowDown', message: 'Please reduce your request rate.' } : undefined);
+      const slow = await failure(ctx.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'k' })));
+      assert.equal(slow.$metadata.httpStatusCode, 503);
+      const get = await failure(ctx.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'k' })).then(() => { throw new Error('fine'); }));
+      assert.equal(get.message, 'fine', 'other requests are served');
+      s3.intercept = () => ({ code: 'AccessDenied', message: 'Access Denied' });
+      assert.equal((await failure(ctx.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'k' })))).name, 'AccessDenied');
+      s3.intercept = () => 'reset';
+      assert.match((await failure(ctx.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'k' })))).message, /socket hang up|ECONNRESET/);
+      s3.intercept = () => 'hang';
+      const hanging = s3Client(ctx.local.url, { requestHandler: { requestTimeout: 300, throwOnRequestTimeout: true } });
+      assert.equal((await failure(hanging.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'k' })))).name, 'TimeoutError');
+      hanging.destroy();
+    } finally {
+      ctx.s3.destroy();
+      await ctx.local.close();
+    }
+  });
+});
+
 describe('local S3 API: in-memory limits', function () {
   it('refuses an object over s3.maxObjectBytes (EntityTooLarge) and an upload past s3.maxTotalBytes', async function () {
     const ctx = await start({ maxObjectBytes: 1000, maxTotalBytes: 1500 });

@@ -45,7 +45,7 @@ export {
   type AsyncConfig,
 } from './config';
 export { ObjectStore, parseS3Uri, type StoredObject, type ObjectStoreOptions, type S3Location } from './s3-store';
-export { S3Api, type S3RecordedRequest, type S3ApiOptions } from './s3-server';
+export { S3Api, type S3RecordedRequest, type S3ApiOptions, type S3Interception } from './s3-server';
 export { AsyncJobs, type AsyncJobsOptions } from './async-jobs';
 export { parseCommandLine, mergeConfig } from './command-line';
 export { startLocalServer, describeRoute, type LocalServer, type LocalServerOptions } from './local';

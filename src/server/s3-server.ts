@@ -44,6 +44,9 @@ export interface S3ApiOptions {
   maxRecorded?: number;
 }
 
+/** What `intercept` may answer instead of the operation. */
+export type S3Interception = { code: string; status?: number; message?: string } | 'hang' | 'reset';
+
 /** Query parameters the object operations take; anything else names a sub-resource this server does not have. */
 const OBJECT_QUERY = new Set(['x-id']);
 /** Extra room for aws-chunked framing over the object limit (chunk headers, trailers). */
@@ -60,6 +63,12 @@ export class S3Api {
   readonly counts: Record<string, number> = {};
   /** called as each request arrives (e.g. a benchmark measuring a client's request rate) */
   onRequest?: (request: S3RecordedRequest) => void;
+  /**
+   * For tests of a client's error handling: called for each authenticated request before it is served; an answer
+   * replaces the operation's: an S3 error (e.g. `{ code: 'SlowDown', status: 503, message: 'Please reduce your
+   * request rate.' }`), `'hang'` (never answer) or `'reset'` (drop the connection).
+   */
+  intercept?: (request: S3RecordedRequest) => S3Interception | undefined;
 
   constructor(options: S3ApiOptions) {
     this.store = options.store;
@@ -143,6 +152,17 @@ export class S3Api {
     }
     record.verified = true;
     record.accessKeyId = auth.accessKeyId;
+    const intercepted = this.intercept?.(record);
+    if (intercepted === 'hang') return;
+    if (intercepted === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    if (intercepted !== undefined) {
+      const error = s3Error(intercepted.code, intercepted.message ?? intercepted.code);
+      this.sendError(res, record, intercepted.status === undefined ? error : { ...error, status: intercepted.status }, rawPath);
+      return;
+    }
     const answer = this.operate(record.method, target, new URLSearchParams(rawQuery), headers, outcome.body);
     if ('code' in answer) this.sendError(res, record, answer, rawPath);
     else this.send(res, record, answer);

@@ -69,6 +69,7 @@ const STATUS: Readonly<Record<string, number>> = {
   RequestTimeTooSkewed: 403,
   ServiceUnavailable: 503,
   SignatureDoesNotMatch: 403,
+  SlowDown: 503,
   XAmzContentSHA256Mismatch: 400,
 };
 
