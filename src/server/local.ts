@@ -45,6 +45,18 @@ export function describeRoute(name: string, route: RouteConfig): string {
   return `${name} -> ${target}${limit}${async}`;
 }
 
+/** An endpoint's model: the demo model, or a route to its container. */
+function modelOf(name: string, route: RouteConfig, options: LocalServerOptions): { handler: EndpointHandler; container?: ContainerRoute } {
+  if (route.kind === 'demo') return { handler: demoModel(route.threshold === undefined ? {} : { threshold: route.threshold }) };
+  const container = new ContainerRoute({
+    url: route.url,
+    ...(route.timeoutSeconds === undefined ? {} : { timeoutMs: route.timeoutSeconds * 1000 }),
+    ...(options.pingIntervalMs === undefined ? {} : { pingIntervalMs: options.pingIntervalMs }),
+    log: (line) => options.log?.(`${name}: ${line}`),
+  });
+  return { handler: container.handler, container };
+}
+
 export async function startLocalServer(config: LocalServerConfig, options: LocalServerOptions = {}): Promise<LocalServer> {
   const log = options.log;
   const containers = new Map<string, ContainerRoute>();
@@ -52,19 +64,8 @@ export async function startLocalServer(config: LocalServerConfig, options: Local
   const store = config.s3 ? new ObjectStore(config.s3) : undefined;
   const endpoints: Record<string, EndpointHandler> = {};
   for (const [name, route] of Object.entries(config.endpoints)) {
-    let handler: EndpointHandler;
-    if (route.kind === 'demo') {
-      handler = demoModel(route.threshold === undefined ? {} : { threshold: route.threshold });
-    } else {
-      const container = new ContainerRoute({
-        url: route.url,
-        ...(route.timeoutSeconds === undefined ? {} : { timeoutMs: route.timeoutSeconds * 1000 }),
-        ...(options.pingIntervalMs === undefined ? {} : { pingIntervalMs: options.pingIntervalMs }),
-        log: (line) => log?.(`${name}: ${line}`),
-      });
-      containers.set(name, container);
-      handler = container.handler;
-    }
+    const { handler, container } = modelOf(name, route, options);
+    if (container) containers.set(name, container);
     const front = route.throttle ? throttle(handler, route.throttle) : handler;
     endpoints[name] = front;
     if (route.async && store) {
