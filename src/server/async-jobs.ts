@@ -65,7 +65,8 @@ function seconds(header: string | undefined, fallback: number): number {
 
 export class AsyncJobs {
   private readonly options: AsyncJobsOptions;
-  private queue: Job[] = [];
+  /** FIFO from `head`; a taken job's slot is cleared at once so its inline body can be freed */
+  private queue: Array<Job | undefined> = [];
   private head = 0;
   private running = 0;
   private timer?: NodeJS.Timeout;
@@ -124,25 +125,30 @@ export class AsyncJobs {
   private pump(): void {
     if (this.closed) return;
     const now = Date.now();
-    while (this.running < this.options.maxConcurrentInvocations && this.head < this.queue.length && this.queue[this.head].due <= now) {
-      const job = this.queue[this.head];
+    let next = this.queue[this.head];
+    while (next !== undefined && this.running < this.options.maxConcurrentInvocations && next.due <= now) {
+      const job = next;
+      this.queue[this.head] = undefined;
       this.head += 1;
       this.running += 1;
-      void this.run(job).finally(() => {
-        this.running -= 1;
-        this.pump();
-      });
+      void this.run(job)
+        .catch((err: unknown) => this.options.log?.(`async ${job.inferenceId}: internal error: ${(err as Error)?.message ?? String(err)}`))
+        .finally(() => {
+          this.running -= 1;
+          this.pump();
+        });
+      next = this.queue[this.head];
     }
-    // Reclaim the consumed front of the queue now and then, not on every job.
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+    // Reclaim the consumed front of the queue when it is empty, or now and then while it is long.
+    if (this.head === this.queue.length || (this.head > 1024 && this.head * 2 > this.queue.length)) {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
-    if (this.timer === undefined && this.head < this.queue.length && this.running < this.options.maxConcurrentInvocations) {
+    if (this.timer === undefined && next !== undefined && this.running < this.options.maxConcurrentInvocations) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
         this.pump();
-      }, Math.max(0, this.queue[this.head].due - now));
+      }, Math.max(0, next.due - now));
     }
   }
 
