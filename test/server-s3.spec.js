@@ -1,8 +1,8 @@
 'use strict';
 // The local server's S3-compatible object API, driven by the real @aws-sdk/client-s3 (path style, the config's
 // keys) over HTTP: objects of each kind with their content types, aws-chunked uploads with a checksum trailer, S3's
-// errors (missing key or bucket, bad or unknown signatures, checksums that do not match), the in-memory limits, and
-// the SigV4 arithmetic the server checks with (its own, not the SDK's).
+// errors (missing key or bucket, bad or unknown signatures, checksums that do not match), injected faults and the
+// in-memory limits. The pure parts (SigV4 arithmetic, checksums, aws-chunked, the store) are in test/lib/server-s3.spec.js.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -20,9 +20,7 @@ const {
 } = require('@aws-sdk/client-s3');
 const { SageMakerRuntimeClient, InvokeEndpointCommand } = require('@aws-sdk/client-sagemaker-runtime');
 const { startLocalServer, validateConfig } = require('../dist/server');
-const { canonicalPath, canonicalQuery, signingKey } = require('../dist/server/sigv4-canonical');
 const { checksumOf } = require('../dist/server/checksums');
-const { decodeAwsChunked } = require('../dist/server/aws-chunked');
 
 const KEY = { accessKeyId: 'AKIAS3LOCALTEST01', secretAccessKey: 's3-test-secret/not+real' };
 const BUCKET = 'test-bucket';
@@ -289,30 +287,5 @@ describe('local S3 API: in-memory limits', function () {
       ctx.s3.destroy();
       await ctx.local.close();
     }
-  });
-});
-
-describe('SigV4 and S3 encodings, computed by the server itself', function () {
-  it("derives AWS's published example signing key", function () {
-    // From AWS's SigV4 documentation ("Deriving the signing key"): secret wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY.
-    const key = signingKey('wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', '20120215', 'us-east-1', 'iam');
-    assert.equal(key.toString('hex'), 'f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d');
-  });
-
-  it('escapes and normalizes the path twice for SageMaker, never for S3, and sorts the query', function () {
-    assert.equal(canonicalPath('/endpoints/my%20ep/./x/../invocations', false), '/endpoints/my%2520ep/invocations');
-    assert.equal(canonicalPath('/bucket/a%20b/../c', true), '/bucket/a%20b/../c');
-    assert.equal(canonicalQuery('x-id=GetObject&a=2&a=1&b'), 'a=1&a=2&b=&x-id=GetObject');
-    assert.equal(canonicalQuery('k=a%20b+c&X-Amz-Signature=abc'), 'k=a%20b%2Bc');
-  });
-
-  it('computes CRC32 and CRC32C as S3 writes them, and decodes aws-chunked bodies strictly', function () {
-    assert.equal(checksumOf('crc32', Buffer.from('123456789')), Buffer.from('cbf43926', 'hex').toString('base64'));
-    assert.equal(checksumOf('crc32c', Buffer.from('123456789')), Buffer.from('e3069283', 'hex').toString('base64'));
-    const ok = decodeAwsChunked(Buffer.from('3\r\nabc\r\n2;ext=1\r\nde\r\n0\r\nx-amz-checksum-crc32:AAAA\r\n\r\n'));
-    assert.equal(ok.data.toString(), 'abcde');
-    assert.equal(ok.trailers.get('x-amz-checksum-crc32'), 'AAAA');
-    assert.match(decodeAwsChunked(Buffer.from('5\r\nabc\r\n0\r\n\r\n')), /shorter|longer/);
-    assert.match(decodeAwsChunked(Buffer.from('zz\r\nabc\r\n')), /not hexadecimal/);
   });
 });
