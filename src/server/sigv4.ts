@@ -219,6 +219,22 @@ function payloadHashOf(input: SignedRequest, scope: SigningScope, s3: boolean): 
     : new AuthFailure('mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.", 'payloadHash');
 }
 
+/** Signing keys already derived, by day, region, service and secret (as the SDK's signer keeps them). */
+const derivedKeys = new Map<string, Buffer>();
+const MAX_DERIVED_KEYS = 64;
+
+/** A day's signing key, derived once and then reused: four HMACs saved on every request. */
+function cachedSigningKey(secret: string, date: string, region: string, service: string): Buffer {
+  const id = `${date}\n${region}\n${service}\n${secret}`;
+  let key = derivedKeys.get(id);
+  if (key === undefined) {
+    if (derivedKeys.size >= MAX_DERIVED_KEYS) derivedKeys.clear();
+    key = signingKey(secret, date, region, service);
+    derivedKeys.set(id, key);
+  }
+  return key;
+}
+
 /**
  * Signs the request again with the secret on file: method, raw path, query, only the headers the client listed in
  * SignedHeaders, the payload hash the client signed, and the client's date. Returns the signature it would have sent.
@@ -227,7 +243,7 @@ function resign(input: SignedRequest, key: SigningKey, auth: ParsedAuthorization
   const headers = auth.signedHeaders.map((name) => [name, input.distinctHeaders[name] ?? []] as const);
   const canonical = canonicalRequest({ method: input.method, rawPath: input.rawPath, rawQuery: input.rawQuery, headers, payloadHash, s3 });
   const toSign = stringToSign(amzDate, credentialScope(auth.date, auth.region, auth.service), canonical);
-  return signature(signingKey(key.secretAccessKey, auth.date, auth.region, auth.service), toSign);
+  return signature(cachedSigningKey(key.secretAccessKey, auth.date, auth.region, auth.service), toSign);
 }
 
 /**
