@@ -50,13 +50,18 @@ Configuration file (every field optional except credentials and endpoints):
     "credentials": [{ "accessKeyId": "AKIALOCALDEMO", "secretAccessKey": "local-demo-secret" }],
     "endpoints": {
       "sensor-anomaly": { "model": "demo", "threshold": 3, "throttle": { "rate": 20, "burst": 40 } },
-      "my-model": { "container": "http://127.0.0.1:8080", "timeoutSeconds": 60 }
+      "my-model": { "container": "http://127.0.0.1:8080", "timeoutSeconds": 60 },
+      "batch": { "model": "demo", "async": { "outputPath": "s3://local-bucket/out/",
+                 "failurePath": "s3://local-bucket/failures/", "delayMs": 2000 } }
     },
+    "s3": { "buckets": ["local-bucket"] },
     "log": true
   }
 
 Routes served: POST /endpoints/NAME/invocations, /endpoints/NAME/invocations-response-stream and
-/endpoints/NAME/async-invocations. Stop with Ctrl-C.`;
+/endpoints/NAME/async-invocations (with an "async" section, the result is written to the S3 API), and, for the
+buckets of the "s3" section, an S3 object API in path style: PUT/GET/HEAD/DELETE /BUCKET/KEY, signed for
+service s3. Stop with Ctrl-C.`;
 
 export interface CommandLine {
   help: boolean;

@@ -11,8 +11,10 @@
  * - a 4xx or 5xx answer becomes ModelError (424) with `OriginalStatusCode` and `OriginalMessage`; no answer within
  *   the timeout (60 s, as on SageMaker), a refused or broken connection becomes ModelError with status 0;
  * - for the response stream, each chunk the container writes is sent on as a payload part as it arrives;
- * - an async invocation is accepted (202) and the container invoked in the background (there is no S3 here:
- *   the outcome is only logged).
+ * - an async invocation that reaches the route (an endpoint without an `async` section: with one, async-jobs
+ *   calls the route as InvokeEndpoint and stores the answer) is accepted (202) and the container invoked in the
+ *   background, the outcome only logged;
+ * - a call that sets `timeoutMs` (an async job's InvocationTimeoutSeconds) gets that limit instead of the route's.
  *
  * Back to the caller go the container's Content-Type, custom attributes and session headers.
  */
@@ -207,7 +209,7 @@ export class ContainerRoute {
 
     let res: IncomingMessage;
     try {
-      res = await this.send('POST', '/invocations', headers, req.body, this.timeoutMs);
+      res = await this.send('POST', '/invocations', headers, req.body, req.timeoutMs ?? this.timeoutMs);
     } catch (err) {
       return this.failure(err, req);
     }

@@ -9,8 +9,9 @@
  * It answers like a model container behind SageMaker: JSON, JSON Lines or CSV in (by Content-Type), JSON, JSON
  * Lines or CSV out (by Accept, else the input's format), a bad input as the container's 400 wrapped in the service's
  * ModelError, an Accept it cannot produce as a 406, an unknown Content-Type as a 415. To the response stream it
- * sends the same bytes it would send to InvokeEndpoint, one part per reading; an async invocation is accepted and
- * its inline input scored (there is no S3 here for the output).
+ * sends the same bytes it would send to InvokeEndpoint, one part per reading. An async invocation that reaches it
+ * (an endpoint without an `async` section, whose jobs would call it as InvokeEndpoint) is accepted and its inline
+ * input scored, with no output written.
  */
 
 import type { EndpointHandler, EndpointResult, InvocationRequest, StreamEvent } from './types';
