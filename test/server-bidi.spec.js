@@ -321,6 +321,32 @@ describe('BidiServer: InvokeEndpointWithBidirectionalStream over HTTP/2', functi
     assert.deepStrictEqual([status, headers['x-amzn-errortype']], [404, 'UnknownOperationException']);
   });
 
+  it('serves HTTP/2 over TLS (ALPN h2) when given a key and certificate', async function () {
+    this.timeout(30000);
+    const { makeCerts } = require('../dist/test-servers/certs');
+    const certs = makeCerts();
+    const secure = new BidiServer({ credentials: [KEY], endpoints: { demo: demoBidi() }, tls: { key: certs.serverKey, cert: certs.serverCert } });
+    const secureUrl = await secure.listen();
+    const session = http2.connect(secureUrl, { ca: certs.ca });
+    session.on('error', () => undefined);
+    try {
+      assert.match(secureUrl, /^https:\/\/127\.0\.0\.1:\d+$/);
+      const c = await openBidi(secureUrl, 'demo', { credentials: KEY, session });
+      await c.send('8', UTF8);
+      await c.end();
+      await c.done;
+      assert.strictEqual(session.alpnProtocol, 'h2');
+      assert.deepStrictEqual(
+        c.messages.map((m) => m.json.value),
+        [8],
+      );
+    } finally {
+      session.close();
+      await secure.close();
+      certs.remove();
+    }
+  });
+
   it('slows a fast producer down to a slow model instead of buffering without bound', async function () {
     this.timeout(30000);
     const c = await open('slow');
