@@ -321,6 +321,36 @@ describe('BidiServer: InvokeEndpointWithBidirectionalStream over HTTP/2', functi
     assert.deepStrictEqual([status, headers['x-amzn-errortype']], [404, 'UnknownOperationException']);
   });
 
+  it("aborts the handler's signal and ends its input when the client resets the stream", async function () {
+    let call;
+    let inputEnded = false;
+    server.setEndpoint('spy', (c) => {
+      call = c;
+      return {
+        output: (async function* () {
+          for await (const part of c.input) yield { part: part.bytes, dataType: 'BINARY' };
+          inputEnded = true;
+        })(),
+      };
+    });
+    const c = await open('spy');
+    await c.send('x', UTF8);
+    while (c.messages.length < 1) await new Promise((r) => setTimeout(r, 5));
+    c.stream.close(http2.constants.NGHTTP2_CANCEL);
+    while (!call.signal.aborted || !inputEnded) await new Promise((r) => setTimeout(r, 5));
+    assert.strictEqual(server.streams[0].ended, false);
+  });
+
+  it('closes open streams when the server closes', async function () {
+    const c = await open('slow');
+    await c.send('1', UTF8);
+    await c.response;
+    await server.close();
+    const end = await c.done;
+    assert.strictEqual(end.status, 200);
+    assert.ok(c.stream.destroyed);
+  });
+
   it('serves HTTP/2 over TLS (ALPN h2) when given a key and certificate', async function () {
     this.timeout(30000);
     const { makeCerts } = require('../dist/test-servers/certs');
@@ -351,7 +381,13 @@ describe('BidiServer: InvokeEndpointWithBidirectionalStream over HTTP/2', functi
     this.timeout(30000);
     const c = await open('slow');
     const n = 60;
-    for (let i = 0; i < n; i++) c.send(JSON.stringify({ value: i, series: 'p', pad: 'x'.repeat(4096) }), UTF8);
+    const started = Date.now();
+    let last;
+    for (let i = 0; i < n; i++) last = c.send(JSON.stringify({ value: i, series: 'p', pad: 'x'.repeat(4096) }), UTF8);
+    await last;
+    // 60 parts of 4 KB answered 20 ms apart: the server holds at most 32 parts and stops reading, so HTTP/2 flow
+    // control keeps the producer's last write waiting until the model has worked through most of them.
+    assert.ok(Date.now() - started >= 200, `the producer was not slowed down (${Date.now() - started} ms)`);
     await c.end();
     await c.done;
     assert.strictEqual(c.messages.length, n);
