@@ -321,6 +321,69 @@ describe('BidiServer: InvokeEndpointWithBidirectionalStream over HTTP/2', functi
     assert.deepStrictEqual([status, headers['x-amzn-errortype']], [404, 'UnknownOperationException']);
   });
 
+  it('ends the stream with InternalStreamFailure when the handler fails mid-stream', async function () {
+    const seen = [];
+    const failing = new BidiServer({
+      credentials: [KEY],
+      onHandlerError: (err, name) => seen.push([name, err.message]),
+      endpoints: {
+        flaky: () => ({
+          output: (async function* () {
+            yield { part: 'first', dataType: 'UTF8' };
+            throw new Error('model crashed');
+          })(),
+        }),
+      },
+    });
+    const flakyUrl = await failing.listen();
+    try {
+      const c = await openBidi(flakyUrl, 'flaky', { credentials: KEY });
+      clients.push(c);
+      await c.done;
+      assert.deepStrictEqual(
+        c.messages.map((m) => [m.kind, m.type]),
+        [
+          ['event', 'PayloadPart'],
+          ['exception', 'InternalStreamFailure'],
+        ],
+      );
+      assert.deepStrictEqual(seen, [['flaky', 'model crashed']]);
+      assert.doesNotMatch(c.messages[1].text, /model crashed/, 'the handler error stays in the server');
+    } finally {
+      await failing.close();
+    }
+  });
+
+  it('ends the stream with an error message when the input ends without its signed end event', async function () {
+    const c = await open('demo');
+    await c.send('1', UTF8);
+    c.stream.end();
+    await c.done;
+    const last = c.messages[c.messages.length - 1];
+    assert.deepStrictEqual([last.kind, last.type], ['error', 'InvalidSignatureException']);
+    assert.match(last.headers[':error-message'], /without its signed end event/);
+  });
+
+  it('ends the stream with InputValidationError for bytes that are not an event stream, or an unknown event', async function () {
+    const garbage = await open('demo');
+    await garbage.sendRaw(Buffer.from('this is not an event stream at all'));
+    await garbage.done;
+    assert.deepStrictEqual(
+      garbage.messages.map((m) => [m.kind, m.type]),
+      [['error', 'InputValidationError']],
+    );
+    const { codec } = require('./bidi-client');
+    const unknown = await open('demo');
+    const str = (value) => ({ type: 'string', value });
+    await unknown.sendInner(codec.encode({ headers: { ':message-type': str('event'), ':event-type': str('Surprise') }, body: Buffer.from('x') }));
+    await unknown.done;
+    assert.match(unknown.messages[0].headers[':error-message'], /Unknown input event 'Surprise'/);
+    const badType = await open('demo');
+    await badType.send('1', { dataType: 'TEXT' });
+    await badType.done;
+    assert.match(badType.messages[0].headers[':error-message'], /DataType must be UTF8 or BINARY/);
+  });
+
   it("aborts the handler's signal and ends its input when the client resets the stream", async function () {
     let call;
     let inputEnded = false;

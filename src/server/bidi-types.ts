@@ -54,6 +54,7 @@ export type BidiHandler = (call: BidiCall) => BidiAnswer | EndpointError | Promi
 export interface RecordedBidiStream {
   path: string;
   endpointName?: string;
+  /** lower-cased headers as received, pseudo-headers and Authorization included: do not log them */
   headers: Record<string, string>;
   verified: boolean;
   status: number;
