@@ -229,6 +229,37 @@ describe('BidiServer: InvokeEndpointWithBidirectionalStream over HTTP/2', functi
     );
   });
 
+  it('resets the HTTP/2 stream on {"fail": "reset"}, without an event', async function () {
+    const c = await open('demo');
+    await c.send('1', UTF8);
+    await c.send('{"fail": "reset"}', UTF8);
+    const end = await c.done;
+    assert.strictEqual(end.rstCode, http2.constants.NGHTTP2_INTERNAL_ERROR);
+    assert.deepStrictEqual(
+      c.messages.map((m) => m.json.value),
+      [1],
+    );
+  });
+
+  it('takes a per-stream delayMs and echo=parts from the model query string', async function () {
+    const c = await open('demo', { headers: { 'x-amzn-sagemaker-model-query-string': 'echo=parts&delayMs=30' } });
+    const started = Date.now();
+    await c.send('ab', { dataType: 'UTF8', completionState: 'PARTIAL' });
+    await c.send('c', UTF8);
+    await c.send(Buffer.from([7, 7]));
+    await c.end();
+    await c.done;
+    assert.ok(Date.now() - started >= 90, 'three answers 30 ms apart');
+    assert.deepStrictEqual(
+      c.messages.map((m) => m.json),
+      [
+        { index: 0, dataType: 'UTF8', completionState: 'PARTIAL', bytes: 2, text: 'ab' },
+        { index: 1, dataType: 'UTF8', completionState: 'COMPLETE', bytes: 1, text: 'c' },
+        { index: 2, dataType: null, completionState: null, bytes: 2 },
+      ],
+    );
+  });
+
   it('answers a bad request signature before the stream, as the service front end does', async function () {
     const c = await open('demo', { credentials: { ...KEY, secretAccessKey: 'wrong' } });
     const { status, headers, body } = await c.response;

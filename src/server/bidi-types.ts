@@ -23,7 +23,9 @@ export interface InputPart {
 export type BidiOutputEvent =
   | { part: string | Uint8Array; dataType?: DataType; completionState?: CompletionState }
   | { error: 'ModelStreamError'; message: string; errorCode?: string }
-  | { error: 'InternalStreamFailure'; message: string };
+  | { error: 'InternalStreamFailure'; message: string }
+  /** not an event: reset the HTTP/2 stream (RST_STREAM INTERNAL_ERROR), as a failing front end would */
+  | { reset: true };
 
 /** An authenticated, valid bidirectional call, as handed to its endpoint's handler. */
 export interface BidiCall {
