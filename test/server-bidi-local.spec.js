@@ -180,6 +180,7 @@ describe('sagemaker-local: bidirectional streams', function () {
     const refused = await open('model', { headers: { 'x-amzn-sagemaker-model-invocation-path': 'refuse' } });
     let { status, headers, body } = await refused.response;
     assert.deepStrictEqual([status, headers['x-amzn-errortype'], body.OriginalStatusCode, body.OriginalMessage], [424, 'ModelError', 503, 'not now']);
+    assert.strictEqual(body.LogStreamArn, 'arn:aws:logs:us-east-1:123456789012:log-group:/aws/sagemaker/Endpoints/model');
     const gone = await open('gone');
     ({ status, headers, body } = await gone.response);
     assert.deepStrictEqual([status, headers['x-amzn-errortype'], body.OriginalStatusCode], [424, 'ModelError', 0]);

@@ -241,7 +241,10 @@ export class BidiServer {
     }
     if (isEndpointError(answer)) {
       input.finish();
-      this.sendError(stream, record, answer.error, answer.message, answer.status, answer.fields);
+      // The service names the endpoint's CloudWatch log group in every ModelError; a handler need not know it.
+      const logStreamArn = `arn:aws:logs:${this.region}:${this.accountId}:log-group:/aws/sagemaker/Endpoints/${a.endpointName}`;
+      const fields = answer.error === 'ModelError' ? { LogStreamArn: logStreamArn, ...(answer.fields ?? {}) } : answer.fields;
+      this.sendError(stream, record, answer.error, answer.message, answer.status, fields);
       return;
     }
     variant = answer.invokedProductionVariant ?? variant;
