@@ -14,7 +14,7 @@ import { randomUUID } from 'crypto';
 import * as http2 from 'http2';
 import type { AddressInfo } from 'net';
 import type { EndpointError, ServerCredentials } from './types';
-import type { BidiAnswer, BidiCall, BidiHandler, BidiServerOptions, RecordedBidiStream } from './bidi-types';
+import type { BidiAnswer, BidiCall, BidiHandler, BidiServerOptions, InputPart, RecordedBidiStream } from './bidi-types';
 import { AuthFailure, verifySignature } from './sigv4';
 import { AUTH_ERROR_TYPES, errorStatus, EVENT_STREAM_CONTENT_TYPE, PRODUCTION_VARIANT, SIGNING_SERVICE } from './wire';
 import { BIDI_ERROR_STATUS, BIDI_PATH, INVOKED_VARIANT_HEADER, readBidiOptions, STREAMING_EVENTS_PAYLOAD, type BidiOptions } from './bidi-rules';
@@ -306,7 +306,7 @@ export class BidiServer {
 }
 
 /** The input's parts, counted into the record as the handler reads them. */
-async function* countParts(input: BidiInput, record: RecordedBidiStream): AsyncGenerator<import('./bidi-types').InputPart> {
+async function* countParts(input: BidiInput, record: RecordedBidiStream): AsyncGenerator<InputPart> {
   for await (const part of input) {
     record.partsReceived++;
     yield part;

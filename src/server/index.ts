@@ -5,8 +5,8 @@
  * - `SageMakerServer`: the wire-true server (SigV4, the service's error shapes) with your own endpoint handlers;
  * - `startLocalServer(config)`: the `sagemaker-local` command's server from a configuration (`validateConfig`);
  * - `demoModel()`, `ContainerRoute`, `throttle()`: the route kinds, to combine yourself;
- * - `BidiServer`, `demoBidi()`: the HTTP/2 server of InvokeEndpointWithBidirectionalStream and the demo's
- *   bidirectional behaviour (`startLocalServer` starts both servers; its `bidiUrl` is the HTTP/2 one).
+ * - `BidiServer`, `demoBidi()`, `containerBidi()`: the HTTP/2 server of InvokeEndpointWithBidirectionalStream and
+ *   its route kinds (`startLocalServer` starts both servers; its `bidiUrl` is the HTTP/2 one).
  */
 
 export { SageMakerServer } from './sagemaker-server';
@@ -60,6 +60,7 @@ export { throttle, TokenBucket, throttlingError, type ThrottleOptions } from './
 export { loadConfig } from './cli';
 export { BidiServer } from './bidi-server';
 export { demoBidi, type DemoBidiOptions } from './demo-bidi';
+export { containerBidi, containerSocketUrl, type ContainerBidiOptions } from './container-bidi';
 export type {
   BidiHandler,
   BidiCall,
