@@ -271,8 +271,14 @@ describe('BidiServer: InvokeEndpointWithBidirectionalStream over HTTP/2', functi
   });
 
   it('requires the streaming payload marker', async function () {
-    const c = await open('demo', { payloadHash: 'UNSIGNED-PAYLOAD' });
-    const { status, headers, body } = await c.response;
+    const unsigned = await open('demo', { payloadHash: 'UNSIGNED-PAYLOAD' });
+    let { status, headers, body } = await unsigned.response;
+    assert.deepStrictEqual([status, headers['x-amzn-errortype']], [403, 'InvalidSignatureException']);
+    assert.match(body.Message, /x-amz-content-sha256/);
+    // A correct hash of the (empty) body is still not an event stream whose events are signed.
+    const emptyHash = require('crypto').createHash('sha256').digest('hex');
+    const hashed = await open('demo', { payloadHash: emptyHash });
+    ({ status, headers, body } = await hashed.response);
     assert.deepStrictEqual([status, headers['x-amzn-errortype']], [403, 'InvalidSignatureException']);
     assert.match(body.Message, /STREAMING-AWS4-HMAC-SHA256-EVENTS/);
   });

@@ -174,10 +174,11 @@ export class BidiServer {
     record: RecordedBidiStream,
   ): Promise<Admitted | Refusal> {
     const method = flat[':method'] ?? '';
-    // The body is signed event by event: the header signature covers the marker, which the check must not hash.
-    const { 'x-amz-content-sha256': marker, ...unhashed } = flat;
-    const signed = { method, rawPath, rawQuery, headers: unhashed, distinctHeaders: distinct, body: Buffer.alloc(0) };
-    const auth = await verifySignature(signed, { service: SIGNING_SERVICE, region: this.region }, this.credentials, Date.now());
+    // The body is signed event by event: the header signature covers the marker, taken as it is (not a body hash).
+    const marker = flat['x-amz-content-sha256'];
+    const signed = { method, rawPath, rawQuery, headers: flat, distinctHeaders: distinct, body: Buffer.alloc(0) };
+    const scope = { service: SIGNING_SERVICE, region: this.region, payloadValues: [STREAMING_EVENTS_PAYLOAD] };
+    const auth = await verifySignature(signed, scope, this.credentials, Date.now());
     if (auth instanceof AuthFailure) return { refuse: AUTH_ERROR_TYPES[auth.problem], message: auth.message };
     const signedHeaders = /SignedHeaders=([^,\s]+)/.exec(flat['authorization'] ?? '')?.[1]?.split(';') ?? [];
     if (marker !== STREAMING_EVENTS_PAYLOAD || !signedHeaders.includes('x-amz-content-sha256')) {

@@ -49,6 +49,11 @@ export interface SignedRequest {
 export interface SigningScope {
   service: string;
   region: string;
+  /**
+   * `x-amz-content-sha256` values taken as they are, whose body the caller checks itself (an event stream's chained
+   * signatures: `STREAMING-AWS4-HMAC-SHA256-EVENTS`). Default none: the header must be the body's SHA-256.
+   */
+  payloadValues?: readonly string[];
 }
 
 /** An authentic request's key, and the session token it carried. */
@@ -151,14 +156,15 @@ function checkScope(auth: ParsedAuthorization, amzDate: string, signingDate: Dat
 }
 
 /** Host and the date are signed, a payload hash header is the received body's, and a key's token is the one sent. */
-function checkHeaders(input: SignedRequest, signed: ReadonlySet<string>, key: SigningKey): AuthFailure | undefined {
+function checkHeaders(input: SignedRequest, signed: ReadonlySet<string>, key: SigningKey, scope: SigningScope): AuthFailure | undefined {
   // Over HTTP/2 the host travels as the ':authority' pseudo-header, and the SDK signs it under that name.
   if (!(signed.has('host') || signed.has(':authority')) || !signed.has('x-amz-date')) {
     return new AuthFailure('mismatch', "'Host' and 'X-Amz-Date' must be signed headers.");
   }
   // A payload hash header must be the hash of the body actually received (UNSIGNED-PAYLOAD is not accepted).
   const claimedHash = input.headers['x-amz-content-sha256'];
-  if (claimedHash !== undefined && claimedHash !== createHash('sha256').update(input.body).digest('hex')) {
+  const taken = claimedHash !== undefined && (scope.payloadValues ?? []).includes(claimedHash);
+  if (claimedHash !== undefined && !taken && claimedHash !== createHash('sha256').update(input.body).digest('hex')) {
     return new AuthFailure('mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.");
   }
   const sessionToken = input.headers['x-amz-security-token'];
@@ -230,7 +236,7 @@ export async function verifySignature(
     return new AuthFailure('expired', 'The security token included in the request is expired');
   }
   const signed = new Set(auth.signedHeaders.map((h) => h.toLowerCase()));
-  const problem = checkScope(auth, amzDate, signingDate, scope, now) ?? checkHeaders(input, signed, key);
+  const problem = checkScope(auth, amzDate, signingDate, scope, now) ?? checkHeaders(input, signed, key, scope);
   if (problem) return problem;
 
   const resigned = await resign(input, key, signed, signingDate, scope);
