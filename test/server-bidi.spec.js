@@ -343,6 +343,23 @@ describe('BidiServer: InvokeEndpointWithBidirectionalStream over HTTP/2', functi
     assert.match(body.LogStreamArn, /^arn:aws:logs:/);
   });
 
+  it('answers ServiceUnavailableError 503 from a handler, and takes temporary credentials with their session token', async function () {
+    server.setEndpoint('busy', () => ({ error: 'ServiceUnavailableError', message: 'The endpoint is busy.' }));
+    const c = await open('busy');
+    const { status, headers, body } = await c.response;
+    assert.deepStrictEqual([status, headers['x-amzn-errortype'], body.Message], [503, 'ServiceUnavailableError', 'The endpoint is busy.']);
+    const temporary = { accessKeyId: 'ASIABIDITEMP0001', secretAccessKey: 'temp/secret', sessionToken: 'session-token-value' };
+    server.addCredentials(temporary);
+    const ok = await open('demo', { credentials: temporary });
+    assert.strictEqual((await ok.response).status, 200);
+    await ok.send('1', UTF8);
+    await ok.end();
+    await ok.done;
+    assert.strictEqual(ok.messages.length, 1);
+    const wrongToken = await open('demo', { credentials: { ...temporary, sessionToken: 'another' } });
+    assert.strictEqual((await wrongToken.response).headers['x-amzn-errortype'], 'UnrecognizedClientException');
+  });
+
   it('answers InternalServerError 500 when a handler throws', async function () {
     server.setEndpoint('throws', () => {
       throw new Error('handler bug');
