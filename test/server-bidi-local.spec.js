@@ -58,6 +58,42 @@ describe('sagemaker-local configuration: bidiPort', function () {
   });
 });
 
+describe('the sagemaker-local command: bidirectional streams', function () {
+  this.timeout(30000);
+
+  it('prints the HTTP/2 URL and answers a stream there', async function () {
+    const cli = path.join(__dirname, '..', 'dist', 'server', 'cli.js');
+    const args = ['--port', '0', '--demo', 'ep', '--access-key-id', KEY.accessKeyId, '--secret-access-key', KEY.secretAccessKey];
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      let out = '';
+      const bidiUrl = await new Promise((resolve, reject) => {
+        child.stdout.on('data', (d) => {
+          out += d;
+          const m = /bidirectional streams \(HTTP\/2\) on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+          if (m) resolve(m[1]);
+        });
+        child.once('exit', (code) => reject(new Error(`exited with ${code}: ${out}`)));
+      });
+      const c = await openBidi(bidiUrl, 'ep', { credentials: KEY });
+      await c.send('4', UTF8);
+      await c.end();
+      await c.done;
+      c.close();
+      assert.deepStrictEqual(
+        c.messages.map((m) => m.json.value),
+        [4],
+      );
+      await new Promise((r) => setTimeout(r, 50));
+      assert.match(out, /POST \/endpoints\/ep\/invocations-bidirectional-stream 200 - 1 in 1 out \d+ms/);
+    } finally {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGINT');
+      await exited;
+    }
+  });
+});
+
 describe('sagemaker-local: bidirectional streams', function () {
   this.timeout(30000);
   let container;
