@@ -163,6 +163,20 @@ describe('sagemaker-local: bidirectional streams', function () {
     );
   });
 
+  it('carries a container burst to a client that pauses reading, all of it and in order', async function () {
+    const c = await open('model');
+    await c.response;
+    c.stream.pause();
+    await c.send('burst:20000', UTF8);
+    await new Promise((r) => setTimeout(r, 300));
+    c.stream.resume();
+    while (c.messages.length < 20000) await new Promise((r) => setTimeout(r, 10));
+    await c.end();
+    await c.done;
+    assert.strictEqual(c.messages.length, 20000);
+    c.messages.forEach((m, i) => assert.strictEqual(m.text, `burst-${i + 1}`));
+  });
+
   it('opens the WebSocket on the model invocation path with the model query string', async function () {
     const c = await open('model', {
       headers: { 'x-amzn-sagemaker-model-invocation-path': 'v1/stream', 'x-amzn-sagemaker-model-query-string': 'lang=en&rate=16000' },

@@ -11,7 +11,9 @@
  *   (a code other than 1000/1005 ends it with a ModelStreamError naming the code and reason);
  * - a container that cannot be reached, or refuses the upgrade, fails the call before the stream: ModelError (424)
  *   with OriginalStatusCode (0 when it did not answer);
- * - pings go to the container every 60 seconds, and 5 unanswered ones close the connection, as the sidecar does.
+ * - pings go to the container every 60 seconds, and 5 unanswered ones close the connection, as the sidecar does;
+ * - a client reading slower than the container writes pauses the WebSocket (64 messages held at most), so TCP
+ *   slows the container down instead of memory growing.
  */
 
 import type { BidiAnswer, BidiCall, BidiHandler, BidiOutputEvent } from './bidi-types';
@@ -30,6 +32,8 @@ export interface ContainerBidiOptions {
 
 export const CONTAINER_BIDI_PATH = '/invocations-bidirectional-stream';
 const MAX_UNANSWERED_PINGS = 5;
+/** Container messages held for a client that reads slowly before the WebSocket is paused (TCP then slows the container). */
+const OUTPUT_HIGH_WATER = 64;
 
 /** The WebSocket URL of a call: the container's host, the invocation path, the query string. */
 export function containerSocketUrl(base: string, call: Pick<BidiCall, 'modelInvocationPath' | 'modelQueryString'>): string {
@@ -43,10 +47,17 @@ class OutputQueue implements AsyncIterable<BidiOutputEvent> {
   private readonly items: BidiOutputEvent[] = [];
   private ended = false;
   private wake?: () => void;
+  private full = false;
+  /** called with true past HIGH_WATER messages (stop reading the container), false once half drained */
+  onFull: (full: boolean) => void = () => undefined;
 
   push(event: BidiOutputEvent): void {
     if (this.ended) return;
     this.items.push(event);
+    if (!this.full && this.items.length >= OUTPUT_HIGH_WATER) {
+      this.full = true;
+      this.onFull(true);
+    }
     this.wake?.();
   }
 
@@ -59,6 +70,10 @@ class OutputQueue implements AsyncIterable<BidiOutputEvent> {
     for (;;) {
       const next = this.items.shift();
       if (next) {
+        if (this.full && this.items.length <= OUTPUT_HIGH_WATER / 2) {
+          this.full = false;
+          this.onFull(false);
+        }
         yield next;
         if (!('part' in next)) return;
         continue;
@@ -126,6 +141,7 @@ async function open(options: ContainerBidiOptions, call: BidiCall): Promise<Bidi
     if (err instanceof WebSocketOpenError && err.status > 0) return containerError(err.status, err.body || err.message);
     return noAnswerError(`Amazon SageMaker could not open a stream to the ${call.endpointName} endpoint's container at ${options.url}: ${(err as Error).message}.`);
   }
+  output.onFull = (full) => (full ? socket.pause() : socket.resume());
   const stopPings = keepAlive(socket, options.pingIntervalMs ?? 60000, alive);
   call.signal.addEventListener('abort', () => {
     stopPings();

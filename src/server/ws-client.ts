@@ -95,6 +95,15 @@ export class WebSocketConnection {
     });
   }
 
+  /** Stops reading the container's frames (its TCP window then fills), until `resume()`. */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
   ping(data = Buffer.alloc(0)): void {
     if (!this.closeSent && !this.closed) this.socket.write(encodeFrame(OP.ping, data));
   }
