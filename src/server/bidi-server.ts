@@ -212,6 +212,8 @@ export class BidiServer {
 
   /** Runs an admitted stream: input checked as it arrives, the handler's answer written as it comes. */
   private async run(stream: http2.ServerHttp2Stream, record: RecordedBidiStream, flat: Record<string, string>, a: Admitted): Promise<void> {
+    // The client may have reset the stream while its signature was being checked: nothing to run then.
+    if (stream.destroyed || stream.closed) return;
     const controller = new AbortController();
     stream.once('close', () => controller.abort());
     const chain = new EventSignatureChain({ secretAccessKey: a.secretAccessKey, region: this.region, service: SIGNING_SERVICE }, a.requestSignature);
