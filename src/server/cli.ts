@@ -56,12 +56,15 @@ async function main(argv: readonly string[]): Promise<void> {
     local = await startLocalServer(config, { log });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'EADDRINUSE' ? `port ${config.port} on ${config.host} is in use (choose another with --port)` : e.message;
+    const busy = (e as { port?: number }).port ?? config.port;
+    const flag = busy === config.bidiPort && busy !== config.port ? '--bidi-port' : '--port';
+    const why = e.code === 'EADDRINUSE' ? `port ${busy} on ${config.host} is in use (choose another with ${flag})` : e.message;
     process.stderr.write(`sagemaker-local: cannot listen: ${why}\n`);
     process.exitCode = EXIT_CANNOT_START;
     return;
   }
   log(`sagemaker-local listening on ${local.url} (region ${config.region}; access key IDs: ${config.credentials.map((c) => c.accessKeyId).join(', ')})`);
+  log(`bidirectional streams (HTTP/2) on ${local.bidiUrl}`);
   for (const [name, route] of Object.entries(config.endpoints)) log(`  ${describeRoute(name, route)}`);
   if (config.s3) log(`  S3 buckets (path style, ${local.url}/BUCKET/KEY, signed for service s3): ${config.s3.buckets.join(', ')}`);
 

@@ -7,6 +7,8 @@
  * - `demoModel()`, `ContainerRoute`, `throttle()`: the route kinds, to combine yourself;
  * - `ObjectStore` (given to SageMakerServer as `objectStore`, it serves an S3 object API on the same port) and
  *   `AsyncJobs` (real async invocations whose results land in that store).
+ * - `BidiServer`, `demoBidi()`, `containerBidi()`: the HTTP/2 server of InvokeEndpointWithBidirectionalStream and
+ *   its route kinds (`startLocalServer` starts both servers; its `bidiUrl` is the HTTP/2 one).
  */
 
 export { SageMakerServer } from './sagemaker-server';
@@ -63,3 +65,19 @@ export {
 export { ContainerRoute, containerRequestHeaders, type ContainerRouteOptions, type ContainerHealth } from './container-route';
 export { throttle, TokenBucket, throttlingError, type ThrottleOptions } from './throttle';
 export { loadConfig } from './cli';
+export { BidiServer } from './bidi-server';
+export { demoBidi, type DemoBidiOptions } from './demo-bidi';
+export { containerBidi, containerSocketUrl, type ContainerBidiOptions } from './container-bidi';
+export type {
+  BidiHandler,
+  BidiCall,
+  BidiAnswer,
+  BidiOutputEvent,
+  BidiServerOptions,
+  InputPart,
+  RecordedBidiStream,
+  DataType,
+  CompletionState,
+} from './bidi-types';
+export { encodeMessage, decodeMessage, MessageDecoder, crc32, EventStreamFormatError, type EventMessage, type HeaderValue } from './event-codec';
+export { EventSignatureChain, eventSignature, deriveSigningKey } from './event-signature';

@@ -12,6 +12,10 @@ import { ContainerRoute } from './container-route';
 import { throttle } from './throttle';
 import { ObjectStore } from './s3-store';
 import { AsyncJobs } from './async-jobs';
+import { BidiServer } from './bidi-server';
+import type { BidiHandler } from './bidi-types';
+import { demoBidi } from './demo-bidi';
+import { containerBidi } from './container-bidi';
 
 export interface LocalServerOptions {
   /** where the request log lines and container notices go; default nowhere */
@@ -24,6 +28,10 @@ export interface LocalServer {
   server: SageMakerServer;
   /** the base URL, e.g. http://127.0.0.1:8777 */
   url: string;
+  /** the HTTP/2 server of the bidirectional streams */
+  bidi: BidiServer;
+  /** its base URL, e.g. http://127.0.0.1:8778 (HTTP/2 without TLS: the SDK's HTTP/2 handler speaks h2c to http://) */
+  bidiUrl: string;
   config: LocalServerConfig;
   /** the container routes, by endpoint name */
   containers: Map<string, ContainerRoute>;
@@ -45,6 +53,17 @@ export function describeRoute(name: string, route: RouteConfig): string {
   return `${name} -> ${target}${limit}${async}`;
 }
 
+/** An endpoint's bidirectional model: the demo's (scoring each part as it comes), or its container's WebSocket. */
+function bidiOf(route: RouteConfig): BidiHandler {
+  if (route.kind === 'demo') {
+    return demoBidi({
+      ...(route.threshold === undefined ? {} : { threshold: route.threshold }),
+      ...(route.delayMs === undefined ? {} : { delayMs: route.delayMs }),
+    });
+  }
+  return containerBidi({ url: route.url });
+}
+
 /** An endpoint's model: the demo model, or a route to its container. */
 function modelOf(name: string, route: RouteConfig, options: LocalServerOptions): { handler: EndpointHandler; container?: ContainerRoute } {
   if (route.kind === 'demo') return { handler: demoModel(route.threshold === undefined ? {} : { threshold: route.threshold }) };
@@ -63,8 +82,10 @@ export async function startLocalServer(config: LocalServerConfig, options: Local
   const asyncJobs = new Map<string, AsyncJobs>();
   const store = config.s3 ? new ObjectStore(config.s3) : undefined;
   const endpoints: Record<string, EndpointHandler> = {};
+  const bidiEndpoints: Record<string, BidiHandler> = {};
   for (const [name, route] of Object.entries(config.endpoints)) {
     const { handler, container } = modelOf(name, route, options);
+    bidiEndpoints[name] = bidiOf(route);
     if (container) containers.set(name, container);
     const front = route.throttle ? throttle(handler, route.throttle) : handler;
     endpoints[name] = front;
@@ -88,12 +109,24 @@ export async function startLocalServer(config: LocalServerConfig, options: Local
     ...(store ? { objectStore: store } : {}),
     onHandlerError: (err, endpointName) => log?.(`${endpointName}: internal error: ${(err as Error)?.message ?? String(err)}`),
   });
+  const bidi = new BidiServer({
+    credentials: config.credentials,
+    region: config.region,
+    accountId: config.accountId,
+    endpoints: bidiEndpoints,
+    log: config.log && log ? log : undefined,
+    maxRecordedStreams: 100,
+    onHandlerError: (err, endpointName) => log?.(`${endpointName}: internal error: ${(err as Error)?.message ?? String(err)}`),
+  });
   let url: string;
+  let bidiUrl: string;
   try {
     url = await server.listen(config.port, config.host);
+    bidiUrl = await bidi.listen(config.bidiPort, config.host);
   } catch (err) {
     for (const c of containers.values()) c.close();
     for (const j of asyncJobs.values()) j.close();
+    await server.close();
     throw err;
   }
   // Health checks start now; a call before a container's first 200 from /ping waits for one more check.
@@ -101,6 +134,8 @@ export async function startLocalServer(config: LocalServerConfig, options: Local
   return {
     server,
     url,
+    bidi,
+    bidiUrl,
     config,
     containers,
     ...(store ? { store } : {}),
@@ -108,7 +143,7 @@ export async function startLocalServer(config: LocalServerConfig, options: Local
     close: async () => {
       for (const j of asyncJobs.values()) j.close();
       for (const c of containers.values()) c.close();
-      await server.close();
+      await Promise.all([server.close(), bidi.close()]);
     },
   };
 }
