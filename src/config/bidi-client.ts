@@ -12,6 +12,7 @@ import { NodeHttp2Handler, type NodeHttp2HandlerOptions } from '@smithy/node-htt
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { BIDI_ERROR_REGISTRIES, HTTP2_API_VERSION, HTTP2_NAMESPACE } from '../bidi/schemas';
 import type { BidiClient } from '../bidi/operation';
+import type { ClientSettings, NetworkSettings } from './client-config';
 import { proxyForUrl, proxyUrlWithAuth, type ProxyEnv } from './proxy';
 import { http2ConnectOptionsThroughProxy, type TlsOptions } from './tunnel';
 
@@ -103,4 +104,37 @@ export function createBidiClient(options: BidiClientOptions): BidiClient {
   // What the SDK's bidirectional clients do in their constructors: the event-stream payload handler (event signing).
   resolveEventStreamConfig(client.config as unknown as Parameters<typeof resolveEventStreamConfig>[0]);
   return client;
+}
+
+/**
+ * The config node's bidi client, made on first use (most flows never open a stream) from the settings and network
+ * of its SageMaker client, with that client's resolved credentials provider: one role session, one cache.
+ */
+export class LazyBidiClient {
+  private client?: BidiClient;
+
+  constructor(
+    private readonly settings: ClientSettings,
+    private readonly network: NetworkSettings,
+    private readonly credentials: BidiClientOptions['credentials'],
+  ) {}
+
+  get(): BidiClient {
+    this.client ??= createBidiClient({
+      region: this.settings.region,
+      bidiEndpointUrl: this.settings.bidiEndpointUrl,
+      timeout: this.settings.timeout,
+      credentials: this.credentials,
+      tls: this.network.tls,
+      proxyEnv: this.network.proxyEnv,
+      proxyAuth: this.network.proxyAuth,
+    });
+    return this.client;
+  }
+
+  /** Closes the client's connections; the streams themselves end through their abort signals. */
+  destroy(): void {
+    this.client?.destroy();
+    this.client = undefined;
+  }
 }
