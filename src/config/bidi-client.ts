@@ -8,7 +8,8 @@
 import { SageMakerRuntimeClient, type SageMakerRuntimeClientConfig } from '@aws-sdk/client-sagemaker-runtime';
 import { eventStreamPayloadHandlerProvider } from '@aws-sdk/eventstream-handler-node';
 import { resolveEventStreamConfig } from '@aws-sdk/middleware-eventstream';
-import { NodeHttp2Handler, type NodeHttp2HandlerOptions } from '@smithy/node-http-handler';
+import type { NodeHttp2HandlerOptions } from '@smithy/node-http-handler';
+import { BidiHttp2Handler } from './bidi-transport';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { BIDI_ERROR_REGISTRIES, HTTP2_API_VERSION, HTTP2_NAMESPACE } from '../bidi/schemas';
 import type { BidiClient } from '../bidi/operation';
@@ -75,7 +76,7 @@ const QUIET_LOGGER = { trace: ignore, debug: ignore, info: ignore, warn: ignore,
 export function createBidiClient(options: BidiClientOptions): BidiClient {
   const endpoint = new URL(bidiEndpointFor(options.region, options.bidiEndpointUrl));
   const nodeHttp2ConnectOptions = connectOptions(endpoint, options);
-  const requestHandler = new NodeHttp2Handler({
+  const requestHandler = new BidiHttp2Handler({
     // One HTTP/2 session per stream, as the SDK's other bidirectional clients do: a stream's flow control and
     // failures stay its own.
     disableConcurrentStreams: true,
