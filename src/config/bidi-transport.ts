@@ -3,9 +3,15 @@
  * ended. The SDK's handler ends the answer body quietly when its stream is closed early (its inactivity timeout,
  * an abort, the server resetting the stream), so the event-stream reader would take a broken stream for the model's
  * normal end; here an answer stream that closes without the server's END_STREAM fails with the reason
- * (TimeoutError, AbortError or StreamReset). No Node-RED import.
+ * (TimeoutError, AbortError or StreamReset). And a stream whose connection failed (refused, an untrusted
+ * certificate, a proxy that refused the tunnel) fails with that connection's own error, where the SDK's handler only
+ * says the stream was aborted. No Node-RED import.
  */
-import { PassThrough, type Readable } from 'stream';
+import { AsyncLocalStorage } from 'async_hooks';
+import type { SecureClientSessionOptions } from 'http2';
+import { connect as netConnect, isIP } from 'net';
+import { PassThrough, type Duplex, type Readable } from 'stream';
+import { connect as tlsConnect } from 'tls';
 import { NodeHttp2Handler, type NodeHttp2HandlerOptions } from '@smithy/node-http-handler';
 
 type HandleArgs = Parameters<NodeHttp2Handler['handle']>;
@@ -60,21 +66,60 @@ export function watchedBody(stream: Http2Body, timeoutMs: number | undefined, si
   return out;
 }
 
-/** NodeHttp2Handler with watched answer bodies; the SDK sees the same handler (h2, config, destroy). */
+/** The first error of the connection made for the request being handled (see watchedConnections). */
+const connectionOfRequest = new AsyncLocalStorage<{ error?: Error }>();
+
+/** The connection http2.connect makes by itself: TCP for h2c, TLS with ALPN h2 otherwise. */
+function directConnection(authority: URL, tls: SecureClientSessionOptions): Duplex {
+  const host = authority.hostname.replace(/^\[|\]$/g, '');
+  const port = Number(authority.port) || (authority.protocol === 'http:' ? 80 : 443);
+  if (authority.protocol === 'http:') return netConnect({ host, port });
+  const servername = tls.servername ?? (isIP(host) ? undefined : host);
+  return tlsConnect({ ...tls, host, port, ALPNProtocols: ['h2'], ...(servername ? { servername } : {}) });
+}
+
+/**
+ * http2.connect options whose connections (direct, or the CONNECT tunnel's `createConnection`) report their first
+ * error to the request that made them: http2.connect calls createConnection inside the handler's call, whose
+ * async context carries the request's slot.
+ */
+export function watchedConnections(base: SecureClientSessionOptions = {}): SecureClientSessionOptions {
+  const create = base.createConnection;
+  const { createConnection: _ignored, ...tls } = base;
+  return {
+    ...base,
+    createConnection: (authority: URL, options: SecureClientSessionOptions): Duplex => {
+      const socket = create ? create(authority, options) : directConnection(authority, tls);
+      const slot = connectionOfRequest.getStore();
+      socket.on('error', (err: Error) => {
+        if (slot) slot.error ??= err;
+      });
+      return socket;
+    },
+  };
+}
+
+/** NodeHttp2Handler with watched connections and answer bodies; the SDK sees the same handler (h2, config, destroy). */
 export class BidiHttp2Handler {
   readonly metadata = { handlerProtocol: 'h2' };
   private readonly inner: NodeHttp2Handler;
 
   constructor(private readonly options: NodeHttp2HandlerOptions) {
-    this.inner = new NodeHttp2Handler(options);
+    this.inner = new NodeHttp2Handler({ ...options, nodeHttp2ConnectOptions: watchedConnections(options.nodeHttp2ConnectOptions) });
   }
 
   handle(...[request, handlerOptions]: HandleArgs): HandleResult {
-    return this.inner.handle(request, handlerOptions).then((out) => {
-      const timeout = handlerOptions?.requestTimeout ?? this.options.requestTimeout;
-      out.response.body = watchedBody(out.response.body as Http2Body, timeout, handlerOptions?.abortSignal as AbortSignal | undefined);
-      return out;
-    });
+    const connection: { error?: Error } = {};
+    return connectionOfRequest.run(connection, () => this.inner.handle(request, handlerOptions)).then(
+      (out) => {
+        const timeout = handlerOptions?.requestTimeout ?? this.options.requestTimeout;
+        out.response.body = watchedBody(out.response.body as Http2Body, timeout, handlerOptions?.abortSignal as AbortSignal | undefined);
+        return out;
+      },
+      (err: unknown) => {
+        throw connection.error ?? err;
+      },
+    );
   }
 
   updateHttpClientConfig(key: keyof NodeHttp2HandlerOptions, value: NodeHttp2HandlerOptions[typeof key]): void {

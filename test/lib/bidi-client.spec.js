@@ -46,9 +46,9 @@ describe('bidi client: endpoint and settings', function () {
     const direct = createBidiClient({ region: 'eu-west-1', timeout: 1000, credentials: keys, tls: { rejectUnauthorized: false },
       proxyEnv: { https_proxy: 'http://proxy.example:3128', no_proxy: '.amazonaws.com' } });
     try {
-      const p = await proxied.config.requestHandler.inner.configProvider;
+      const p = proxied.config.requestHandler.options;
       assert.equal(typeof p.nodeHttp2ConnectOptions.createConnection, 'function');
-      const d = await direct.config.requestHandler.inner.configProvider;
+      const d = direct.config.requestHandler.options;
       assert.deepEqual(d.nodeHttp2ConnectOptions, { rejectUnauthorized: false });
     } finally {
       proxied.destroy();
