@@ -231,7 +231,7 @@ describe('openBidiStream: InvokeEndpointWithBidirectionalStream through the SDK,
       certs = makeCerts();
       tlsServer = new BidiServer({ credentials: [KEY], endpoints: { demo: demoBidi() }, tls: { key: certs.serverKey, cert: certs.serverCert } });
       tlsUrl = await tlsServer.listen();
-      proxy = new ConnectProxy({});
+      proxy = new ConnectProxy({ username: 'proxy-user', password: 'proxy-pass' });
       await proxy.listen();
     });
 
@@ -268,13 +268,24 @@ describe('openBidiStream: InvokeEndpointWithBidirectionalStream through the SDK,
     it('goes through a CONNECT tunnel when a proxy applies (TLS inside it end to end)', async function () {
       const tunnelled = createBidiClient({
         region: 'us-east-1', bidiEndpointUrl: tlsUrl, timeout: 10000, credentials: KEY, tls: { ca: certs.ca },
-        proxyEnv: { https_proxy: proxy.url },
+        proxyEnv: { https_proxy: proxy.url }, proxyAuth: { username: 'proxy-user', password: 'proxy-pass' },
+      });
+      const refused = createBidiClient({
+        region: 'us-east-1', bidiEndpointUrl: tlsUrl, timeout: 10000, credentials: KEY, tls: { ca: certs.ca },
+        proxyEnv: { https_proxy: proxy.url }, proxyAuth: { username: 'proxy-user', password: 'wrong' },
       });
       try {
         await roundTrip(tunnelled);
         assert.strictEqual(proxy.tunnels(new URL(tlsUrl).host), 1);
+        // A refused tunnel is the same FlowError as for the other calls, the password never in it.
+        await assert.rejects(openBidiStream(refused, { endpointName: 'demo' }, new InputQueue(1)), (e) => {
+          assert.deepStrictEqual([e.name, e.key, e.params.status], ['FlowError', 'proxyAuthFailed', 407]);
+          assert.ok(!JSON.stringify(e.params).includes('wrong'));
+          return true;
+        });
       } finally {
         tunnelled.destroy();
+        refused.destroy();
       }
     });
   });

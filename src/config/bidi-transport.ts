@@ -13,6 +13,7 @@ import { connect as netConnect, isIP } from 'net';
 import { PassThrough, type Duplex, type Readable } from 'stream';
 import { connect as tlsConnect } from 'tls';
 import { NodeHttp2Handler, type NodeHttp2HandlerOptions } from '@smithy/node-http-handler';
+import { refusedTunnelFlowError } from './tunnel';
 
 type HandleArgs = Parameters<NodeHttp2Handler['handle']>;
 type HandleResult = ReturnType<NodeHttp2Handler['handle']>;
@@ -27,6 +28,8 @@ export class StreamResetError extends Error {
     );
     this.name = 'StreamReset';
   }
+  /** Node's own code for a stream the peer reset */
+  readonly code = 'ERR_HTTP2_STREAM_ERROR';
 }
 
 function abortError(signal: AbortSignal): Error {
@@ -104,7 +107,11 @@ export class BidiHttp2Handler {
   readonly metadata = { handlerProtocol: 'h2' };
   private readonly inner: NodeHttp2Handler;
 
-  constructor(private readonly options: NodeHttp2HandlerOptions) {
+  /** `proxy`: the proxy URL the connections go through, for the error of a refused tunnel (shown redacted) */
+  constructor(
+    private readonly options: NodeHttp2HandlerOptions,
+    private readonly proxy?: string,
+  ) {
     this.inner = new NodeHttp2Handler({ ...options, nodeHttp2ConnectOptions: watchedConnections(options.nodeHttp2ConnectOptions) });
   }
 
@@ -117,7 +124,9 @@ export class BidiHttp2Handler {
         return out;
       },
       (err: unknown) => {
-        throw connection.error ?? err;
+        const cause = connection.error ?? err;
+        // A refused CONNECT (407 and others) in the same words as for the other calls.
+        throw (this.proxy ? refusedTunnelFlowError(cause, this.proxy) : undefined) ?? cause;
       },
     );
   }
