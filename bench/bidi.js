@@ -170,8 +170,9 @@ async function main(argv) {
   const client = createBidiClient({ region: REGION, bidiEndpointUrl: srv.url, timeout: 60000, credentials: KEYS });
   const rows = { ours1: [], raw1: [], oursN: [], rawN: [], oursP50: [], oursP99: [], rawP50: [], rawP99: [] };
   try {
-    await oursStream(client, 200); // warm up both paths
-    await rawStream(srv.url, 200);
+    // Warm up both paths (JIT, connections' code paths) before anything is measured.
+    await oursStream(client, 2000);
+    await rawStream(srv.url, 2000);
     for (let rep = 0; rep < o.reps; rep++) {
       const oursFirst = rep % 2 === 0;
       const pair = async (ours, raw) => (oursFirst ? [await ours(), await raw()] : [await raw(), await ours()].reverse());

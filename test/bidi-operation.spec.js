@@ -154,6 +154,16 @@ describe('openBidiStream: InvokeEndpointWithBidirectionalStream through the SDK,
     }
   });
 
+  it('opens the stream even when the model\'s first answer is its failure (an event, not an open error)', async function () {
+    const input = new InputQueue(2);
+    const opening = openBidiStream(client, { endpointName: 'demo' }, input);
+    await input.push(utf8(JSON.stringify({ fail: 'model' })));
+    const { events, error } = await drain(await opening);
+    assert.strictEqual(error, undefined);
+    assert.deepStrictEqual(events.map((e) => [e.kind, e.errorCode]), [['modelStreamError', 'DemoModelFailure']]);
+    await assert.rejects(input.push(utf8('2')), (e) => e.name === 'InputClosed');
+  });
+
   it('aborts at once, before and during the stream', async function () {
     const before = new AbortController();
     before.abort();
