@@ -2,19 +2,16 @@
  * The SDK request handler of a config node that uses a proxy or a TLS config node: the SDK's own Node HTTP handler,
  * one per route (direct, or through one proxy URL), chosen per request by the target's host and port.
  *
- * Through a proxy, hpagent (the proxy agent package Node-RED core's HTTP request node uses) opens a CONNECT tunnel
- * and, for HTTPS targets, TLS runs end to end inside it. hpagent's agents are Node's own http/https Agents, so
- * keep-alive (tunnels are reused) and the socket limit apply as with the SDK's default agents. The TLS options
- * (CA, client certificate, verification) go to every HTTPS agent, and the CA and verification setting to the
- * connection to an https:// proxy. No Node-RED import.
+ * Through a proxy, our own CONNECT tunnel (tunnel.ts) carries each connection and, for HTTPS targets, TLS runs end
+ * to end inside it. Its agents are Node's own http/https Agents, so keep-alive (tunnels are reused) and the socket
+ * limit apply as with the SDK's default agents. The TLS options (CA, client certificate, verification) go to every
+ * HTTPS agent, and the CA and verification setting to the connection to an https:// proxy. No Node-RED import.
  */
 import { Agent as HttpAgent } from 'http';
 import { Agent as HttpsAgent } from 'https';
-import type { SecureContextOptions } from 'tls';
 import { NodeHttpHandler, type NodeHttpHandlerOptions } from '@smithy/node-http-handler';
-import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
-import { FlowError } from '../shared/flow-error';
-import { proxyForUrl, proxyUrlWithAuth, redactUrl, type ProxyEnv } from './proxy';
+import { HttpTunnelAgent, HttpsTunnelAgent, refusedTunnelFlowError, type TlsOptions } from './tunnel';
+import { proxyForUrl, proxyUrlWithAuth, type ProxyEnv } from './proxy';
 import { currentAbortSignal, currentRequestTimeout } from './abort-context';
 import { keepUnexpectedBody } from './answer-body';
 
@@ -68,12 +65,7 @@ export class SocketLimit {
   }
 }
 
-/** What a core `tls-config` node's addTLSOptions() fills in. */
-export interface TlsOptions extends SecureContextOptions {
-  rejectUnauthorized?: boolean;
-  servername?: string;
-  ALPNProtocols?: string[];
-}
+export type { TlsOptions } from './tunnel';
 
 export interface ConnectionOptions {
   /** the per-attempt timeouts of the config node */
@@ -100,30 +92,29 @@ export interface KeepAliveAgents {
  * The keep-alive agents of one route, direct or through `proxyUrl` (with its credentials), under the socket limit
  * (MAX_SOCKETS when none is given). Every agent a config node's client uses is made here.
  */
-export function keepAliveAgents(options: { tls?: TlsOptions; sockets?: SocketLimit; proxyUrl?: string | URL }): KeepAliveAgents {
+export function keepAliveAgents(options: {
+  tls?: TlsOptions;
+  sockets?: SocketLimit;
+  proxyUrl?: string | URL;
+  /** ms for the proxy to answer a CONNECT (the config node's connection timeout) */
+  tunnelTimeout?: number;
+}): KeepAliveAgents {
   const tls = options.tls ?? {};
   const limits = { keepAlive: true, maxSockets: options.sockets?.value ?? MAX_SOCKETS };
   let agents: KeepAliveAgents;
   if (!options.proxyUrl) {
     agents = { httpAgent: new HttpAgent(limits), httpsAgent: new HttpsAgent({ ...limits, ...tls }) };
   } else {
-    const proxy = options.proxyUrl;
-    const proxyRequestOptions = {
-      ...(tls.ca !== undefined ? { ca: ([] as unknown[]).concat(tls.ca).map(String) } : {}),
-      ...(tls.rejectUnauthorized !== undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : {}),
-    };
+    const tunnel = { proxy: options.proxyUrl, tunnelTimeout: options.tunnelTimeout };
     agents = {
-      httpAgent: new HttpProxyAgent({ ...limits, proxy, proxyRequestOptions }),
-      httpsAgent: new HttpsProxyAgent({ ...limits, ...tls, proxy, proxyRequestOptions }),
+      httpAgent: new HttpTunnelAgent({ ...limits, ...tunnel, tls }),
+      httpsAgent: new HttpsTunnelAgent({ ...limits, ...tls, ...tunnel }),
     };
   }
   options.sockets?.track(agents.httpAgent);
   options.sockets?.track(agents.httpsAgent);
   return agents;
 }
-
-/** hpagent fails a refused CONNECT with exactly this message. */
-const REFUSED_TUNNEL = /^Bad response: (\d{3})$/;
 
 /** What the SDK asks of a request handler, as the two handlers here provide it. */
 interface InnerHandler {
@@ -194,14 +185,7 @@ export class RoutingHttpHandler {
     }
     if (!proxy) return handler.handle(request, handlerOptions);
     return handler.handle(request, handlerOptions).catch((err: unknown) => {
-      const refused = err instanceof Error ? REFUSED_TUNNEL.exec(err.message) : null;
-      if (!refused) throw err;
-      const status = Number(refused[1]);
-      throw new FlowError(status === 407 ? 'proxyAuthFailed' : 'proxyRefused', {
-        proxy: redactUrl(proxy),
-        status,
-        target: `${request.hostname}:${request.port ?? (request.protocol === 'http:' ? 80 : 443)}`,
-      });
+      throw refusedTunnelFlowError(err, proxy) ?? err;
     });
   }
 
@@ -229,7 +213,8 @@ export class RoutingHttpHandler {
     let agents = this.agents.get(proxy);
     if (!agents) {
       const { tls, sockets, proxyAuth } = this.options;
-      agents = keepAliveAgents({ tls, sockets, proxyUrl: proxy ? proxyUrlWithAuth(proxy, proxyAuth) : undefined });
+      const proxyUrl = proxy ? proxyUrlWithAuth(proxy, proxyAuth) : undefined;
+      agents = keepAliveAgents({ tls, sockets, proxyUrl, tunnelTimeout: this.config.connectionTimeout });
       this.agents.set(proxy, agents);
     }
     return agents;

@@ -70,6 +70,8 @@ export const CONFIG_DEFAULTS = {
   name: '',
   region: '',
   endpointUrl: '',
+  /** blank: the region's SageMaker Runtime HTTP2 endpoint (port 8443) for bidirectional streams */
+  bidiEndpointUrl: '',
   authMode: 'keys' as AuthMode,
   profile: '',
   profileFile: '',

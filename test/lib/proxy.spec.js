@@ -62,7 +62,7 @@ describe('proxy: which requests go through which proxy (core HTTP request node r
       }
       assert.equal(handler.agentsFor(route).httpsAgent, httpsAgent, 'made once per route');
     }
-    assert.equal(handler.agentsFor('http://p:3128').httpsAgent.constructor.name, 'HttpsProxyAgent');
+    assert.equal(handler.agentsFor('http://p:3128').httpsAgent.constructor.name, 'HttpsTunnelAgent');
     assert.equal(handler.httpHandlerConfigs().requestTimeout, 1000);
     handler.destroy();
   });
