@@ -7,15 +7,10 @@ import type { OutputMode } from '../shared/invoke-settings';
 import { encodeBody } from '../invoke/body';
 import { asBuffer, decodeBody, decodeText } from '../invoke/response';
 
-export type DataType = 'UTF8' | 'BINARY';
-export type CompletionState = 'PARTIAL' | 'COMPLETE';
+import type { BidiPart } from './operation';
 
-/** A payload part, either way. */
-export interface Part {
-  bytes: Uint8Array;
-  dataType: DataType;
-  completionState: CompletionState;
-}
+/** A payload part, either way (the operation's own type). */
+export type Part = BidiPart;
 
 /** What a msg asks of its stream: maybe a part, maybe the end of the input side, maybe an abort. */
 export interface InputIntent {

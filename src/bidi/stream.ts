@@ -13,27 +13,14 @@ import type { OutputMode } from '../shared/invoke-settings';
 import { FlowError } from '../shared/flow-error';
 import type { MappedError } from '../invoke/errors';
 import { decodePart, type Part } from './part';
+import { InputQueue } from './input-queue';
+import type { BidiTarget as BidiRequest, BidiStream as Opened } from './operation';
 import { openFailed, ownProblem, streamBroken, streamEventFailed, type StreamContext } from './errors';
 
 export type MsgLike = Record<string, unknown>;
 
-/** The operation's request, as the node resolves it when a stream opens. */
-export interface BidiRequest {
-  endpointName: string;
-  targetVariant?: string;
-  modelInvocationPath?: string;
-  modelQueryString?: string;
-}
-
-export type AnswerEvent =
-  | ({ kind: 'part' } & Part)
-  | { kind: 'modelStreamError'; message: string; errorCode?: string }
-  | { kind: 'internalStreamFailure'; message: string };
-
-export interface Opened {
-  invokedProductionVariant?: string;
-  events: AsyncIterable<AnswerEvent>;
-}
+/** The operation's request, answer events and open stream, as bidi/operation defines them. */
+export type { BidiTarget as BidiRequest, BidiEvent as AnswerEvent, BidiStream as Opened } from './operation';
 
 /** Opens the operation with `input` as its request events; resolves once the answer stream has begun. */
 export type Opener = (request: BidiRequest, input: AsyncIterable<Part>, signal: AbortSignal) => Promise<Opened>;
@@ -42,10 +29,6 @@ export type Opener = (request: BidiRequest, input: AsyncIterable<Part>, signal: 
 export interface Entry {
   msg: MsgLike;
   end(problem?: MappedError): void;
-}
-
-interface Queued extends Entry {
-  part: Part;
 }
 
 /** A stream's totals, in its completion message and beside its failure. */
@@ -84,13 +67,15 @@ export interface StreamOptions {
 type Stop = 'reset' | 'closed';
 
 export class BidiStream {
-  private readonly queue: Queued[] = [];
+  /** the request events, pulled by the operation as the HTTP/2 stream takes them */
+  private readonly input: InputQueue<Part>;
+  /** messages whose part is in the input queue, oldest first */
+  private readonly queued = new Set<Entry>();
   /** pulled before the stream opened; undefined once it has */
   private held: Entry[] | undefined = [];
   private inputEnded = false;
   private over = false;
   private stop: Stop | undefined;
-  private wake: (() => void) | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly abort = new AbortController();
   private readonly started = Date.now();
@@ -104,7 +89,9 @@ export class BidiStream {
   constructor(
     private readonly options: StreamOptions,
     private readonly hooks: StreamHooks,
-  ) {}
+  ) {
+    this.input = new InputQueue<Part>(options.maxQueue);
+  }
 
   /** Opens the stream; its end is told through hooks.finished, never synchronously from here. */
   start(): void {
@@ -121,18 +108,22 @@ export class BidiStream {
 
   /** Parts waiting for the wire (queued, or pulled and held until the stream opens). */
   get waiting(): number {
-    return this.queue.length + (this.held?.length ?? 0);
+    return this.queued.size + (this.held?.length ?? 0);
   }
 
   /** Queues a message's part, or ends the message at once with QueueFull past maxQueue. */
   push(entry: Entry, part: Part): void {
-    if (this.queue.length >= this.options.maxQueue) {
+    if (this.input.length >= this.options.maxQueue) {
       entry.end(ownProblem('QueueFull', 'queue full', 'queueFull', { key: this.options.key, maxQueue: this.options.maxQueue }));
       return;
     }
-    this.queue.push({ ...entry, part });
+    this.queued.add(entry);
+    // Rejected only when the stream ends first, which then ends the message itself (see finish).
+    this.input.push(part).then(
+      () => this.handedOver(entry),
+      () => undefined,
+    );
     this.touch();
-    this.pulse();
   }
 
   /** Ends the input side once the queued parts are on the wire (msg.complete, idle timeout, close). */
@@ -140,7 +131,7 @@ export class BidiStream {
     if (this.inputEnded) return;
     this.inputEnded = true;
     this.clearIdle();
-    this.pulse();
+    this.input.end();
   }
 
   /** Aborts the stream at once (msg.reset, or close after its grace). */
@@ -148,8 +139,8 @@ export class BidiStream {
     if (this.over) return;
     this.stop ??= stop;
     this.inputEnded = true;
+    this.input.close('aborted');
     this.abort.abort();
-    this.pulse();
   }
 
   private context(): StreamContext {
@@ -167,27 +158,8 @@ export class BidiStream {
     };
   }
 
-  /** The request events: each queued part as the operation asks for it, until the input side ends. */
-  private async *input(): AsyncGenerator<Part> {
-    for (;;) {
-      const next = this.queue.shift();
-      if (next) {
-        this.handedOver(next);
-        yield next.part;
-        continue;
-      }
-      if (this.inputEnded || this.over) return;
-      await new Promise<void>((resolve) => (this.wake = resolve));
-    }
-  }
-
-  private pulse(): void {
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
-  }
-
   private handedOver(entry: Entry): void {
+    if (!this.queued.delete(entry)) return;
     this.partsSent++;
     this.lastMsg = entry.msg;
     if (this.held) this.held.push(entry);
@@ -198,7 +170,7 @@ export class BidiStream {
   private async run(): Promise<void> {
     let opened: Opened;
     try {
-      opened = await this.hooks.open(this.options.request, this.input(), this.abort.signal);
+      opened = await this.hooks.open(this.options.request, this.input, this.abort.signal);
     } catch (err) {
       return this.finish(this.stop ? this.stopped() : openFailed(err, this.context()), true);
     }
@@ -251,12 +223,14 @@ export class BidiStream {
     this.inputEnded = true;
     this.clearIdle();
     const unsent = problem && (beforeOpen || this.stop) ? problem : ownProblem('AbortError', 'ended', 'endedUnsent', { key: this.options.key });
-    for (const entry of [...(this.held ?? []), ...this.queue.splice(0)]) entry.end(unsent);
+    const unsentEntries = [...(this.held ?? []), ...this.queued];
     this.held = undefined;
+    this.queued.clear();
+    this.input.close('the stream ended');
+    for (const entry of unsentEntries) entry.end(unsent);
     // After a failure the HTTP/2 stream is torn down; after a normal end the input side closes in order (the
-    // generator returns, so the operation sends its last empty event and ends its side).
+    // queue ends, so the operation sends its last empty event and ends its side).
     if (problem) this.abort.abort();
-    this.pulse();
     if (problem && !beforeOpen && !this.stop) this.hooks.report(problem, this.lastMsg, this.totals());
     if (!problem) this.hooks.emit({ topic: this.options.key, complete: true, [METADATA_PROPERTY]: this.totals() });
     this.hooks.changed();
