@@ -62,6 +62,7 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
   log(`sagemaker-local listening on ${local.url} (region ${config.region}; access key IDs: ${config.credentials.map((c) => c.accessKeyId).join(', ')})`);
+  log(`bidirectional streams (HTTP/2) on ${local.bidiUrl}`);
   for (const [name, route] of Object.entries(config.endpoints)) log(`  ${describeRoute(name, route)}`);
 
   let stopping = false;

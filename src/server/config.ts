@@ -27,6 +27,8 @@ export interface DemoRoute {
   kind: 'demo';
   /** |z| at or above which a reading is an anomaly; default 3 */
   threshold?: number;
+  /** bidirectional streams: milliseconds the model waits before each answer (a slow model); default 0 */
+  delayMs?: number;
   throttle?: ThrottleConfig;
 }
 
@@ -45,6 +47,8 @@ export type RouteConfig = DemoRoute | ContainerRouteConfig;
 export interface LocalServerConfig {
   host: string;
   port: number;
+  /** the HTTP/2 port of the bidirectional streams (InvokeEndpointWithBidirectionalStream); default port + 1, 0 when port is 0 */
+  bidiPort: number;
   region: string;
   accountId: string;
   credentials: ServerCredentials[];
@@ -132,11 +136,12 @@ function routeOf(value: unknown, field: string): RouteConfig {
   const problems = new Problems();
   const throttle = value.throttle === undefined ? {} : problems.check(() => ({ throttle: throttleOf(value.throttle, `${field}.throttle`) }));
   if (hasModel) {
-    problems.check(() => onlyKeys(value, field, ['model', 'threshold', 'throttle']));
+    problems.check(() => onlyKeys(value, field, ['model', 'threshold', 'delayMs', 'throttle']));
     if (value.model !== 'demo') problems.check(() => fail(`${field}.model`, 'must be "demo" (the built-in model)', value.model));
     const threshold = value.threshold === undefined ? {} : problems.check(() => ({ threshold: positive(value.threshold, `${field}.threshold`) }));
+    const delayMs = value.delayMs === undefined ? {} : problems.check(() => ({ delayMs: wholeNumber(value.delayMs, `${field}.delayMs`, 0, 60000) }));
     problems.throwIfAny();
-    return { kind: 'demo', ...threshold, ...throttle };
+    return { kind: 'demo', ...threshold, ...delayMs, ...throttle };
   }
   problems.check(() => onlyKeys(value, field, ['container', 'timeoutSeconds', 'throttle']));
   const timeout =
@@ -200,7 +205,22 @@ function endpointsOf(value: unknown): Record<string, RouteConfig> {
   return endpoints;
 }
 
-const TOP_LEVEL = ['host', 'port', 'region', 'accountId', 'credentials', 'endpoints', 'log'] as const;
+/**
+ * The HTTP/2 port: given, or the next one after `port` (0, any free port, when `port` is 0). It cannot be `port`
+ * itself unless both are 0: the HTTP/1.1 operations and the HTTP/2 streams listen apart, as the service's do.
+ */
+function bidiPortOf(value: unknown, port: number | undefined): number {
+  if (value === undefined) {
+    if (port === undefined || port === 0) return 0;
+    if (port === 65535) fail('bidiPort', 'must be given when port is 65535 (its default is port + 1)');
+    return port + 1;
+  }
+  const bidiPort = wholeNumber(value, 'bidiPort', 0, 65535);
+  if (bidiPort !== 0 && bidiPort === port) fail('bidiPort', 'must differ from port (the HTTP/2 streams listen on their own port)', value);
+  return bidiPort;
+}
+
+const TOP_LEVEL = ['host', 'port', 'bidiPort', 'region', 'accountId', 'credentials', 'endpoints', 'log'] as const;
 
 /**
  * Checks a configuration in the file's shape (after flags were merged in) and fills in the defaults. `source`
@@ -214,6 +234,7 @@ export function validateConfig(raw: unknown, source = 'the configuration'): Loca
   field(() => onlyKeys(raw, '', TOP_LEVEL));
   const host = field(() => (raw.host === undefined ? DEFAULT_HOST : text(raw.host, 'host')));
   const port = field(() => (raw.port === undefined ? DEFAULT_PORT : wholeNumber(raw.port, 'port', 0, 65535)));
+  const bidiPort = field(() => bidiPortOf(raw.bidiPort, port));
   const region = field(() => {
     const r = raw.region === undefined ? DEFAULT_REGION : text(raw.region, 'region');
     return REGION.test(r) ? r : fail('region', 'must be an AWS region such as us-east-1', r);
@@ -226,7 +247,7 @@ export function validateConfig(raw: unknown, source = 'the configuration'): Loca
   const credentials = field(() => credentialsOf(raw.credentials));
   const endpoints = field(() => endpointsOf(raw.endpoints));
   problems.throwIfAny(source);
-  return { host, port, region, accountId, credentials, endpoints, log };
+  return { host, port, bidiPort, region, accountId, credentials, endpoints, log };
 }
 
 /** Parses a configuration file's text (errors name the file). */

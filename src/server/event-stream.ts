@@ -1,19 +1,16 @@
 /**
  * The response stream's framing: each event of an endpoint's stream becomes one `application/vnd.amazon.eventstream`
- * message, written with the SDK's own event-stream codec (prelude, headers, payload, both CRCs), so the client's
- * decoder reads exactly what the service would send.
+ * message, written with the server's own codec (event-codec.ts: prelude, headers, payload, both CRCs), so the
+ * client's decoder reads exactly what the service would send and the SDK's codec is checked, not reused.
  */
 
 import type { ServerResponse } from 'http';
-import { EventStreamCodec } from '@smithy/core/event-streams';
-import { fromUtf8, toUtf8 } from '@smithy/core/serde';
+import { encodeMessage as encodeEventMessage } from './event-codec';
 import type { StreamEvent } from './types';
-
-const codec = new EventStreamCodec(toUtf8, fromUtf8);
 
 /** One event-stream message: a `PayloadPart` event of raw bytes, or an exception with a JSON body. */
 function encodeMessage(kind: 'event' | 'exception', type: string, body: Uint8Array): Uint8Array {
-  return codec.encode({
+  return encodeEventMessage({
     headers: {
       [kind === 'event' ? ':event-type' : ':exception-type']: { type: 'string', value: type },
       ':content-type': { type: 'string', value: kind === 'event' ? 'application/octet-stream' : 'application/json' },

@@ -4,7 +4,9 @@
  *
  * - `SageMakerServer`: the wire-true server (SigV4, the service's error shapes) with your own endpoint handlers;
  * - `startLocalServer(config)`: the `sagemaker-local` command's server from a configuration (`validateConfig`);
- * - `demoModel()`, `ContainerRoute`, `throttle()`: the route kinds, to combine yourself.
+ * - `demoModel()`, `ContainerRoute`, `throttle()`: the route kinds, to combine yourself;
+ * - `BidiServer`, `demoBidi()`: the HTTP/2 server of InvokeEndpointWithBidirectionalStream and the demo's
+ *   bidirectional behaviour (`startLocalServer` starts both servers; its `bidiUrl` is the HTTP/2 one).
  */
 
 export { SageMakerServer } from './sagemaker-server';
@@ -56,3 +58,18 @@ export {
 export { ContainerRoute, containerRequestHeaders, type ContainerRouteOptions, type ContainerHealth } from './container-route';
 export { throttle, TokenBucket, throttlingError, type ThrottleOptions } from './throttle';
 export { loadConfig } from './cli';
+export { BidiServer } from './bidi-server';
+export { demoBidi, type DemoBidiOptions } from './demo-bidi';
+export type {
+  BidiHandler,
+  BidiCall,
+  BidiAnswer,
+  BidiOutputEvent,
+  BidiServerOptions,
+  InputPart,
+  RecordedBidiStream,
+  DataType,
+  CompletionState,
+} from './bidi-types';
+export { encodeMessage, decodeMessage, MessageDecoder, crc32, EventStreamFormatError, type EventMessage, type HeaderValue } from './event-codec';
+export { EventSignatureChain, eventSignature, deriveSigningKey } from './event-signature';

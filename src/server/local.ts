@@ -10,6 +10,9 @@ import type { LocalServerConfig, RouteConfig } from './config';
 import { demoModel } from './demo-model';
 import { ContainerRoute } from './container-route';
 import { throttle } from './throttle';
+import { BidiServer } from './bidi-server';
+import type { BidiHandler } from './bidi-types';
+import { demoBidi } from './demo-bidi';
 
 export interface LocalServerOptions {
   /** where the request log lines and container notices go; default nowhere */
@@ -22,6 +25,10 @@ export interface LocalServer {
   server: SageMakerServer;
   /** the base URL, e.g. http://127.0.0.1:8777 */
   url: string;
+  /** the HTTP/2 server of the bidirectional streams */
+  bidi: BidiServer;
+  /** its base URL, e.g. http://127.0.0.1:8778 (HTTP/2 without TLS: the SDK's HTTP/2 handler speaks h2c to http://) */
+  bidiUrl: string;
   config: LocalServerConfig;
   /** the container routes, by endpoint name */
   containers: Map<string, ContainerRoute>;
@@ -40,10 +47,15 @@ export async function startLocalServer(config: LocalServerConfig, options: Local
   const log = options.log;
   const containers = new Map<string, ContainerRoute>();
   const endpoints: Record<string, EndpointHandler> = {};
+  const bidiEndpoints: Record<string, BidiHandler> = {};
   for (const [name, route] of Object.entries(config.endpoints)) {
     let handler: EndpointHandler;
     if (route.kind === 'demo') {
       handler = demoModel(route.threshold === undefined ? {} : { threshold: route.threshold });
+      bidiEndpoints[name] = demoBidi({
+        ...(route.threshold === undefined ? {} : { threshold: route.threshold }),
+        ...(route.delayMs === undefined ? {} : { delayMs: route.delayMs }),
+      });
     } else {
       const container = new ContainerRoute({
         url: route.url,
@@ -68,11 +80,23 @@ export async function startLocalServer(config: LocalServerConfig, options: Local
     maxRecordedRequests: 100,
     onHandlerError: (err, endpointName) => log?.(`${endpointName}: internal error: ${(err as Error)?.message ?? String(err)}`),
   });
+  const bidi = new BidiServer({
+    credentials: config.credentials,
+    region: config.region,
+    accountId: config.accountId,
+    endpoints: bidiEndpoints,
+    log: config.log && log ? log : undefined,
+    maxRecordedStreams: 100,
+    onHandlerError: (err, endpointName) => log?.(`${endpointName}: internal error: ${(err as Error)?.message ?? String(err)}`),
+  });
   let url: string;
+  let bidiUrl: string;
   try {
     url = await server.listen(config.port, config.host);
+    bidiUrl = await bidi.listen(config.bidiPort, config.host);
   } catch (err) {
     for (const c of containers.values()) c.close();
+    await server.close();
     throw err;
   }
   // Health checks start now; a call before a container's first 200 from /ping waits for one more check.
@@ -80,11 +104,13 @@ export async function startLocalServer(config: LocalServerConfig, options: Local
   return {
     server,
     url,
+    bidi,
+    bidiUrl,
     config,
     containers,
     close: async () => {
       for (const c of containers.values()) c.close();
-      await server.close();
+      await Promise.all([server.close(), bidi.close()]);
     },
   };
 }

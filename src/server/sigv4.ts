@@ -152,7 +152,8 @@ function checkScope(auth: ParsedAuthorization, amzDate: string, signingDate: Dat
 
 /** Host and the date are signed, a payload hash header is the received body's, and a key's token is the one sent. */
 function checkHeaders(input: SignedRequest, signed: ReadonlySet<string>, key: SigningKey): AuthFailure | undefined {
-  if (!signed.has('host') || !signed.has('x-amz-date')) {
+  // Over HTTP/2 the host travels as the ':authority' pseudo-header, and the SDK signs it under that name.
+  if (!(signed.has('host') || signed.has(':authority')) || !signed.has('x-amz-date')) {
     return new AuthFailure('mismatch', "'Host' and 'X-Amz-Date' must be signed headers.");
   }
   // A payload hash header must be the hash of the body actually received (UNSIGNED-PAYLOAD is not accepted).
