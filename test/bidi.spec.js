@@ -56,7 +56,13 @@ describe('sagemaker-bidi: bidirectional streams through the node', function () {
     await new Promise((r) => helper.startServer(r));
     server = new BidiServer({
       credentials: [KEYS],
-      endpoints: { demo: demoBidi(), slow: demoBidi({ delayMs: 5 }), silent: () => ({ output: (async function* () {})() }) },
+      endpoints: {
+        demo: demoBidi(),
+        slow: demoBidi({ delayMs: 5 }),
+        // answers nothing until the client ends its side
+        silent: (call) => ({ output: (async function* () { for await (const _ of call.input); })() }),
+        broken: () => ({ error: 'ModelError', message: 'Received server error (500) from model', status: 424, fields: { OriginalStatusCode: 500, OriginalMessage: 'tensor shape mismatch' } }),
+      },
     });
     url = await server.listen(0, '127.0.0.1');
   });
@@ -196,6 +202,17 @@ describe('sagemaker-bidi: bidirectional streams through the node', function () {
     assert.equal(got.ended.length, 3);
   });
 
+  it('a ModelError (424) before the stream ends the opener and every msg queued behind it, with the original status', async function () {
+    const { n1, got } = await load(url, { endpointName: 'broken' });
+    for (let i = 0; i < 3; i++) n1.receive({ topic: 'm', payload: i });
+    await until(() => got.caught.length === 3, 'three failures');
+    for (const m of got.caught) assert.equal(m.sagemaker.error.name, 'ModelError');
+    assert.equal(got.caught[0].sagemaker.error.originalStatusCode, 500);
+    assert.match(got.caught[0].error.message, /status 500: tensor shape mismatch/);
+    assert.equal(got.ended.length, 3);
+    assert.equal(got.errors.length, 3, 'each through done(err), none reported twice');
+  });
+
   it('bad input fails with the field and rule; msg.reset aborts a stream quietly', async function () {
     const { n1, got } = await load(url, { endpointName: 'silent' });
     n1.receive({ topic: 'r' });
@@ -223,9 +240,8 @@ describe('sagemaker-bidi: bidirectional streams through the node', function () {
     await until(() => got.ended.length > 0, 'first parts on the wire');
     await helper.unload();
     assert.equal(got.ended.length, 60, 'every msg ended');
-    await until(() => server.streams.every((r) => r.ended || r.failure !== undefined || r.status !== 200), 'server streams over', 5000).catch(() => undefined);
-    const counts = new Set(got.ended.map((e) => e.msg));
-    assert.equal(counts.size, 60, 'once each');
+    assert.equal(new Set(got.ended.map((e) => e.msg)).size, 60, 'once each');
+    await until(() => server.sessions.size === 0, 'no HTTP/2 session left open', 5000);
   });
 
   it('warns once when the node overrides a msg field', async function () {
