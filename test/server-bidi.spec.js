@@ -59,6 +59,55 @@ describe('BidiServer: InvokeEndpointWithBidirectionalStream over HTTP/2', functi
     assert.deepStrictEqual([record.verified, record.status, record.partsReceived, record.partsSent, record.ended], [true, 200, 3, 3, true]);
   });
 
+  it("accepts events signed by the SDK's own @aws-sdk/eventstream-handler-node over its NodeHttp2Handler", async function () {
+    const { Readable } = require('node:stream');
+    const { SignatureV4 } = require('@smithy/signature-v4');
+    const { NodeHttp2Handler } = require('@smithy/node-http-handler');
+    const { HttpRequest } = require('@smithy/core/protocols');
+    const { fromUtf8, toUtf8 } = require('@smithy/core/serde');
+    const { eventStreamPayloadHandlerProvider } = require('@aws-sdk/eventstream-handler-node');
+    const { Sha256, codec } = require('./bidi-client');
+    const target = new URL(url);
+    const signer = new SignatureV4({ service: 'sagemaker', region: 'us-east-1', sha256: Sha256, credentials: KEY });
+    // As the SDK's serializer does: one encoded event per part, then an empty chunk (the end frame).
+    async function* parts() {
+      for (const v of [5, 6, 7]) {
+        yield payloadPart(String(v), UTF8);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      yield new Uint8Array(0);
+    }
+    // hostHeaderMiddleware's HTTP/2 shape: ':authority' instead of host; middleware-eventstream's two headers.
+    const request = await signer.sign(
+      new HttpRequest({
+        protocol: 'http:',
+        hostname: target.hostname,
+        port: Number(target.port),
+        method: 'POST',
+        path: '/endpoints/demo/invocations-bidirectional-stream',
+        headers: { ':authority': target.host, 'content-type': 'application/vnd.amazon.eventstream', 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-EVENTS' },
+        body: Readable.from(parts()),
+      }),
+    );
+    const h2 = new NodeHttp2Handler({ disableConcurrentStreams: true });
+    try {
+      const handler = eventStreamPayloadHandlerProvider({ messageSigner: async () => signer, utf8Encoder: toUtf8, utf8Decoder: fromUtf8, credentials: async () => KEY });
+      const { response } = await handler.handle((args) => h2.handle(args.request, { isEventStream: true }), { request, input: {} });
+      assert.strictEqual(response.statusCode, 200);
+      const chunks = [];
+      for await (const chunk of response.body) chunks.push(chunk);
+      const all = Buffer.concat(chunks);
+      const values = [];
+      for (let at = 0; at < all.length; at += all.readUInt32BE(at)) {
+        values.push(JSON.parse(Buffer.from(codec.decode(all.subarray(at, at + all.readUInt32BE(at))).body).toString()).value);
+      }
+      assert.deepStrictEqual(values, [5, 6, 7]);
+      assert.strictEqual(server.streams[0].ended, true);
+    } finally {
+      h2.destroy();
+    }
+  });
+
   it('joins PARTIAL parts until the COMPLETE one, and reports an unreadable reading without ending the stream', async function () {
     const c = await open('demo');
     await c.send('{"val', { dataType: 'UTF8', completionState: 'PARTIAL' });

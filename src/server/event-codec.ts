@@ -59,7 +59,11 @@ function crcTable(): Uint32Array {
 const nativeCrc32 = (zlib as unknown as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
 
 export function crc32(data: Uint8Array, previous = 0): number {
-  if (nativeCrc32) return nativeCrc32(data, previous) >>> 0;
+  return nativeCrc32 ? nativeCrc32(data, previous) >>> 0 : tableCrc32(data, previous);
+}
+
+/** The table-driven CRC32 (exported so the tests check it where zlib.crc32 exists too). */
+export function tableCrc32(data: Uint8Array, previous = 0): number {
   const t = crcTable();
   let crc = (previous ^ 0xffffffff) >>> 0;
   for (let i = 0; i < data.length; i++) crc = t[(crc ^ data[i]) & 0xff] ^ (crc >>> 8);

@@ -35,6 +35,16 @@ export {
   type BatchFormat,
 } from './invoke-settings';
 import type { BatchFormat } from './invoke-settings';
+export {
+  BIDI_NODE_TYPE,
+  BIDI_OPERATION,
+  BIDI_FIELD_NAMES,
+  BIDI_FIELD_ICONS,
+  BIDI_MSG_FLAGS,
+  BIDI_DEFAULTS,
+  BIDI_LIMITS,
+  type BidiField,
+} from './bidi-settings';
 
 export const AUTH_MODES = ['keys', 'chain', 'profile'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
