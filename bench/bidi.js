@@ -1,20 +1,23 @@
 'use strict';
 /*
  * `npm run bench -- --scenario bidi`: bidirectional streams (InvokeEndpointWithBidirectionalStream over HTTP/2)
- * through this package's operation, openBidiStream (src/bidi/operation.ts) on the config node's HTTP/2 client
- * (src/config/bidi-client.ts): the SDK's own command, SigV4 and chained event signing, event-stream serde and
- * HTTP/2 handler. The server (bench/bidi-server.js, a process of its own) checks every signature and echoes each
- * part at once, so the model costs nothing and the client is what is measured.
+ * through the sagemaker-bidi node (a real Node-RED runtime, bench/bidi-node.js), and through the operation it calls,
+ * openBidiStream (src/bidi/operation.ts) on the config node's HTTP/2 client (src/config/bidi-client.ts): the SDK's
+ * own command, SigV4 and chained event signing, event-stream serde and HTTP/2 handler. The server
+ * (bench/bidi-server.js, a process of its own) checks every signature and echoes each part at once, so the model
+ * costs nothing and the client is what is measured.
  *
  * For reference, a raw HTTP/2 event-stream loop on the same server (test/bidi-client.js: node:http2, the same
  * SignatureV4 signing of the request and of each event, @smithy/core's event-stream codec, no SDK middleware).
  *
- *   - parts/s through one stream, and through 16 streams at once (each its own HTTP/2 session): the producer pushes
- *     as fast as the wire takes parts (InputQueue, maxQueue 100), until the last answer is in;
+ *   - parts/s through one stream, and through 16 streams at once (each its own HTTP/2 session): the operation's
+ *     producer pushes as fast as the wire takes parts (InputQueue, maxQueue 100); the node gets messages in a
+ *     closed loop with 64 parts outstanding per stream (msg.topic) and the last with msg.complete; until the last
+ *     answer is in;
  *   - added latency per part: one part out, its answer back, then the next (a closed loop on one open stream);
- *     p50 and p99 of ours minus the raw loop's, measured alternately in each repetition;
- *   - heap growth over 100,000 parts through one stream: heap used after a full GC at 10,000 answers and at
- *     100,000 (target: flat, under 2 MB).
+ *     p50 and p99 minus the raw loop's (the operation and the raw loop alternate in each repetition);
+ *   - heap growth over 100,000 parts through one stream, node and operation: heap used after a full GC at 10,000
+ *     answers and at 100,000 (target: flat, under 2 MB).
  *
  * Options: --reps N (default 3), --parts N (throughput, per run, default 20000), --streams N (default 16),
  *          --latency-parts N (default 2000), --heap-parts N (default 100000), --json FILE
@@ -35,6 +38,7 @@ const { createBidiClient } = require(path.join(root, 'dist/config/bidi-client'))
 const { openBidiStream } = require(path.join(root, 'dist/bidi/operation'));
 const { InputQueue } = require(path.join(root, 'dist/bidi/input-queue'));
 const { openBidi } = require(path.join(root, 'test/bidi-client'));
+const bidiNode = require('./bidi-node');
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc');
@@ -145,17 +149,21 @@ async function rawLatency(url, n) {
   return ms;
 }
 
-/** Heap used after a full GC at 10,000 answers and at `n` (the end), through one stream. */
-async function heapGrowth(client, n) {
+/** Heap used after a full GC at 10,000 answers, half way and at `n` (the end), through one stream. */
+async function heapGrowth(n, stream) {
   const samples = {};
   const at = new Set([10000, Math.round((10000 + n) / 2), n]);
-  await oursStream(client, n, (count) => {
+  await stream(n, (count) => {
     if (!at.has(count)) return;
     gc();
     samples[count] = process.memoryUsage().heapUsed;
   });
-  return samples;
+  const marks = Object.keys(samples).map(Number).sort((a, b) => a - b);
+  const growthBytes = samples[marks[marks.length - 1]] - samples[marks[0]];
+  return { samples, growthBytes, targetMet: growthBytes < 2 * 1024 * 1024 };
 }
+
+const WINDOW = 64;
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pct = (xs, p) => {
@@ -168,11 +176,14 @@ async function main(argv) {
   const o = options(argv);
   const srv = await startServer();
   const client = createBidiClient({ region: REGION, bidiEndpointUrl: srv.url, timeout: 60000, credentials: KEYS });
-  const rows = { ours1: [], raw1: [], oursN: [], rawN: [], oursP50: [], oursP99: [], rawP50: [], rawP99: [] };
+  const rows = { ours1: [], raw1: [], oursN: [], rawN: [], oursP50: [], oursP99: [], rawP50: [], rawP99: [], node1: [], nodeN: [], nodeP50: [], nodeP99: [] };
+  const red = await bidiNode.startNodeRed(srv.url, Math.max(16, o.streams));
+  const nodeRun = (streams, perStream, window, onAnswer) => bidiNode.closedLoop(red.node, { streams, perStream, window, onAnswer });
   try {
     // Warm up both paths (JIT, connections' code paths) before anything is measured.
     await oursStream(client, 2000);
     await rawStream(srv.url, 2000);
+    await nodeRun(1, 2000, WINDOW);
     for (let rep = 0; rep < o.reps; rep++) {
       const oursFirst = rep % 2 === 0;
       const pair = async (ours, raw) => (oursFirst ? [await ours(), await raw()] : [await raw(), await ours()].reverse());
@@ -187,37 +198,59 @@ async function main(argv) {
       rows.oursP99.push(pct(oL, 99));
       rows.rawP50.push(pct(rL, 50));
       rows.rawP99.push(pct(rL, 99));
+      const n1 = await nodeRun(1, o.parts, WINDOW);
+      const perStream = Math.floor(o.parts / o.streams);
+      const nN = await nodeRun(o.streams, perStream, WINDOW);
+      const nL = await nodeRun(1, o.latencyParts, 1);
+      rows.node1.push(n1.parts / n1.seconds);
+      rows.nodeN.push(nN.parts / nN.seconds);
+      rows.nodeP50.push(pct(nL.ms, 50));
+      rows.nodeP99.push(pct(nL.ms, 99));
     }
-    const heap = await heapGrowth(client, o.heapParts);
-    const marks = Object.keys(heap).map(Number).sort((a, b) => a - b);
-    const growth = heap[marks[marks.length - 1]] - heap[marks[0]];
+    const heap = await heapGrowth(o.heapParts, (n, onAnswer) => oursStream(client, n, onAnswer));
+    const nodeHeap = await heapGrowth(o.heapParts, (n, onAnswer) => nodeRun(1, n, WINDOW, onAnswer));
     const m = Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, median(v)]));
     const report = {
       machine: { cpus: os.cpus().length, model: os.cpus()[0].model.trim(), node: process.version },
-      measuredThrough: 'openBidiStream (src/bidi/operation.ts) on createBidiClient (src/config/bidi-client.ts)',
+      measuredThrough: 'the sagemaker-bidi node (Node-RED runtime), and openBidiStream (src/bidi/operation.ts) on createBidiClient (src/config/bidi-client.ts)',
       options: o,
-      partsPerSecond: { oneStream: m.ours1, rawOneStream: m.raw1, streams: o.streams, manyStreams: m.oursN, rawManyStreams: m.rawN },
-      latencyMs: { p50: m.oursP50, p99: m.oursP99, rawP50: m.rawP50, rawP99: m.rawP99, addedP50: m.oursP50 - m.rawP50, addedP99: m.oursP99 - m.rawP99 },
-      heap: { samples: heap, growthBytes: growth, targetMet: growth < 2 * 1024 * 1024 },
+      partsPerSecond: {
+        streams: o.streams, node: m.node1, nodeManyStreams: m.nodeN, operation: m.ours1, operationManyStreams: m.oursN, raw: m.raw1, rawManyStreams: m.rawN,
+      },
+      latencyMs: {
+        node: { p50: m.nodeP50, p99: m.nodeP99, addedP50: m.nodeP50 - m.rawP50, addedP99: m.nodeP99 - m.rawP99 },
+        operation: { p50: m.oursP50, p99: m.oursP99, addedP50: m.oursP50 - m.rawP50, addedP99: m.oursP99 - m.rawP99 },
+        raw: { p50: m.rawP50, p99: m.rawP99 },
+      },
+      heap: { node: nodeHeap, operation: heap },
+      targetMet: nodeHeap.targetMet && heap.targetMet,
       repetitions: rows,
     };
+    const heapLine = (name, h) => {
+      const marks = Object.keys(h.samples).map(Number).sort((a, b) => a - b);
+      const at = marks.map((k) => `${f(h.samples[k] / 1048576, 1)} MB at ${f(k)}`).join(', ');
+      return `heap after GC, ${name}, ${f(o.heapParts)} parts in one stream: ${at}; growth ${f(h.growthBytes / 1024)} KB (${h.targetMet ? 'flat: target met' : 'TARGET MISSED: over 2 MB'})`;
+    };
     const lines = [
-      `bidi streams: openBidiStream vs a raw HTTP/2 event-stream loop, median of ${o.reps} repetitions`,
+      `bidi streams: the sagemaker-bidi node, openBidiStream, and a raw HTTP/2 event-stream loop, median of ${o.reps} repetitions`,
       `${os.cpus().length} x ${report.machine.model}, Node.js ${process.version}`,
       '',
-      `| | ours | raw HTTP/2 | ours/raw |`,
-      `|---|---:|---:|---:|`,
-      `| parts/s, 1 stream (${f(o.parts)} parts) | ${f(m.ours1)} | ${f(m.raw1)} | ${f(m.ours1 / m.raw1, 2)} |`,
-      `| parts/s, ${o.streams} streams (${f(o.parts)} parts in all) | ${f(m.oursN)} | ${f(m.rawN)} | ${f(m.oursN / m.rawN, 2)} |`,
-      `| round trip p50 / p99 ms (${f(o.latencyParts)} parts) | ${f(m.oursP50, 3)} / ${f(m.oursP99, 3)} | ${f(m.rawP50, 3)} / ${f(m.rawP99, 3)} | added ${f(m.oursP50 - m.rawP50, 3)} / ${f(m.oursP99 - m.rawP99, 3)} ms |`,
+      `| | node | openBidiStream | raw HTTP/2 | node/raw | op/raw |`,
+      `|---|---:|---:|---:|---:|---:|`,
+      `| parts/s, 1 stream (${f(o.parts)} parts) | ${f(m.node1)} | ${f(m.ours1)} | ${f(m.raw1)} | ${f(m.node1 / m.raw1, 2)} | ${f(m.ours1 / m.raw1, 2)} |`,
+      `| parts/s, ${o.streams} streams (${f(o.parts)} parts in all) | ${f(m.nodeN)} | ${f(m.oursN)} | ${f(m.rawN)} | ${f(m.nodeN / m.rawN, 2)} | ${f(m.oursN / m.rawN, 2)} |`,
+      `| round trip p50 / p99 ms (${f(o.latencyParts)} parts, one at a time) | ${f(m.nodeP50, 3)} / ${f(m.nodeP99, 3)} | ${f(m.oursP50, 3)} / ${f(m.oursP99, 3)} | ${f(m.rawP50, 3)} / ${f(m.rawP99, 3)} | | |`,
+      `| added p50 / p99 ms against raw | ${f(m.nodeP50 - m.rawP50, 3)} / ${f(m.nodeP99 - m.rawP99, 3)} | ${f(m.oursP50 - m.rawP50, 3)} / ${f(m.oursP99 - m.rawP99, 3)} | | | |`,
       '',
-      `heap after GC over ${f(o.heapParts)} parts in one stream: ${marks.map((k) => `${f(heap[k] / 1048576, 1)} MB at ${f(k)}`).join(', ')}; growth ${f(growth / 1024)} KB (${report.heap.targetMet ? 'flat: target met' : 'TARGET MISSED: over 2 MB'})`,
+      heapLine('node', nodeHeap),
+      heapLine('openBidiStream', heap),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     fs.mkdirSync(path.dirname(o.json), { recursive: true });
     fs.writeFileSync(o.json, `${JSON.stringify(report, null, 2)}\n`);
     process.stdout.write(`JSON: ${path.relative(process.cwd(), o.json)}\n`);
   } finally {
+    await red.stop();
     client.destroy();
     srv.stop();
   }
