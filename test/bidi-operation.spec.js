@@ -71,6 +71,28 @@ describe('openBidiStream: InvokeEndpointWithBidirectionalStream through the SDK,
     assert.strictEqual(record.failure, undefined);
   });
 
+  it('tells `opened` when the service accepts the stream, long before a model that answers only at the end', async function () {
+    server.setEndpoint('at-end', (call) => ({
+      output: (async function* () {
+        let n = 0;
+        for await (const p of call.input) n += p.bytes.length;
+        yield { part: `bytes=${n}`, dataType: 'UTF8', completionState: 'COMPLETE' };
+      })(),
+    }));
+    const input = new InputQueue(10);
+    let opened;
+    const openedNow = new Promise((resolve) => (opened = resolve));
+    let resolved = false;
+    const opening = openBidiStream(client, { endpointName: 'at-end' }, input, undefined, { opened });
+    opening.then(() => (resolved = true));
+    for (const t of ['ab', 'cd', 'e']) await input.push(utf8(t, 'PARTIAL'));
+    assert.deepStrictEqual(await openedNow, { invokedProductionVariant: 'AllTraffic' });
+    assert.strictEqual(resolved, false, 'send() still waits for the first answer');
+    input.end();
+    const { events } = await drain(await opening);
+    assert.deepStrictEqual(events.map(text), ['bytes=5']);
+  });
+
   it('sends the optional headers', async function () {
     let seen;
     server.setEndpoint('headers', (call) => {

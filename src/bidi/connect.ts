@@ -20,7 +20,7 @@ export function connectionOf(configNode: SageMakerConfigNode | null): BidiConnec
   if (!configNode || !settings || configNode.configError) return undefined;
   return {
     // The client is made by the first stream, so a node that never streams opens no HTTP/2 session.
-    open: (request, input, signal) => openBidiStream(configNode.bidiClient(), request, input, signal),
+    open: (request, input, signal, hooks) => openBidiStream(configNode.bidiClient(), request, input, signal, hooks),
     timeoutMs: settings.timeout,
     endpointUrl: settings.bidiEndpointUrl,
   };

@@ -14,6 +14,7 @@ import { $Command, InvokeEndpointCommand, type SageMakerRuntimeClient } from '@a
 import { getEventStreamPlugin } from '@aws-sdk/middleware-eventstream';
 import type { MetadataBearer, MiddlewareStack, Pluggable } from '@smithy/types';
 import { InvokeEndpointWithBidirectionalStream } from './schemas';
+import { withResponseHook } from '../config/bidi-transport';
 
 export const DATA_TYPES = ['UTF8', 'BINARY'] as const;
 export type DataType = (typeof DATA_TYPES)[number];
@@ -180,17 +181,26 @@ async function* answerEvents(body: AsyncIterable<WireEvent> | undefined, stopInp
   }
 }
 
+/** Told as soon as the service accepts the stream (its 200), which can be long before the first answer. */
+export interface OpenHooks {
+  opened?(info: { invokedProductionVariant?: string }): void;
+}
+
 /**
  * Opens one bidirectional stream and resolves when the model's first answer arrives (or its stream ends without
- * one). Rejects before the stream with the SDK's modeled errors (InputValidationError, ModelError,
- * InternalServerError, ServiceUnavailableError, by `name`), a credentials or transport error, or an AbortError.
- * `input` is read as the wire takes parts; aborting `abortSignal` resets the stream at any time.
+ * one): the SDK's send() for an event stream resolves then. `hooks.opened` is called earlier, when the service
+ * accepts the stream (200), so that a caller can count the parts taken until then as sent even if the model answers
+ * only later (after a COMPLETE part, say). Rejects before the stream with the SDK's modeled errors
+ * (InputValidationError, ModelError, InternalServerError, ServiceUnavailableError, by `name`), a credentials or
+ * transport error, or an AbortError. `input` is read as the wire takes parts; aborting `abortSignal` resets the
+ * stream at any time.
  */
 export async function openBidiStream(
   client: BidiClient,
   target: BidiTarget,
   input: AsyncIterable<BidiPart>,
   abortSignal?: AbortSignal,
+  hooks: OpenHooks = {},
 ): Promise<BidiStream> {
   const body = wireEvents(input);
   const command = new InvokeEndpointWithBidirectionalStreamCommand({
@@ -203,7 +213,11 @@ export async function openBidiStream(
   const send = client.send as unknown as (c: typeof command, o: { abortSignal?: AbortSignal }) => Promise<CommandOutput>;
   let output: CommandOutput;
   try {
-    output = await send.call(client, command, abortSignal ? { abortSignal } : {});
+    const opened = hooks.opened;
+    const call = (): Promise<CommandOutput> => send.call(client, command, abortSignal ? { abortSignal } : {});
+    output = await (opened
+      ? withResponseHook((headers) => opened({ invokedProductionVariant: headers['x-amzn-invoked-production-variant'] }), call)
+      : call());
   } catch (err) {
     // The first answer can already be the model's failure: the stream opened, so it is an event, not an open error.
     const event = faultEvent(err);

@@ -14,7 +14,7 @@ import { FlowError } from '../shared/flow-error';
 import type { MappedError } from '../invoke/errors';
 import { decodePart, type Part } from './part';
 import { InputQueue } from './input-queue';
-import type { BidiTarget as BidiRequest, BidiStream as Opened } from './operation';
+import type { BidiTarget as BidiRequest, BidiStream as Opened, OpenHooks } from './operation';
 import { openFailed, ownProblem, streamBroken, streamEventFailed, type StreamContext } from './errors';
 
 export type MsgLike = Record<string, unknown>;
@@ -22,8 +22,11 @@ export type MsgLike = Record<string, unknown>;
 /** The operation's request, answer events and open stream, as bidi/operation defines them. */
 export type { BidiTarget as BidiRequest, BidiEvent as AnswerEvent, BidiStream as Opened } from './operation';
 
-/** Opens the operation with `input` as its request events; resolves once the answer stream has begun. */
-export type Opener = (request: BidiRequest, input: AsyncIterable<Part>, signal: AbortSignal) => Promise<Opened>;
+/**
+ * Opens the operation with `input` as its request events; resolves once the answer stream has begun, and tells
+ * `hooks.opened` as soon as the service has accepted the stream (before the first answer).
+ */
+export type Opener = (request: BidiRequest, input: AsyncIterable<Part>, signal: AbortSignal, hooks?: OpenHooks) => Promise<Opened>;
 
 /** A message in a stream, and how it ends: `end()` when done, `end(problem)` when it failed. */
 export interface Entry {
@@ -170,15 +173,14 @@ export class BidiStream {
   private async run(): Promise<void> {
     let opened: Opened;
     try {
-      opened = await this.hooks.open(this.options.request, this.input, this.abort.signal);
+      // The service's 200 opens the stream: the parts held until then were sent, even if the model answers later.
+      opened = await this.hooks.open(this.options.request, this.input, this.abort.signal, {
+        opened: ({ invokedProductionVariant }) => this.accepted(invokedProductionVariant),
+      });
     } catch (err) {
       return this.finish(this.stop ? this.stopped() : openFailed(err, this.context()), true);
     }
-    this.variant = opened.invokedProductionVariant;
-    const held = this.held ?? [];
-    this.held = undefined;
-    for (const entry of held) entry.end();
-    this.hooks.changed();
+    this.accepted(opened.invokedProductionVariant);
     try {
       for await (const event of opened.events) {
         if (event.kind !== 'part') return this.finish(streamEventFailed(event, this.context()));
@@ -188,6 +190,16 @@ export class BidiStream {
       return this.finish(this.stop ? this.stopped() : streamBroken(err, this.context()));
     }
     this.finish(this.stop ? this.stopped() : undefined);
+  }
+
+  /** The stream is open: the messages held until now are done, and later ones are done as the wire takes them. */
+  private accepted(variant: string | undefined): void {
+    if (!this.held) return;
+    this.variant = variant;
+    const held = this.held;
+    this.held = undefined;
+    for (const entry of held) entry.end();
+    this.hooks.changed();
   }
 
   private answer(part: Part): void {

@@ -72,6 +72,18 @@ export function watchedBody(stream: Http2Body, timeoutMs: number | undefined, si
 /** The first error of the connection made for the request being handled (see watchedConnections). */
 const connectionOfRequest = new AsyncLocalStorage<{ error?: Error }>();
 
+/** Called with the answer's headers when a request made inside `run` gets its 200. */
+export type ResponseHook = (headers: Record<string, string>) => void;
+const responseHookOfCall = new AsyncLocalStorage<ResponseHook>();
+
+/**
+ * Runs `call` (an SDK send) with a hook told when its HTTP/2 stream's answer headers say 200: the stream is open,
+ * which the SDK's send() for an event stream says only with the first answer event.
+ */
+export function withResponseHook<T>(hook: ResponseHook, call: () => T): T {
+  return responseHookOfCall.run(hook, call);
+}
+
 /** The connection http2.connect makes by itself: TCP for h2c, TLS with ALPN h2 otherwise. */
 function directConnection(authority: URL, tls: SecureClientSessionOptions): Duplex {
   const host = authority.hostname.replace(/^\[|\]$/g, '');
@@ -121,6 +133,13 @@ export class BidiHttp2Handler {
       (out) => {
         const timeout = handlerOptions?.requestTimeout ?? this.options.requestTimeout;
         out.response.body = watchedBody(out.response.body as Http2Body, timeout, handlerOptions?.abortSignal as AbortSignal | undefined);
+        if (out.response.statusCode === 200) {
+          try {
+            responseHookOfCall.getStore()?.(out.response.headers);
+          } catch {
+            // the caller's hook: its failure is not the stream's
+          }
+        }
         return out;
       },
       (err: unknown) => {
