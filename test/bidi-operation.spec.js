@@ -139,6 +139,12 @@ describe('openBidiStream: InvokeEndpointWithBidirectionalStream through the SDK,
       throw new Error('handler bug');
     });
     await assert.rejects(openBidiStream(client, { endpointName: 'throws' }, new InputQueue(1)), (e) => e.name === 'InternalServerError' && e.$fault === 'server');
+
+    server.setEndpoint('busy', () => ({ error: 'ServiceUnavailableError', message: 'Try again later.', status: 503, fields: { ErrorCode: 'Busy' } }));
+    await assert.rejects(openBidiStream(client, { endpointName: 'busy' }, new InputQueue(1)), (e) => {
+      assert.deepStrictEqual([e.name, e.$fault, e.$metadata.httpStatusCode, e.ErrorCode, e.message], ['ServiceUnavailableError', 'server', 503, 'Busy', 'Try again later.']);
+      return true;
+    });
   });
 
   it('fails with the connection\'s own error when nothing listens', async function () {
