@@ -8,7 +8,8 @@
 import { SageMakerRuntimeClient, type SageMakerRuntimeClientConfig } from '@aws-sdk/client-sagemaker-runtime';
 import { eventStreamPayloadHandlerProvider } from '@aws-sdk/eventstream-handler-node';
 import { resolveEventStreamConfig } from '@aws-sdk/middleware-eventstream';
-import { NodeHttp2Handler, type NodeHttp2HandlerOptions } from '@smithy/node-http-handler';
+import type { NodeHttp2HandlerOptions } from '@smithy/node-http-handler';
+import { BidiHttp2Handler } from './bidi-transport';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { BIDI_ERROR_REGISTRIES, HTTP2_API_VERSION, HTTP2_NAMESPACE } from '../bidi/schemas';
 import type { BidiClient } from '../bidi/operation';
@@ -59,9 +60,13 @@ export interface BidiClientOptions {
   proxyAuth?: { username?: string; password?: string };
 }
 
-/** The options of http2.connect: TLS, or a CONNECT tunnel through the proxy that applies to `endpoint`. */
-function connectOptions(endpoint: URL, options: BidiClientOptions): NodeHttp2HandlerOptions['nodeHttp2ConnectOptions'] {
-  const proxy = options.proxyEnv ? proxyForUrl(endpoint, options.proxyEnv) : '';
+/** The proxy that applies to `endpoint` ('' = none), by the same rules as the config node's other calls. */
+function proxyOf(endpoint: URL, options: BidiClientOptions): string {
+  return options.proxyEnv ? proxyForUrl(endpoint, options.proxyEnv) : '';
+}
+
+/** The options of http2.connect: TLS, or a CONNECT tunnel through `proxy` (TLS inside it, end to end). */
+function connectOptions(proxy: string, options: BidiClientOptions): NodeHttp2HandlerOptions['nodeHttp2ConnectOptions'] {
   if (proxy) {
     return http2ConnectOptionsThroughProxy(proxyUrlWithAuth(proxy, options.proxyAuth), undefined, options.tls, options.timeout);
   }
@@ -74,15 +79,17 @@ const QUIET_LOGGER = { trace: ignore, debug: ignore, info: ignore, warn: ignore,
 /** Makes the bidi client; the caller destroys it (its sessions end with their streams). */
 export function createBidiClient(options: BidiClientOptions): BidiClient {
   const endpoint = new URL(bidiEndpointFor(options.region, options.bidiEndpointUrl));
-  const nodeHttp2ConnectOptions = connectOptions(endpoint, options);
-  const requestHandler = new NodeHttp2Handler({
-    // One HTTP/2 session per stream, as the SDK's other bidirectional clients do: a stream's flow control and
-    // failures stay its own.
+  const proxy = proxyOf(endpoint, options);
+  const nodeHttp2ConnectOptions = connectOptions(proxy, options);
+  // One HTTP/2 session per stream, as the SDK's other bidirectional clients do: a stream's flow control and failures
+  // stay its own. The timeouts: no frame for `timeout` ms on the stream (or its connection) ends it.
+  const handlerOptions: NodeHttp2HandlerOptions = {
     disableConcurrentStreams: true,
     requestTimeout: options.timeout,
     sessionTimeout: options.timeout,
     ...(nodeHttp2ConnectOptions ? { nodeHttp2ConnectOptions } : {}),
-  });
+  };
+  const requestHandler = new BidiHttp2Handler(handlerOptions, proxy || undefined);
   const config = {
     region: options.region,
     maxAttempts: 1,

@@ -32,7 +32,7 @@ describe('bidi client: endpoint and settings', function () {
       assert.equal(client.config.requestHandler.metadata.handlerProtocol, 'h2');
       assert.equal(await client.config.maxAttempts(), 1);
       assert.ok(client.config.eventStreamPayloadHandler, 'event-stream payload handler resolved');
-      const handlerConfig = await client.config.requestHandler.configProvider;
+      const handlerConfig = await client.config.requestHandler.inner.configProvider;
       assert.equal(handlerConfig.disableConcurrentStreams, true);
       assert.equal(handlerConfig.requestTimeout, 1234);
       assert.equal(client.config.endpointProvider({}).url.href, 'http://127.0.0.1:9/');
@@ -46,9 +46,9 @@ describe('bidi client: endpoint and settings', function () {
     const direct = createBidiClient({ region: 'eu-west-1', timeout: 1000, credentials: keys, tls: { rejectUnauthorized: false },
       proxyEnv: { https_proxy: 'http://proxy.example:3128', no_proxy: '.amazonaws.com' } });
     try {
-      const p = await proxied.config.requestHandler.configProvider;
+      const p = proxied.config.requestHandler.options;
       assert.equal(typeof p.nodeHttp2ConnectOptions.createConnection, 'function');
-      const d = await direct.config.requestHandler.configProvider;
+      const d = direct.config.requestHandler.options;
       assert.deepEqual(d.nodeHttp2ConnectOptions, { rejectUnauthorized: false });
     } finally {
       proxied.destroy();
