@@ -123,10 +123,10 @@ async function main() {
     local = await startLocalServer(config, { log: serverLog });
   } catch (err) {
     fail(err.code === 'EADDRINUSE'
-      ? `port ${config.port} is in use: set SAGEMAKER_LOCAL_PORT to a free port for the local endpoint server`
+      ? `port ${err.port ?? config.port} is in use: set SAGEMAKER_LOCAL_PORT to a free port for the local endpoint server (its HTTP/2 port is the next one)`
       : `the local endpoint server could not start: ${err.message}`);
   }
-  serverLog(`listening on ${local.url}`);
+  serverLog(`listening on ${local.url}; bidirectional streams (HTTP/2) on ${local.bidiUrl}`);
   for (const [name, route] of Object.entries(config.endpoints)) serverLog(`  ${describeRoute(name, route)}`);
 
   // Node-RED's user directory, settings and this package.

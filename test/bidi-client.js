@@ -70,7 +70,8 @@ function readable(message) {
 }
 
 /**
- * Opens one stream. Returns { response (resolves {status, headers, body} once headers arrive; body only for
+ * Opens one stream (`options.onMessage(message)`, when given, takes each answer instead of `messages`, so a
+ * long run keeps no history). Returns { response (resolves {status, headers, body} once headers arrive; body only for
  * errors, once ended), send(part, opts), end(), messages (array, filled as they arrive), done (resolves when the
  * response ends or the stream closes), stream, session }.
  */
@@ -124,8 +125,11 @@ async function openBidi(url, endpointName, options) {
       errorBody.push(chunk);
       return;
     }
-    for (const raw of framer.push(chunk)) messages.push(readable(codec.decode(raw)));
-    if (options.onMessage) options.onMessage(messages[messages.length - 1], messages);
+    for (const raw of framer.push(chunk)) {
+      const message = readable(codec.decode(raw));
+      if (options.onMessage) options.onMessage(message);
+      else messages.push(message);
+    }
   });
   const done = new Promise((resolve) => stream.once('close', () => resolve({ rstCode: stream.rstCode, status, headers: responseHeaders })));
 

@@ -32,11 +32,12 @@ async function load(url, node = {}, config = {}) {
   ];
   await helper.load([configNode, bidiNode, catchNode], flow, { c1: KEYS });
   const n1 = helper.getNode('n1');
-  const got = { out: [], caught: [], ended: [], errors: [], warnings: [] };
+  const got = { out: [], caught: [], ended: [], errors: [], warnings: [], statuses: [] };
   helper.getNode('out').on('input', (m) => got.out.push(m));
   helper.getNode('caught').on('input', (m) => got.caught.push(m));
   n1.on('call:error', (call) => got.errors.push(call.args));
   n1.on('call:warn', (call) => got.warnings.push(call.args[0]));
+  n1.on('call:status', (call) => got.statuses.push(call.args[0]));
   // Every input message ends exactly once: count each end, with its error (if any).
   const complete = n1._complete.bind(n1);
   n1._complete = (msg, err) => {
@@ -91,6 +92,8 @@ describe('sagemaker-bidi: bidirectional streams through the node', function () {
     assert.ok(end.sagemaker.durationMs >= 0);
     assert.deepEqual(got.ended.map((e) => e.err), [undefined, undefined, undefined]);
     assert.equal(server.streams[0].verified, true, 'the server checked every event signature');
+    assert.ok(got.statuses.some((st) => /^1 stream\(s\) open/.test(st.text)), JSON.stringify(got.statuses));
+    await until(() => JSON.stringify(got.statuses.at(-1)) === '{}', 'the status cleared once the stream ended');
   });
 
   it('sends buffers as BINARY and text output as strings; partial parts are PARTIAL', async function () {

@@ -229,6 +229,37 @@ describe('BidiServer: InvokeEndpointWithBidirectionalStream over HTTP/2', functi
     );
   });
 
+  it('resets the HTTP/2 stream on {"fail": "reset"}, without an event', async function () {
+    const c = await open('demo');
+    await c.send('1', UTF8);
+    await c.send('{"fail": "reset"}', UTF8);
+    const end = await c.done;
+    assert.strictEqual(end.rstCode, http2.constants.NGHTTP2_INTERNAL_ERROR);
+    assert.deepStrictEqual(
+      c.messages.map((m) => m.json.value),
+      [1],
+    );
+  });
+
+  it('takes a per-stream delayMs and echo=parts from the model query string', async function () {
+    const c = await open('demo', { headers: { 'x-amzn-sagemaker-model-query-string': 'echo=parts&delayMs=30' } });
+    const started = Date.now();
+    await c.send('ab', { dataType: 'UTF8', completionState: 'PARTIAL' });
+    await c.send('c', UTF8);
+    await c.send(Buffer.from([7, 7]));
+    await c.end();
+    await c.done;
+    assert.ok(Date.now() - started >= 90, 'three answers 30 ms apart');
+    assert.deepStrictEqual(
+      c.messages.map((m) => m.json),
+      [
+        { index: 0, dataType: 'UTF8', completionState: 'PARTIAL', bytes: 2, text: 'ab' },
+        { index: 1, dataType: 'UTF8', completionState: 'COMPLETE', bytes: 1, text: 'c' },
+        { index: 2, dataType: null, completionState: null, bytes: 2 },
+      ],
+    );
+  });
+
   it('answers a bad request signature before the stream, as the service front end does', async function () {
     const c = await open('demo', { credentials: { ...KEY, secretAccessKey: 'wrong' } });
     const { status, headers, body } = await c.response;
@@ -321,11 +352,136 @@ describe('BidiServer: InvokeEndpointWithBidirectionalStream over HTTP/2', functi
     assert.deepStrictEqual([status, headers['x-amzn-errortype']], [404, 'UnknownOperationException']);
   });
 
+  it('ends the stream with InternalStreamFailure when the handler fails mid-stream', async function () {
+    const seen = [];
+    const failing = new BidiServer({
+      credentials: [KEY],
+      onHandlerError: (err, name) => seen.push([name, err.message]),
+      endpoints: {
+        flaky: () => ({
+          output: (async function* () {
+            yield { part: 'first', dataType: 'UTF8' };
+            throw new Error('model crashed');
+          })(),
+        }),
+      },
+    });
+    const flakyUrl = await failing.listen();
+    try {
+      const c = await openBidi(flakyUrl, 'flaky', { credentials: KEY });
+      clients.push(c);
+      await c.done;
+      assert.deepStrictEqual(
+        c.messages.map((m) => [m.kind, m.type]),
+        [
+          ['event', 'PayloadPart'],
+          ['exception', 'InternalStreamFailure'],
+        ],
+      );
+      assert.deepStrictEqual(seen, [['flaky', 'model crashed']]);
+      assert.doesNotMatch(c.messages[1].text, /model crashed/, 'the handler error stays in the server');
+    } finally {
+      await failing.close();
+    }
+  });
+
+  it('ends the stream with an error message when the input ends without its signed end event', async function () {
+    const c = await open('demo');
+    await c.send('1', UTF8);
+    c.stream.end();
+    await c.done;
+    const last = c.messages[c.messages.length - 1];
+    assert.deepStrictEqual([last.kind, last.type], ['error', 'InvalidSignatureException']);
+    assert.match(last.headers[':error-message'], /without its signed end event/);
+  });
+
+  it('ends the stream with InputValidationError for bytes that are not an event stream, or an unknown event', async function () {
+    const garbage = await open('demo');
+    await garbage.sendRaw(Buffer.from('this is not an event stream at all'));
+    await garbage.done;
+    assert.deepStrictEqual(
+      garbage.messages.map((m) => [m.kind, m.type]),
+      [['error', 'InputValidationError']],
+    );
+    const { codec } = require('./bidi-client');
+    const unknown = await open('demo');
+    const str = (value) => ({ type: 'string', value });
+    await unknown.sendInner(codec.encode({ headers: { ':message-type': str('event'), ':event-type': str('Surprise') }, body: Buffer.from('x') }));
+    await unknown.done;
+    assert.match(unknown.messages[0].headers[':error-message'], /Unknown input event 'Surprise'/);
+    const badType = await open('demo');
+    await badType.send('1', { dataType: 'TEXT' });
+    await badType.done;
+    assert.match(badType.messages[0].headers[':error-message'], /DataType must be UTF8 or BINARY/);
+  });
+
+  it("aborts the handler's signal and ends its input when the client resets the stream", async function () {
+    let call;
+    let inputEnded = false;
+    server.setEndpoint('spy', (c) => {
+      call = c;
+      return {
+        output: (async function* () {
+          for await (const part of c.input) yield { part: part.bytes, dataType: 'BINARY' };
+          inputEnded = true;
+        })(),
+      };
+    });
+    const c = await open('spy');
+    await c.send('x', UTF8);
+    while (c.messages.length < 1) await new Promise((r) => setTimeout(r, 5));
+    c.stream.close(http2.constants.NGHTTP2_CANCEL);
+    while (!call.signal.aborted || !inputEnded) await new Promise((r) => setTimeout(r, 5));
+    assert.strictEqual(server.streams[0].ended, false);
+  });
+
+  it('closes open streams when the server closes', async function () {
+    const c = await open('slow');
+    await c.send('1', UTF8);
+    await c.response;
+    await server.close();
+    const end = await c.done;
+    assert.strictEqual(end.status, 200);
+    assert.ok(c.stream.destroyed);
+  });
+
+  it('serves HTTP/2 over TLS (ALPN h2) when given a key and certificate', async function () {
+    this.timeout(30000);
+    const { makeCerts } = require('../dist/test-servers/certs');
+    const certs = makeCerts();
+    const secure = new BidiServer({ credentials: [KEY], endpoints: { demo: demoBidi() }, tls: { key: certs.serverKey, cert: certs.serverCert } });
+    const secureUrl = await secure.listen();
+    const session = http2.connect(secureUrl, { ca: certs.ca });
+    session.on('error', () => undefined);
+    try {
+      assert.match(secureUrl, /^https:\/\/127\.0\.0\.1:\d+$/);
+      const c = await openBidi(secureUrl, 'demo', { credentials: KEY, session });
+      await c.send('8', UTF8);
+      await c.end();
+      await c.done;
+      assert.strictEqual(session.alpnProtocol, 'h2');
+      assert.deepStrictEqual(
+        c.messages.map((m) => m.json.value),
+        [8],
+      );
+    } finally {
+      session.close();
+      await secure.close();
+      certs.remove();
+    }
+  });
+
   it('slows a fast producer down to a slow model instead of buffering without bound', async function () {
     this.timeout(30000);
     const c = await open('slow');
     const n = 60;
-    for (let i = 0; i < n; i++) c.send(JSON.stringify({ value: i, series: 'p', pad: 'x'.repeat(4096) }), UTF8);
+    const started = Date.now();
+    let last;
+    for (let i = 0; i < n; i++) last = c.send(JSON.stringify({ value: i, series: 'p', pad: 'x'.repeat(4096) }), UTF8);
+    await last;
+    // 60 parts of 4 KB answered 20 ms apart: the server holds at most 32 parts and stops reading, so HTTP/2 flow
+    // control keeps the producer's last write waiting until the model has worked through most of them.
+    assert.ok(Date.now() - started >= 200, `the producer was not slowed down (${Date.now() - started} ms)`);
     await c.end();
     await c.done;
     assert.strictEqual(c.messages.length, n);

@@ -235,10 +235,14 @@ export class BidiStream {
     this.inputEnded = true;
     this.clearIdle();
     const unsent = problem && (beforeOpen || this.stop) ? problem : ownProblem('AbortError', 'ended', 'endedUnsent', { key: this.options.key });
-    const unsentEntries = [...(this.held ?? []), ...this.queued];
+    const held = this.held ?? [];
+    const unsentEntries = [...this.queued];
     this.held = undefined;
     this.queued.clear();
     this.input.close('the stream ended');
+    // Parts pulled before the open settled reached the wire: they fail with an open the service refused, and end
+    // well when the node itself stopped the stream (reset, close), as the flow asked.
+    for (const entry of held) entry.end(this.stop ? undefined : unsent);
     for (const entry of unsentEntries) entry.end(unsent);
     // After a failure the HTTP/2 stream is torn down; after a normal end the input side closes in order (the
     // queue ends, so the operation sends its last empty event and ends its side).

@@ -4,16 +4,17 @@
  * carries its bytes as the payload and DataType / CompletionState as string headers; `ModelStreamError` and
  * `InternalStreamFailure` are exception messages with a JSON body ({Message, ErrorCode}) and end the stream. A
  * failure of the input itself (a refused event signature) is an event-stream `error` message (`:error-code`,
- * `:error-message`), which the SDK raises as an error of that name.
+ * `:error-message`), which the SDK raises as an error of that name. A `{reset: true}` from the handler resets the
+ * HTTP/2 stream instead (INTERNAL_ERROR), for tests of a stream that breaks without an event.
  */
 
-import type { ServerHttp2Stream } from 'http2';
+import { constants, type ServerHttp2Stream } from 'http2';
 import { encodeMessage, type MessageHeaders } from './event-codec';
 import type { BidiOutputEvent } from './bidi-types';
 
 const str = (value: string): { type: 'string'; value: string } => ({ type: 'string', value });
 
-export function encodeOutputEvent(event: BidiOutputEvent): Buffer {
+export function encodeOutputEvent(event: Exclude<BidiOutputEvent, { reset: true }>): Buffer {
   if ('part' in event) {
     const headers: MessageHeaders = {
       ':event-type': str('PayloadPart'),
@@ -76,6 +77,10 @@ export async function pumpOutput(
       const next = await iterator.next();
       if (next.done) return stopped() || !writable(stream) ? 'stopped' : 'ended';
       if (stopped() || !writable(stream)) return 'stopped';
+      if ('reset' in next.value) {
+        stream.close(constants.NGHTTP2_INTERNAL_ERROR);
+        return 'stopped';
+      }
       const flushed = stream.write(encodeOutputEvent(next.value));
       if (!('part' in next.value)) return 'exception';
       onPart();

@@ -20,7 +20,7 @@ import { AUTH_ERROR_TYPES, errorStatus, EVENT_STREAM_CONTENT_TYPE, PRODUCTION_VA
 import { BIDI_ERROR_STATUS, BIDI_PATH, INVOKED_VARIANT_HEADER, readBidiOptions, STREAMING_EVENTS_PAYLOAD, type BidiOptions } from './bidi-rules';
 import { EventSignatureChain } from './event-signature';
 import { BidiInput } from './bidi-input';
-import { encodeErrorMessage, pumpOutput, writable } from './bidi-output';
+import { encodeErrorMessage, encodeOutputEvent, pumpOutput, writable } from './bidi-output';
 
 type Refusal = { refuse: string; message: string };
 interface Admitted {
@@ -246,7 +246,17 @@ export class BidiServer {
     }
     variant = answer.invokedProductionVariant ?? variant;
     this.respond(stream, record, variant);
-    const end = await pumpOutput(stream, answer.output, () => controller.signal.aborted, () => record.partsSent++);
+    let end: 'ended' | 'exception' | 'stopped';
+    try {
+      end = await pumpOutput(stream, answer.output, () => controller.signal.aborted, () => record.partsSent++);
+    } catch (err) {
+      // The handler's output failed mid-stream: the client hears what the service says then, InternalStreamFailure.
+      this.options.onHandlerError?.(err, a.endpointName);
+      record.failure = `InternalStreamFailure: ${(err as Error)?.message ?? String(err)}`;
+      input.finish();
+      endStream(stream, encodeOutputEvent({ error: 'InternalStreamFailure', message: 'An internal error occurred while streaming the model\'s answer.' }));
+      return;
+    }
     if (end === 'stopped') return;
     if (end === 'exception') record.failure = 'the model ended the stream with an exception event';
     else record.ended = true;

@@ -23,7 +23,9 @@ export interface InputPart {
 export type BidiOutputEvent =
   | { part: string | Uint8Array; dataType?: DataType; completionState?: CompletionState }
   | { error: 'ModelStreamError'; message: string; errorCode?: string }
-  | { error: 'InternalStreamFailure'; message: string };
+  | { error: 'InternalStreamFailure'; message: string }
+  /** not an event: reset the HTTP/2 stream (RST_STREAM INTERNAL_ERROR), as a failing front end would */
+  | { reset: true };
 
 /** An authenticated, valid bidirectional call, as handed to its endpoint's handler. */
 export interface BidiCall {
@@ -54,6 +56,7 @@ export type BidiHandler = (call: BidiCall) => BidiAnswer | EndpointError | Promi
 export interface RecordedBidiStream {
   path: string;
   endpointName?: string;
+  /** lower-cased headers as received, pseudo-headers and Authorization included: do not log them */
   headers: Record<string, string>;
   verified: boolean;
   status: number;

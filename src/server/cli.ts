@@ -56,7 +56,9 @@ async function main(argv: readonly string[]): Promise<void> {
     local = await startLocalServer(config, { log });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'EADDRINUSE' ? `port ${config.port} on ${config.host} is in use (choose another with --port)` : e.message;
+    const busy = (e as { port?: number }).port ?? config.port;
+    const flag = busy === config.bidiPort && busy !== config.port ? '--bidi-port' : '--port';
+    const why = e.code === 'EADDRINUSE' ? `port ${busy} on ${config.host} is in use (choose another with ${flag})` : e.message;
     process.stderr.write(`sagemaker-local: cannot listen: ${why}\n`);
     process.exitCode = EXIT_CANNOT_START;
     return;

@@ -20,14 +20,16 @@ import {
 export const USAGE = `Usage: sagemaker-local [options]
 
 A local server that speaks the SageMaker Runtime API (InvokeEndpoint, InvokeEndpointWithResponseStream,
-InvokeEndpointAsync) on 127.0.0.1, checks each request's SigV4 signature against the keys it was given, and
-routes each endpoint name to the built-in demo model or to a model container on this machine. Point an AWS SDK
+InvokeEndpointAsync, and InvokeEndpointWithBidirectionalStream over HTTP/2 on a second port) on 127.0.0.1,
+checks each request's SigV4 signature (and each bidirectional event's) against the keys it was given, and routes
+each endpoint name to the built-in demo model or to a model container on this machine. Point an AWS SDK
 client (or the sagemaker-config node's Endpoint URL) at the URL it prints.
 
 Options:
   -c, --config FILE            read the configuration from a JSON file (flags override it)
       --host HOST              address to listen on (default ${DEFAULT_HOST})
   -p, --port PORT              port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
+      --bidi-port PORT         HTTP/2 port of the bidirectional streams (default PORT + 1; 0 picks a free one)
       --region REGION          region the signatures must be scoped to (default ${DEFAULT_REGION})
       --account-id ID          account named in "endpoint not found" errors (default ${DEFAULT_ACCOUNT_ID})
       --access-key-id ID       access key ID the server accepts
@@ -45,18 +47,20 @@ Configuration file (every field optional except credentials and endpoints):
   {
     "host": "${DEFAULT_HOST}",
     "port": ${DEFAULT_PORT},
+    "bidiPort": ${DEFAULT_PORT + 1},
     "region": "${DEFAULT_REGION}",
     "accountId": "${DEFAULT_ACCOUNT_ID}",
     "credentials": [{ "accessKeyId": "AKIALOCALDEMO", "secretAccessKey": "local-demo-secret" }],
     "endpoints": {
-      "sensor-anomaly": { "model": "demo", "threshold": 3, "throttle": { "rate": 20, "burst": 40 } },
+      "sensor-anomaly": { "model": "demo", "threshold": 3, "delayMs": 0, "throttle": { "rate": 20, "burst": 40 } },
       "my-model": { "container": "http://127.0.0.1:8080", "timeoutSeconds": 60 }
     },
     "log": true
   }
 
 Routes served: POST /endpoints/NAME/invocations, /endpoints/NAME/invocations-response-stream and
-/endpoints/NAME/async-invocations. Stop with Ctrl-C.`;
+/endpoints/NAME/async-invocations; on the HTTP/2 port (cleartext h2c),
+/endpoints/NAME/invocations-bidirectional-stream. Stop with Ctrl-C.`;
 
 export interface CommandLine {
   help: boolean;
@@ -85,6 +89,7 @@ const OPTIONS = {
   config: { type: 'string', short: 'c' },
   host: { type: 'string' },
   port: { type: 'string', short: 'p' },
+  'bidi-port': { type: 'string' },
   region: { type: 'string' },
   'account-id': { type: 'string' },
   'access-key-id': { type: 'string' },
@@ -115,9 +120,9 @@ function joinNegativeNumbers(argv: readonly string[]): string[] {
   return out;
 }
 
-function portFlag(raw: string): number {
-  const port = flagNumber(raw, '--port');
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be a whole number from 0 to 65535 (got ${raw})`);
+function portFlag(raw: string, flag = '--port'): number {
+  const port = flagNumber(raw, flag);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`${flag} must be a whole number from 0 to 65535 (got ${raw})`);
   return port;
 }
 
@@ -171,6 +176,8 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   if (str('host') !== undefined) flags.host = str('host');
   const port = str('port');
   if (port !== undefined) flags.port = problems.check(() => portFlag(port));
+  const bidiPort = str('bidi-port');
+  if (bidiPort !== undefined) flags.bidiPort = problems.check(() => portFlag(bidiPort, '--bidi-port'));
   if (str('region') !== undefined) flags.region = str('region');
   if (str('account-id') !== undefined) flags.accountId = str('account-id');
   const keyId = str('access-key-id');

@@ -10,7 +10,11 @@
  * - Text the model cannot read is answered with `{index, error}`; the stream goes on.
  * - `{"fail": "model"}` ends the stream with a ModelStreamError (ErrorCode "DemoModelFailure"), `{"fail": "internal"}`
  *   with an InternalStreamFailure: for tests of mid-stream failures.
- * - `delayMs` waits that long before each answer: a slow model, for flow-control tests.
+ * - `{"fail": "reset"}` resets the HTTP/2 stream (RST_STREAM INTERNAL_ERROR) without an event.
+ * - `delayMs` waits that long before each answer: a slow model, for flow-control tests. A stream's model query
+ *   string can set it for that stream alone (`delayMs=50`).
+ * - With the model query string `echo=parts`, a UTF8 part is answered with its own text, its index and its
+ *   CompletionState instead of a score (each part, PARTIAL ones too), to see exactly what arrived.
  * The output ends when the input ends and every part has been answered.
  */
 
@@ -38,6 +42,7 @@ export function readText(text: string): Answer[] {
     const fail = (value as { fail?: unknown }).fail;
     if (fail === 'model') return [{ error: 'ModelStreamError', message: 'The demo model failed on request ({"fail": "model"}).', errorCode: 'DemoModelFailure' }];
     if (fail === 'internal') return [{ error: 'InternalStreamFailure', message: 'The demo stream failed on request ({"fail": "internal"}).' }];
+    if (fail === 'reset') return [{ reset: true }];
   }
   const items = Array.isArray(value) ? value : [value];
   return items.map((item): Answer => {
@@ -66,17 +71,41 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
     signal.addEventListener('abort', done);
   });
 
+/** A stream's own settings from its model query string: `delayMs=N` (0 to 60000), `echo=parts`. */
+export function streamSettings(call: Pick<BidiCall, 'modelQueryString'>, options: DemoBidiOptions): { delayMs: number; echoParts: boolean } {
+  const query = new URLSearchParams(call.modelQueryString ?? '');
+  const asked = Number(query.get('delayMs'));
+  const delayMs = query.has('delayMs') && Number.isFinite(asked) && asked >= 0 ? Math.min(asked, 60000) : options.delayMs ?? 0;
+  return { delayMs, echoParts: query.get('echo') === 'parts' };
+}
+
+/** echo=parts: each part answered with what arrived, PARTIAL ones included, nothing joined or scored. */
+async function* echoParts(call: BidiCall, delayMs: number): AsyncGenerator<BidiOutputEvent> {
+  let index = 0;
+  for await (const part of call.input) {
+    if (delayMs > 0) await sleep(delayMs, call.signal);
+    if (call.signal.aborted) return;
+    const text = part.dataType === 'UTF8' ? { text: part.bytes.toString('utf8') } : {};
+    yield utf8({ index: index++, dataType: part.dataType ?? null, completionState: part.completionState ?? null, bytes: part.bytes.length, ...text });
+  }
+}
+
 /** The stream's answers, one complete part (or joined PARTIAL parts) at a time. */
 async function* answerStream(call: BidiCall, options: DemoBidiOptions): AsyncGenerator<BidiOutputEvent> {
+  const settings = streamSettings(call, options);
+  if (settings.echoParts) {
+    yield* echoParts(call, settings.delayMs);
+    return;
+  }
   const scorer = new AnomalyScorer(options);
   let index = 0;
   let pending: InputPart[] = [];
-  const delay = options.delayMs ?? 0;
+  const delay = settings.delayMs;
   const answers = (whole: InputPart): Answer[] =>
     whole.dataType === 'UTF8' ? readText(whole.bytes.toString('utf8')) : [{ part: whole.bytes, dataType: 'BINARY', completionState: 'COMPLETE' }];
   const flush = function* (whole: InputPart): Generator<BidiOutputEvent, boolean> {
     for (const answer of answers(whole)) {
-      if ('error' in answer) {
+      if ('error' in answer || 'reset' in answer) {
         yield answer;
         return false;
       }

@@ -13,6 +13,7 @@ import { throttle } from './throttle';
 import { BidiServer } from './bidi-server';
 import type { BidiHandler } from './bidi-types';
 import { demoBidi } from './demo-bidi';
+import { containerBidi } from './container-bidi';
 
 export interface LocalServerOptions {
   /** where the request log lines and container notices go; default nowhere */
@@ -65,6 +66,7 @@ export async function startLocalServer(config: LocalServerConfig, options: Local
       });
       containers.set(name, container);
       handler = container.handler;
+      bidiEndpoints[name] = containerBidi({ url: route.url });
     }
     endpoints[name] = route.throttle ? throttle(handler, route.throttle) : handler;
   }

@@ -10,9 +10,11 @@
  *                          "part-2\n" and "part-3\n" (chunked)
  *                        - application/x-break: writes "part-1\n" then destroys the connection
  *   POST /control/ready, POST /control/release   test controls
+ *   WebSocket upgrades   bidirectional streams, see bidi-container.ts
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'http';
 import type { AddressInfo } from 'net';
+import { attachBidi } from './bidi-container';
 
 let ready = !process.argv.includes('--not-ready');
 const waiting: Array<() => void> = [];
@@ -75,6 +77,9 @@ const server = createServer((req, res) => {
     invoke(req, res, Buffer.concat(chunks).toString('utf8'));
   });
 });
+
+// Bidirectional streams: WebSocket upgrades (see bidi-container.ts).
+attachBidi(server);
 
 server.listen(Number(process.env.SAGEMAKER_BIND_TO_PORT || 0), '127.0.0.1', () => {
   process.stdout.write(`port ${(server.address() as AddressInfo).port}\n`);

@@ -1,0 +1,149 @@
+/**
+ * Bidirectional streams to a model container, over SageMaker's bidirectional container contract: for each stream
+ * the local server (playing SageMaker's sidecar) opens a WebSocket to the container's
+ * `/invocations-bidirectional-stream` (or to the call's X-Amzn-SageMaker-Model-Invocation-Path, with its
+ * X-Amzn-SageMaker-Model-Query-String), then
+ *
+ * - each UTF8 input part goes as a text frame, each BINARY part (or one without a DataType) as a binary frame; a
+ *   PARTIAL part is a frame without FIN, so the container receives the joined parts as one WebSocket message;
+ * - each message the container sends comes back as one COMPLETE PayloadPart, UTF8 for text, BINARY for binary;
+ * - the end of the client's input starts the closing handshake (1000); the container's close ends the output
+ *   (a code other than 1000/1005 ends it with a ModelStreamError naming the code and reason);
+ * - a container that cannot be reached, or refuses the upgrade, fails the call before the stream: ModelError (424)
+ *   with OriginalStatusCode (0 when it did not answer);
+ * - pings go to the container every 60 seconds, and 5 unanswered ones close the connection, as the sidecar does.
+ */
+
+import type { BidiAnswer, BidiCall, BidiHandler, BidiOutputEvent } from './bidi-types';
+import type { EndpointError } from './types';
+import { containerError, noAnswerError } from './model-error';
+import { openWebSocket, WebSocketOpenError, type WebSocketConnection } from './ws-client';
+
+export interface ContainerBidiOptions {
+  /** the container's base URL, `http://host:port` */
+  url: string;
+  /** milliseconds the WebSocket upgrade may take; default 10000 */
+  openTimeoutMs?: number;
+  /** milliseconds between pings; default 60000 (the sidecar's) */
+  pingIntervalMs?: number;
+}
+
+export const CONTAINER_BIDI_PATH = '/invocations-bidirectional-stream';
+const MAX_UNANSWERED_PINGS = 5;
+
+/** The WebSocket URL of a call: the container's host, the invocation path, the query string. */
+export function containerSocketUrl(base: string, call: Pick<BidiCall, 'modelInvocationPath' | 'modelQueryString'>): string {
+  const url = new URL(base);
+  const path = call.modelInvocationPath !== undefined ? `/${call.modelInvocationPath}` : CONTAINER_BIDI_PATH;
+  return `ws://${url.host}${path}${call.modelQueryString !== undefined ? `?${call.modelQueryString}` : ''}`;
+}
+
+/** A queue of output events fed by WebSocket callbacks and read by the server's output pump. */
+class OutputQueue implements AsyncIterable<BidiOutputEvent> {
+  private readonly items: BidiOutputEvent[] = [];
+  private ended = false;
+  private wake?: () => void;
+
+  push(event: BidiOutputEvent): void {
+    if (this.ended) return;
+    this.items.push(event);
+    this.wake?.();
+  }
+
+  end(): void {
+    this.ended = true;
+    this.wake?.();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<BidiOutputEvent> {
+    for (;;) {
+      const next = this.items.shift();
+      if (next) {
+        yield next;
+        if (!('part' in next)) return;
+        continue;
+      }
+      if (this.ended) return;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+      this.wake = undefined;
+    }
+  }
+}
+
+/** Sends the client's parts to the container as they come; starts the closing handshake when the input ends. */
+async function forwardInput(call: BidiCall, socket: WebSocketConnection): Promise<void> {
+  try {
+    for await (const part of call.input) {
+      await socket.send(part.bytes, part.dataType === 'UTF8', part.completionState !== 'PARTIAL');
+    }
+    socket.close(1000, 'input ended');
+  } catch {
+    socket.destroy();
+  }
+}
+
+/** Pings the container while the stream is open; closes the connection after too many unanswered pings. */
+function keepAlive(socket: WebSocketConnection, intervalMs: number, answered: { count: number }): () => void {
+  let unanswered = 0;
+  let seen = answered.count;
+  const timer = setInterval(() => {
+    if (answered.count !== seen) unanswered = 0;
+    seen = answered.count;
+    if (++unanswered > MAX_UNANSWERED_PINGS) {
+      socket.close(1001, 'the container did not answer pings');
+      return;
+    }
+    socket.ping();
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+async function open(options: ContainerBidiOptions, call: BidiCall): Promise<BidiAnswer | EndpointError> {
+  const output = new OutputQueue();
+  // Any frame from the container counts as a sign of life, pongs included (they reset the ping count).
+  const alive = { count: 0 };
+  let socket: WebSocketConnection;
+  try {
+    socket = await openWebSocket(
+      containerSocketUrl(options.url, call),
+      {
+        message: (data, text) => {
+          alive.count++;
+          output.push({ part: data, dataType: text ? 'UTF8' : 'BINARY', completionState: 'COMPLETE' });
+        },
+        pong: () => alive.count++,
+        close: (code, reason) => {
+          if (code !== 1000 && code !== 1005) {
+            output.push({ error: 'ModelStreamError', message: `The container closed the stream with code ${code}${reason ? `: ${reason}` : ''}.`, errorCode: String(code) });
+          }
+          output.end();
+        },
+      },
+      { timeoutMs: options.openTimeoutMs ?? 10000 },
+    );
+  } catch (err) {
+    if (err instanceof WebSocketOpenError && err.status > 0) return containerError(err.status, err.body || err.message);
+    return noAnswerError(`Amazon SageMaker could not open a stream to the ${call.endpointName} endpoint's container at ${options.url}: ${(err as Error).message}.`);
+  }
+  const stopPings = keepAlive(socket, options.pingIntervalMs ?? 60000, alive);
+  call.signal.addEventListener('abort', () => {
+    stopPings();
+    socket.close(1001, 'the client went away', 1000);
+  });
+  void forwardInput(call, socket).finally(() => undefined);
+  return { output: withCleanup(output, stopPings) };
+}
+
+async function* withCleanup(output: OutputQueue, cleanup: () => void): AsyncGenerator<BidiOutputEvent> {
+  try {
+    yield* output;
+  } finally {
+    cleanup();
+  }
+}
+
+/** A bidirectional endpoint handler that streams to a local model container over WebSocket. */
+export function containerBidi(options: ContainerBidiOptions): BidiHandler {
+  return (call) => open(options, call);
+}
