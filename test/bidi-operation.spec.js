@@ -10,6 +10,8 @@ const { openBidiStream } = require('../dist/bidi/operation');
 const { InputQueue } = require('../dist/bidi/input-queue');
 const { makeCerts } = require('../dist/test-servers/certs');
 const { ConnectProxy } = require('../dist/test-servers/connect-proxy');
+const { encodeMessage } = require('../dist/server/event-codec');
+const http2 = require('node:http2');
 
 const KEY = { accessKeyId: 'AKIDBIDIOPTEST01', secretAccessKey: 'bidiOpSecret/abc+XYZ0123456789' };
 const utf8 = (text, completionState = 'COMPLETE') => ({ bytes: Buffer.from(text), dataType: 'UTF8', completionState });
@@ -256,6 +258,34 @@ describe('openBidiStream: InvokeEndpointWithBidirectionalStream through the SDK,
       assert.match(error.message, /300 ms/);
     } finally {
       quick.destroy();
+    }
+  });
+
+  it('fails the answers with StreamReset when the server resets the stream after its first answer', async function () {
+    const raw = http2.createServer();
+    raw.on('stream', (stream) => {
+      stream.on('error', () => undefined);
+      stream.respond({ ':status': 200, 'content-type': 'application/vnd.amazon.eventstream' });
+      stream.write(encodeMessage({
+        headers: { ':message-type': { type: 'string', value: 'event' }, ':event-type': { type: 'string', value: 'PayloadPart' } },
+        body: Buffer.from('first'),
+      }));
+      setTimeout(() => stream.destroy(new Error('server failure')), 50);
+    });
+    await new Promise((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    const c = createBidiClient({ region: 'us-east-1', bidiEndpointUrl: `http://127.0.0.1:${raw.address().port}`, timeout: 10000, credentials: KEY });
+    try {
+      const input = new InputQueue(2);
+      const opening = openBidiStream(c, { endpointName: 'x' }, input);
+      await input.push(utf8('1'));
+      const { events, error } = await drain(await opening);
+      assert.deepStrictEqual(events.map(text), ['first']);
+      assert.deepStrictEqual([error && error.name, error && error.code], ['StreamReset', 'ERR_HTTP2_STREAM_ERROR']);
+      assert.match(error.message, /reset before the server ended it \(HTTP\/2 error code 2\)/);
+      await assert.rejects(input.push(utf8('2')), (e) => e.name === 'InputClosed');
+    } finally {
+      c.destroy();
+      await new Promise((resolve) => raw.close(resolve));
     }
   });
 

@@ -1,7 +1,9 @@
 'use strict';
 const assert = require('node:assert/strict');
 const { regionalBidiEndpoint, bidiEndpointFor, createBidiClient } = require('../../dist/config/bidi-client');
-const { resolveClientSettings } = require('../../dist/config/client-config');
+const { resolveClientSettings, buildClientConfig } = require('../../dist/config/client-config');
+const { LazyBidiClient } = require('../../dist/config/bidi-client');
+const { SageMakerRuntimeClient } = require('@aws-sdk/client-sagemaker-runtime');
 
 const keys = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
 
@@ -53,6 +55,24 @@ describe('bidi client: endpoint and settings', function () {
     } finally {
       proxied.destroy();
       direct.destroy();
+    }
+  });
+
+  it('the config node\'s bidi client is made once, on first use, with the SageMaker client\'s own credentials provider', async function () {
+    const settings = resolveClientSettings({ region: 'eu-west-1', bidiEndpointUrl: 'http://127.0.0.1:9', timeout: '5000' }, keys);
+    const main = new SageMakerRuntimeClient(buildClientConfig(settings, keys));
+    const lazy = new LazyBidiClient(settings, {}, main.config.credentials);
+    try {
+      const bidi = lazy.get();
+      assert.strictEqual(lazy.get(), bidi, 'one client');
+      // The very provider object: an assumed role's session and cache are shared, not made twice.
+      assert.strictEqual(bidi.config.credentials, main.config.credentials);
+      assert.deepEqual(await bidi.config.credentials(), await main.config.credentials());
+      assert.equal(await bidi.config.region(), 'eu-west-1');
+      assert.equal(bidi.config.requestHandler.options.requestTimeout, 5000);
+    } finally {
+      lazy.destroy();
+      main.destroy();
     }
   });
 });
