@@ -29,6 +29,8 @@
  * Target: msg/s at batchSize 32 at least 20x that at batchSize 1, and p99 under batchWindow + 2 x batch-model-ms
  * at the sizes of --latency-at (default 32; every size's p99 is shown against the same limit).
  *
+ * Scenario "bidi" (bidirectional streams over HTTP/2) runs on its own: see bench/bidi.js.
+ *
  * Options: --scenario overhead|batching|all (default all), --reps N (default 5, both scenarios),
  *          --json FILE (default test-artifacts/bench.json),
  *   overhead:
@@ -522,7 +524,10 @@ async function main() {
   }
 }
 
-main().catch((err) => {
+// The bidi scenario (bidirectional streams over HTTP/2) lives in bench/bidi.js.
+const scenarioFlag = process.argv.indexOf('--scenario');
+const bidi = scenarioFlag !== -1 && process.argv[scenarioFlag + 1] === 'bidi';
+(bidi ? require('./bidi').main(process.argv.slice(2)) : main()).catch((err) => {
   process.stderr.write(`${err.stack}\n`);
   process.exit(1);
 });

@@ -103,7 +103,7 @@ function listPackage(userDir, name) {
 async function main() {
   const { loadConfig } = load(path.join(root, 'dist', 'server', 'cli.js'));
   const { startLocalServer, describeRoute } = load(path.join(root, 'dist', 'server', 'local.js'));
-  for (const built of ['sagemaker-config.js', 'sagemaker-invoke.js']) load(path.join(root, 'dist', 'nodes', built));
+  for (const built of ['sagemaker-config.js', 'sagemaker-invoke.js', 'sagemaker-bidi.js']) load(path.join(root, 'dist', 'nodes', built));
 
   // The local endpoint server, from the same configuration file format as `sagemaker-local --config`.
   const args = ['--config', path.join(root, 'demo', 'sagemaker-local.json')];

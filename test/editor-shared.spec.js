@@ -139,6 +139,29 @@ describe('editor-shared.js: the editor\'s names and validators', function () {
     const { resolveInvokeSettings } = require('../dist/shared/invoke-settings');
     assert.equal(resolveInvokeSettings({ ...node, batchSize: 16, maxQueue: 8 }).key, 'batchOutputBuffer');
   });
+  it('bidi node: its fields, output and limits by the runtime\'s rules (bidi-settings)', function () {
+    assert.equal(S.names.BIDI_NODE_TYPE, names.BIDI_NODE_TYPE);
+    assert.deepEqual(JSON.parse(JSON.stringify(S.names.BIDI_DEFAULTS)), names.BIDI_DEFAULTS);
+    const v = (field, value) => S.bidiValidator(field)(value, { label: 'L' });
+    assert.equal(S.bidiValidator('endpointName').length, 2);
+    assert.equal(v('endpointName', ''), true);
+    assert.equal(v('endpointName', '${EP}'), true);
+    assert.match(v('endpointName', 'bad_name'), /^L: must be letters/);
+    assert.equal(v('modelInvocationPath', 'v1/transcribe'), true);
+    assert.notEqual(v('modelInvocationPath', '/v1'), true);
+    assert.notEqual(v('modelInvocationPath', 'a//b'), true);
+    assert.notEqual(v('modelInvocationPath', 'x'.repeat(101)), true);
+    assert.equal(v('modelQueryString', 'language=en&rate=16000'), true);
+    assert.equal(v('modelQueryString', 'a=%26'), true);
+    assert.notEqual(v('modelQueryString', 'no-equals'), true);
+    assert.notEqual(v('modelQueryString', 'a=1&&b=2'), true);
+    assert.equal(v('output', 'json'), true);
+    assert.notEqual(v('output', 'xml'), true);
+    assert.equal(v('idleTimeout', ''), true);
+    assert.notEqual(v('idleTimeout', '0'), true);
+    assert.notEqual(v('maxQueue', '1.5'), true);
+  });
+
   it('msg property paths take the dotted form the runtime reads', function () {
     assert.equal(S.propertyValidator('payload'), true);
     assert.equal(S.propertyValidator('data.input'), true);

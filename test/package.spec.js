@@ -41,6 +41,8 @@ describe(`the packed package in a real Node-RED ${nodeRedVersion}`, function () 
       'dist/nodes/locales/en-US/sagemaker-invoke.html', 'dist/nodes/locales/en-US/sagemaker-config.json',
       'dist/nodes/locales/en-US/sagemaker-config.html', 'dist/nodes/icons/sagemaker.svg', 'resources/editor-shared.js',
       'dist/invoke/request.js', 'dist/shared/names.js',
+      'dist/nodes/sagemaker-bidi.js', 'dist/nodes/sagemaker-bidi.html', 'dist/nodes/locales/en-US/sagemaker-bidi.json',
+      'dist/nodes/locales/en-US/sagemaker-bidi.html', 'dist/nodes/icons/sagemaker-bidi.svg', 'dist/bidi/registry.js',
     ]) assert.ok(files.includes(f), `${f} is shipped`);
     // The local endpoint server ships too (the sagemaker-local command and the ./server module): each of its source
     // files compiled, nothing else of it; the test servers stay in the repository.
@@ -87,7 +89,7 @@ describe(`the packed package in a real Node-RED ${nodeRedVersion}`, function () 
   it('loads both nodes without a warning, an error or a deprecation', async function () {
     const res = await api('GET', '/nodes', undefined, { Accept: 'application/json' });
     const sets = res.json().filter((s) => s.module === MODULE_NAME);
-    assert.deepEqual(sets.map((s) => s.types).flat().sort(), ['sagemaker-config', 'sagemaker-invoke']);
+    assert.deepEqual(sets.map((s) => s.types).flat().sort(), ['sagemaker-bidi', 'sagemaker-config', 'sagemaker-invoke']);
     for (const s of sets) {
       assert.equal(s.enabled, true);
       assert.equal(s.err, undefined);
@@ -99,11 +101,13 @@ describe(`the packed package in a real Node-RED ${nodeRedVersion}`, function () 
     const html = (await api('GET', '/nodes', undefined, { Accept: 'text/html' })).text;
     assert.match(html, /data-help-name="sagemaker-invoke"/);
     assert.match(html, /data-help-name="sagemaker-config"/);
+    assert.match(html, /data-help-name="sagemaker-bidi"/);
     assert.match(html, /<h3>Inputs<\/h3>/);
     const shared = await api('GET', `/resources/${MODULE_NAME}/editor-shared.js`);
     assert.equal(shared.status, 200);
     assert.match(shared.text, /SageMakerRuntime/);
     assert.equal((await api('GET', `/icons/${MODULE_NAME}/sagemaker.svg`)).status, 200);
+    assert.equal((await api('GET', `/icons/${MODULE_NAME}/sagemaker-bidi.svg`)).status, 200);
     const messages = (await api('GET', `/locales/${MODULE_NAME}/sagemaker-invoke?lng=en-US`)).json();
     assert.ok(messages['sagemaker-invoke'].errors.noEndpoint);
   });
@@ -183,7 +187,7 @@ describe(`the packed package in a real Node-RED ${nodeRedVersion}`, function () 
       await sleep(200);
       assert.deepEqual(red.problems().slice(before), [], `${file} deployed with problems`);
       const types = new Set((await api('GET', '/flows')).json().flows.map((n) => n.type));
-      assert.ok(types.has('sagemaker-invoke') && types.has('sagemaker-config'), `${file} has both nodes`);
+      assert.ok((types.has('sagemaker-invoke') || types.has('sagemaker-bidi')) && types.has('sagemaker-config'), `${file} has a node and its config node`);
     }
   });
 });

@@ -213,6 +213,17 @@ describe('npm start (demo server + Node-RED with the demo flow, no AWS account)'
     assert.deepEqual([...new Set(debugMessages.filter((m) => batchTab.has(m.id)).map((m) => m.id))], [summaryId], 'no other debug output on that tab');
   });
 
+  it('runs the fifth tab: twenty readings stream to the demo model over HTTP/2, each score arrives as it is made, then the totals', async function () {
+    const scoreId = byName('debug', 'score as it arrives');
+    await inject(byName('inject', 'stream 20 readings'));
+    const totals = JSON.parse((await debugFrom(byName('debug', 'stream totals'), () => true)).msg);
+    assert.deepEqual([totals.endpointName, totals.partsSent, totals.partsReceived], ['sensor-anomaly', 20, 20]);
+    const scores = debugMessages.filter((m) => m.id === scoreId).map((m) => JSON.parse(m.msg));
+    assert.deepEqual(scores.map((s) => s.index), Array.from({ length: 20 }, (_, i) => i), 'one score per reading, in order');
+    assert.ok(scores.every((s) => s.series === 'pump-1'));
+    assert.equal(scores[14].anomaly, true, 'the spike');
+  });
+
   it('lays out every tab so it fits a 1280-px-wide editor with the sidebar open: no node touches another or sits on a wire, each tab has an Info text', async function () {
     const browser = await launch();
     try {
@@ -222,7 +233,7 @@ describe('npm start (demo server + Node-RED with the demo flow, no AWS account)'
       await openEditor(page, base);
       await showSidebar(page, 'd');
       const tabs = flows.filter((n) => n.type === 'tab');
-      assert.equal(tabs.length, 3);
+      assert.equal(tabs.length, 4);
       for (const [i, tab] of tabs.entries()) {
         assert.ok(tab.info && tab.info.length > 80, `tab "${tab.label}" has a description for the Info panel`);
         await page.evaluate((id) => RED.workspaces.show(id), tab.id);

@@ -22,6 +22,7 @@ import type { ProxyEnv } from './proxy';
 export interface RawConfigSettings {
   region?: unknown;
   endpointUrl?: unknown;
+  bidiEndpointUrl?: unknown;
   authMode?: unknown;
   profile?: unknown;
   profileFile?: unknown;
@@ -47,6 +48,8 @@ export interface ConfigCredentials {
 export interface ClientSettings {
   region: string;
   endpointUrl?: string;
+  /** where bidirectional streams go; undefined: the region's HTTP2 endpoint */
+  bidiEndpointUrl?: string;
   authMode: AuthMode;
   profile?: string;
   profileFile?: string;
@@ -95,11 +98,14 @@ export function resolveClientSettings(raw: RawConfigSettings, creds: ConfigCrede
 
   const endpointUrl = text(raw.endpointUrl) || undefined;
   if (endpointUrl) checkShape('endpointUrl', endpointUrl);
+  const bidiEndpointUrl = text(raw.bidiEndpointUrl) || undefined;
+  if (bidiEndpointUrl) checkShape('bidiEndpointUrl', bidiEndpointUrl);
 
   const authMode = oneOf('authMode', raw.authMode, AUTH_MODES, CONFIG_DEFAULTS.authMode);
   const settings: ClientSettings = {
     region,
     endpointUrl,
+    ...(bidiEndpointUrl ? { bidiEndpointUrl } : {}),
     authMode,
     maxAttempts: integer('maxAttempts', raw.maxAttempts),
     retryMode: oneOf('retryMode', raw.retryMode, RETRY_MODES, CONFIG_DEFAULTS.retryMode),

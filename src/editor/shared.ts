@@ -17,6 +17,7 @@ import {
   type FieldRule,
 } from '../shared/rules';
 import type { FlowError } from '../shared/flow-error';
+import { BIDI_FIELD_RULES, bidiSettingProblem, type BidiField } from '../shared/bidi-settings';
 
 /**
  * A Node-RED editor validator: true, or a message saying what is wrong. Node-RED shows the message only when the
@@ -120,9 +121,22 @@ function propertyValidator(value: unknown, opt?: unknown): boolean | string {
   return /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(text) || labelled(opt, 'must be a msg property path such as payload or data.input');
 }
 
+/**
+ * A setting of the bidi node, checked by the runtime's own rule (bidi-settings): its request fields, output and
+ * limits. Empty is valid for a request field (the msg fills it) and means the default for the rest.
+ */
+function bidiValidator(field: BidiField | 'output' | 'idleTimeout' | 'maxStreams' | 'maxQueue'): Validator {
+  return (value: unknown, opt?: unknown) => {
+    if (ENV_REFERENCE.test(String(value ?? ''))) return true;
+    const problem = bidiSettingProblem(field, value);
+    return problem === undefined || labelled(opt, problem);
+  };
+}
+
 const api = {
   names,
-  rules: { request: REQUEST_FIELD_RULES, config: CONFIG_FIELD_RULES },
+  bidiValidator,
+  rules: { request: REQUEST_FIELD_RULES, config: CONFIG_FIELD_RULES, bidi: BIDI_FIELD_RULES },
   fieldValidator,
   choiceValidator,
   outputValidator,

@@ -4,6 +4,7 @@
 import type { Node } from 'node-red';
 import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import type { ClientSettings, ConfigCredentials } from '../config/client-config';
+import type { BidiClient } from '../bidi/operation';
 
 /** What an invoke node may use of its `sagemaker-config` node. */
 export interface SageMakerConfigNode extends Node<ConfigCredentials> {
@@ -14,6 +15,8 @@ export interface SageMakerConfigNode extends Node<ConfigCredentials> {
   configError?: string;
   /** replaces every secret this node holds with "****" */
   redact(text: string): string;
+  /** the client for bidirectional streams (made on first call); throws when the settings are invalid */
+  bidiClient(): BidiClient;
   /** raises the client's socket limit by `count` (an invoke node's maxInFlight); the function gives them back */
   reserveSockets(count: number): () => void;
 }

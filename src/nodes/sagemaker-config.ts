@@ -15,6 +15,7 @@ import {
 import { proxyEnvOf, proxyEnvOfNode, proxyEnvSecrets, type ProxyNodeSettings } from '../config/proxy';
 import { MAX_SOCKETS, SocketLimit, type TlsOptions } from '../config/http-handler';
 import { FlowError } from '../shared/flow-error';
+import { LazyBidiClient } from '../config/bidi-client';
 import { Secrets } from '../config/secrets';
 import type { SageMakerConfigNode } from './node-types';
 
@@ -74,9 +75,12 @@ export = function register(RED: NodeAPI): void {
       return out;
     };
 
+    let bidi: LazyBidiClient | undefined;
     try {
       this.settings = resolveClientSettings(def, creds);
-      this.client = new SageMakerRuntimeClient(buildClientConfig(this.settings, creds, network()));
+      const net = network();
+      this.client = new SageMakerRuntimeClient(buildClientConfig(this.settings, creds, net));
+      bidi = new LazyBidiClient(this.settings, net, this.client.config.credentials);
     } catch (err) {
       const message =
         err instanceof FlowError
@@ -86,7 +90,14 @@ export = function register(RED: NodeAPI): void {
       this.error(this.configError);
     }
 
+    this.bidiClient = () => {
+      if (!bidi) throw new Error(this.configError ?? 'the config node has no client');
+      return bidi.get();
+    };
+
     this.on('close', (done: () => void) => {
+      bidi?.destroy();
+      bidi = undefined;
       this.client?.destroy();
       this.client = undefined;
       done();

@@ -35,6 +35,16 @@ export {
   type BatchFormat,
 } from './invoke-settings';
 import type { BatchFormat } from './invoke-settings';
+export {
+  BIDI_NODE_TYPE,
+  BIDI_OPERATION,
+  BIDI_FIELD_NAMES,
+  BIDI_FIELD_ICONS,
+  BIDI_MSG_FLAGS,
+  BIDI_DEFAULTS,
+  BIDI_LIMITS,
+  type BidiField,
+} from './bidi-settings';
 
 export const AUTH_MODES = ['keys', 'chain', 'profile'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
@@ -60,6 +70,8 @@ export const CONFIG_DEFAULTS = {
   name: '',
   region: '',
   endpointUrl: '',
+  /** blank: the region's SageMaker Runtime HTTP2 endpoint (port 8443) for bidirectional streams */
+  bidiEndpointUrl: '',
   authMode: 'keys' as AuthMode,
   profile: '',
   profileFile: '',

@@ -67,6 +67,13 @@ export const CONFIG_FIELD_RULES = {
     pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$',
     description: 'an http:// or https:// URL without query or fragment',
   },
+  // Bidirectional streams speak HTTP/2: over TLS for https://, without TLS (prior knowledge) for http://.
+  bidiEndpointUrl: {
+    minLength: 1,
+    maxLength: 2048,
+    pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$',
+    description: 'an http:// or https:// URL without query or fragment (http:// is HTTP/2 without TLS, for local servers)',
+  },
   profile: {
     minLength: 1,
     maxLength: 256,

@@ -1,0 +1,27 @@
+/**
+ * How the bidi node reaches the operation: the config node's HTTP/2 client (made on first use) and openBidiStream,
+ * with the settings that the words of a failure quote. No Node-RED import.
+ */
+import { openBidiStream } from './operation';
+import type { Opener } from './stream';
+import type { SageMakerConfigNode } from '../nodes/node-types';
+
+export interface BidiConnection {
+  open: Opener;
+  /** the config node's timeout, in ms */
+  timeoutMs: number;
+  /** the URL streams go to when the config node sets one */
+  endpointUrl?: string;
+}
+
+/** The connection of a config node whose settings are good; undefined otherwise. */
+export function connectionOf(configNode: SageMakerConfigNode | null): BidiConnection | undefined {
+  const settings = configNode?.settings;
+  if (!configNode || !settings || configNode.configError) return undefined;
+  return {
+    // The client is made by the first stream, so a node that never streams opens no HTTP/2 session.
+    open: (request, input, signal, hooks) => openBidiStream(configNode.bidiClient(), request, input, signal, hooks),
+    timeoutMs: settings.timeout,
+    endpointUrl: settings.bidiEndpointUrl,
+  };
+}
