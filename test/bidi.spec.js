@@ -192,6 +192,20 @@ describe('sagemaker-bidi: bidirectional streams through the node', function () {
     assert.equal(got.caught.length, 1);
   });
 
+  it('a stream the server resets mid-stream reaches Catch once as a broken stream, with the counts', async function () {
+    const { n1, got } = await load(url);
+    n1.receive({ topic: 'rst', payload: 1 });
+    n1.receive({ topic: 'rst', payload: { fail: 'reset' } });
+    await until(() => got.caught.length === 1, 'the error');
+    const caught = got.caught[0];
+    assert.equal(caught.sagemaker.error.name, 'NetworkError');
+    assert.match(caught.error.message, /broke \(ERR_HTTP2_STREAM_ERROR\) after 2 part\(s\) sent and 1 received/);
+    assert.deepEqual(caught.payload, { fail: 'reset' });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(got.caught.length, 1, 'reported once');
+    assert.ok(got.ended.every((e) => !e.err));
+  });
+
   it('an open that fails ends the opener with done(err): unknown endpoint, bad msg fields', async function () {
     const { n1, got } = await load(url, { endpointName: '' });
     n1.receive({ topic: 'x', payload: 1, endpointName: 'nope' });
