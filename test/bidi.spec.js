@@ -20,7 +20,7 @@ const bidiNode = function (RED) {
 const BLANK = { endpointName: '', targetVariant: '', modelInvocationPath: '', modelQueryString: '', output: 'auto' };
 
 /** Loads config -> bidi -> out, with Catch -> caught; tracks how each input message ended. */
-async function load(url, node = {}, config = {}) {
+async function load(url, node = {}, config = {}, credentials = KEYS) {
   await catalog;
   const flow = [
     { id: 'f1', type: 'tab' },
@@ -30,7 +30,7 @@ async function load(url, node = {}, config = {}) {
     { id: 'catch1', type: 'catch', z: 'f1', scope: null, uncaught: false, wires: [['caught']] },
     { id: 'caught', type: 'helper', z: 'f1' },
   ];
-  await helper.load([configNode, bidiNode, catchNode], flow, { c1: KEYS });
+  await helper.load([configNode, bidiNode, catchNode], flow, { c1: credentials });
   const n1 = helper.getNode('n1');
   const got = { out: [], caught: [], ended: [], errors: [], warnings: [], statuses: [] };
   helper.getNode('out').on('input', (m) => got.out.push(m));
@@ -192,6 +192,20 @@ describe('sagemaker-bidi: bidirectional streams through the node', function () {
     assert.equal(got.caught.length, 1);
   });
 
+  it('a stream the server resets mid-stream reaches Catch once as a broken stream, with the counts', async function () {
+    const { n1, got } = await load(url);
+    n1.receive({ topic: 'rst', payload: 1 });
+    n1.receive({ topic: 'rst', payload: { fail: 'reset' } });
+    await until(() => got.caught.length === 1, 'the error');
+    const caught = got.caught[0];
+    assert.equal(caught.sagemaker.error.name, 'NetworkError');
+    assert.match(caught.error.message, /broke \(ERR_HTTP2_STREAM_ERROR\) after 2 part\(s\) sent and 1 received/);
+    assert.deepEqual(caught.payload, { fail: 'reset' });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(got.caught.length, 1, 'reported once');
+    assert.ok(got.ended.every((e) => !e.err));
+  });
+
   it('an open that fails ends the opener with done(err): unknown endpoint, bad msg fields', async function () {
     const { n1, got } = await load(url, { endpointName: '' });
     n1.receive({ topic: 'x', payload: 1, endpointName: 'nope' });
@@ -214,6 +228,17 @@ describe('sagemaker-bidi: bidirectional streams through the node', function () {
     assert.match(got.caught[0].error.message, /status 500: tensor shape mismatch/);
     assert.equal(got.ended.length, 3);
     assert.equal(got.errors.length, 3, 'each through done(err), none reported twice');
+  });
+
+  it('refused credentials fail the opener with done(err), the secret never in the words', async function () {
+    const wrong = { accessKeyId: KEYS.accessKeyId, secretAccessKey: 'not-the-secret-at-all-0123456789' };
+    const { n1, got } = await load(url, {}, {}, wrong);
+    n1.receive({ topic: 'k', payload: 1 });
+    await until(() => got.caught.length === 1, 'the refusal');
+    const caught = got.caught[0];
+    assert.match(caught.sagemaker.error.name, /Signature|AccessDenied|UnrecognizedClient/);
+    assert.match(caught.error.message, /AWS refused the credentials/);
+    assert.ok(!JSON.stringify(caught).includes(wrong.secretAccessKey));
   });
 
   it('bad input fails with the field and rule; msg.reset aborts a stream quietly', async function () {
