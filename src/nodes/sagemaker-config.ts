@@ -16,6 +16,8 @@ import { proxyEnvOf, proxyEnvOfNode, proxyEnvSecrets, type ProxyNodeSettings } f
 import { MAX_SOCKETS, SocketLimit, type TlsOptions } from '../config/http-handler';
 import { FlowError } from '../shared/flow-error';
 import { Secrets } from '../config/secrets';
+import { createS3Clients } from '../config/s3-client';
+import { AsyncResultService } from '../async/service';
 import type { SageMakerConfigNode } from './node-types';
 
 interface SageMakerConfigDef extends NodeDef, Omit<RawConfigSettings, 'id' | 'name'> {
@@ -76,7 +78,10 @@ export = function register(RED: NodeAPI): void {
 
     try {
       this.settings = resolveClientSettings(def, creds);
-      this.client = new SageMakerRuntimeClient(buildClientConfig(this.settings, creds, network()));
+      const settings = this.settings;
+      const client = (this.client = new SageMakerRuntimeClient(buildClientConfig(settings, creds, network())));
+      // S3 for async results and uploads: made only when an invoke node first needs it.
+      this.asyncResults = new AsyncResultService(() => createS3Clients(settings, creds, network(), client), settings.s3MaxRequestRate);
     } catch (err) {
       const message =
         err instanceof FlowError
@@ -87,6 +92,8 @@ export = function register(RED: NodeAPI): void {
     }
 
     this.on('close', (done: () => void) => {
+      this.asyncResults?.close();
+      this.asyncResults = undefined;
       this.client?.destroy();
       this.client = undefined;
       done();
