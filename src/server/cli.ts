@@ -63,6 +63,7 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   log(`sagemaker-local listening on ${local.url} (region ${config.region}; access key IDs: ${config.credentials.map((c) => c.accessKeyId).join(', ')})`);
   for (const [name, route] of Object.entries(config.endpoints)) log(`  ${describeRoute(name, route)}`);
+  if (config.s3) log(`  S3 buckets (path style, ${local.url}/BUCKET/KEY, signed for service s3): ${config.s3.buckets.join(', ')}`);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {

@@ -22,12 +22,38 @@ export interface ThrottleConfig {
   burst?: number;
 }
 
+/**
+ * An endpoint's asynchronous inference, named as in the endpoint config's AsyncInferenceConfig.OutputConfig
+ * (S3OutputPath, S3FailurePath): InvokeEndpointAsync then runs the model in the background and writes its answer
+ * (or, when it fails, a text saying why) to the server's own S3 API.
+ */
+export interface AsyncConfig {
+  /** `s3://bucket/prefix` where answers go, as `<prefix>/<inference id>.out` */
+  outputPath: string;
+  /** `s3://bucket/prefix` where failures go, as `<prefix>/<inference id>-error.out`; without it they are only logged */
+  failurePath?: string;
+  /** milliseconds each job waits in the queue before its model runs (a realistic async feel); default 0 */
+  delayMs: number;
+  /** model invocations running at once for this endpoint; the rest wait their turn; default 4 */
+  maxConcurrentInvocations: number;
+}
+
+/** The local S3 object API: its buckets and its in-memory limits. */
+export interface S3Config {
+  buckets: string[];
+  /** default 64 MiB */
+  maxObjectBytes: number;
+  /** all objects together; default 512 MiB */
+  maxTotalBytes: number;
+}
+
 /** The built-in demo model (an anomaly score per sensor series). */
 export interface DemoRoute {
   kind: 'demo';
   /** |z| at or above which a reading is an anomaly; default 3 */
   threshold?: number;
   throttle?: ThrottleConfig;
+  async?: AsyncConfig;
 }
 
 /** A model container on this machine that follows SageMaker's container contract. */
@@ -38,6 +64,7 @@ export interface ContainerRouteConfig {
   /** seconds a call may take; default 60 */
   timeoutSeconds?: number;
   throttle?: ThrottleConfig;
+  async?: AsyncConfig;
 }
 
 export type RouteConfig = DemoRoute | ContainerRouteConfig;
@@ -49,6 +76,8 @@ export interface LocalServerConfig {
   accountId: string;
   credentials: ServerCredentials[];
   endpoints: Record<string, RouteConfig>;
+  /** the S3 object API, when the configuration names buckets */
+  s3?: S3Config;
   /** one log line per request; default true */
   log: boolean;
 }
@@ -61,6 +90,11 @@ const ENDPOINT_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$/;
 const ACCOUNT_ID = /^[0-9]{12}$/;
 const ACCESS_KEY_ID = /^[A-Za-z0-9_]{1,128}$/;
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const S3_PATH = /^s3:\/\/([^/]+)(\/.*)?$/;
+/** The first path segment of SageMaker's operations, which a bucket of the same name would shadow for unsigned requests. */
+const RESERVED_BUCKET = 'endpoints';
+const MiB = 1024 * 1024;
 
 export type Raw = Record<string, unknown>;
 
@@ -131,21 +165,96 @@ function routeOf(value: unknown, field: string): RouteConfig {
   }
   const problems = new Problems();
   const throttle = value.throttle === undefined ? {} : problems.check(() => ({ throttle: throttleOf(value.throttle, `${field}.throttle`) }));
+  const async = value.async === undefined ? {} : problems.check(() => ({ async: asyncOf(value.async, `${field}.async`) }));
   if (hasModel) {
-    problems.check(() => onlyKeys(value, field, ['model', 'threshold', 'throttle']));
+    problems.check(() => onlyKeys(value, field, ['model', 'threshold', 'throttle', 'async']));
     if (value.model !== 'demo') problems.check(() => fail(`${field}.model`, 'must be "demo" (the built-in model)', value.model));
     const threshold = value.threshold === undefined ? {} : problems.check(() => ({ threshold: positive(value.threshold, `${field}.threshold`) }));
     problems.throwIfAny();
-    return { kind: 'demo', ...threshold, ...throttle };
+    return { kind: 'demo', ...threshold, ...throttle, ...async };
   }
-  problems.check(() => onlyKeys(value, field, ['container', 'timeoutSeconds', 'throttle']));
+  problems.check(() => onlyKeys(value, field, ['container', 'timeoutSeconds', 'throttle', 'async']));
   const timeout =
     value.timeoutSeconds === undefined
       ? {}
       : problems.check(() => ({ timeoutSeconds: wholeNumber(value.timeoutSeconds, `${field}.timeoutSeconds`, 1, 3600) }));
   const url = problems.check(() => containerUrl(value.container, `${field}.container`));
   problems.throwIfAny();
-  return { kind: 'container', url: url as string, ...timeout, ...throttle };
+  return { kind: 'container', url: url as string, ...timeout, ...throttle, ...async };
+}
+
+/** `s3://bucket/prefix`, without trailing slashes (objects are named `<path>/<name>`). */
+function s3Path(value: unknown, field: string): string {
+  const raw = text(value, field);
+  const match = S3_PATH.exec(raw);
+  if (!match || !BUCKET_NAME.test(match[1])) fail(field, 'must be an S3 location like s3://my-bucket/async-output/', value);
+  return raw.replace(/\/+$/, '');
+}
+
+/** The bucket of a checked `s3Path`. */
+function bucketOf(path: string): string {
+  return (S3_PATH.exec(path) as RegExpExecArray)[1];
+}
+
+function asyncOf(value: unknown, field: string): AsyncConfig {
+  if (!isObject(value)) fail(field, 'must be an object like {"outputPath": "s3://my-bucket/async-output/", "failurePath": "s3://my-bucket/async-failures/"}', value);
+  const problems = new Problems();
+  problems.check(() => onlyKeys(value, field, ['outputPath', 'failurePath', 'delayMs', 'maxConcurrentInvocations']));
+  const outputPath = problems.check(() => s3Path(value.outputPath, `${field}.outputPath`));
+  const failure = value.failurePath === undefined ? {} : problems.check(() => ({ failurePath: s3Path(value.failurePath, `${field}.failurePath`) }));
+  const delayMs = value.delayMs === undefined ? 0 : problems.check(() => wholeNumber(value.delayMs, `${field}.delayMs`, 0, 3_600_000));
+  const concurrency =
+    value.maxConcurrentInvocations === undefined ? 4 : problems.check(() => wholeNumber(value.maxConcurrentInvocations, `${field}.maxConcurrentInvocations`, 1, 1000));
+  problems.throwIfAny();
+  return { outputPath: outputPath as string, ...failure, delayMs: delayMs as number, maxConcurrentInvocations: concurrency as number };
+}
+
+function s3Of(value: unknown): S3Config {
+  if (!isObject(value)) fail('s3', 'must be an object like {"buckets": ["my-bucket"]}', value);
+  const problems = new Problems();
+  problems.check(() => onlyKeys(value, 's3', ['buckets', 'maxObjectBytes', 'maxTotalBytes']));
+  const buckets = problems.check(() => {
+    if (!Array.isArray(value.buckets) || value.buckets.length === 0) fail('s3.buckets', 'must list at least one bucket name, like ["my-bucket"]', value.buckets);
+    const seen = new Set<string>();
+    const inner = new Problems();
+    value.buckets.forEach((b, i) =>
+      inner.check(() => {
+        const f = `s3.buckets[${i}]`;
+        if (typeof b !== 'string' || !BUCKET_NAME.test(b) || b.includes('..')) {
+          fail(f, 'must be a bucket name: 3 to 63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit', b);
+        }
+        if (b === RESERVED_BUCKET) fail(f, `cannot be "${RESERVED_BUCKET}" (the first path segment of SageMaker's operations on this server)`);
+        if (seen.has(b)) fail(f, 'is listed twice', b);
+        seen.add(b);
+      }),
+    );
+    inner.throwIfAny();
+    return value.buckets as string[];
+  });
+  const maxObjectBytes = value.maxObjectBytes === undefined ? 64 * MiB : problems.check(() => wholeNumber(value.maxObjectBytes, 's3.maxObjectBytes', 1, 1024 * MiB));
+  const maxTotalBytes = value.maxTotalBytes === undefined ? 512 * MiB : problems.check(() => wholeNumber(value.maxTotalBytes, 's3.maxTotalBytes', 1, 16 * 1024 * MiB));
+  problems.throwIfAny();
+  return { buckets: buckets as string[], maxObjectBytes: maxObjectBytes as number, maxTotalBytes: maxTotalBytes as number };
+}
+
+/** Every async output and failure path names a bucket the S3 API serves. */
+function checkAsyncBuckets(endpoints: Record<string, RouteConfig>, s3: S3Config | undefined, problems: Problems): void {
+  for (const [name, route] of Object.entries(endpoints)) {
+    if (!route.async) continue;
+    for (const [key, path] of [['outputPath', route.async.outputPath], ['failurePath', route.async.failurePath]] as const) {
+      if (path === undefined) continue;
+      const bucket = bucketOf(path);
+      if (s3?.buckets.includes(bucket)) continue;
+      problems.check(() =>
+        fail(
+          `endpoints.${name}.async.${key}`,
+          s3 === undefined
+            ? `names bucket "${bucket}", but there is no "s3": {"buckets": ["${bucket}"]} section to serve it`
+            : `names bucket "${bucket}", which s3.buckets does not list (${s3.buckets.join(', ')})`,
+        ),
+      );
+    }
+  }
 }
 
 function credentialOf(value: unknown, field: string): ServerCredentials {
@@ -200,7 +309,7 @@ function endpointsOf(value: unknown): Record<string, RouteConfig> {
   return endpoints;
 }
 
-const TOP_LEVEL = ['host', 'port', 'region', 'accountId', 'credentials', 'endpoints', 'log'] as const;
+const TOP_LEVEL = ['host', 'port', 'region', 'accountId', 'credentials', 'endpoints', 's3', 'log'] as const;
 
 /**
  * Checks a configuration in the file's shape (after flags were merged in) and fills in the defaults. `source`
@@ -225,8 +334,11 @@ export function validateConfig(raw: unknown, source = 'the configuration'): Loca
   const log = field(() => (raw.log === undefined || typeof raw.log === 'boolean' ? raw.log !== false : fail('log', 'must be true or false', raw.log)));
   const credentials = field(() => credentialsOf(raw.credentials));
   const endpoints = field(() => endpointsOf(raw.endpoints));
+  const s3 = raw.s3 === undefined ? undefined : field(() => s3Of(raw.s3));
+  // Only when the s3 section itself is sound, so one mistake is not reported twice.
+  if (endpoints && (raw.s3 === undefined || s3)) checkAsyncBuckets(endpoints, s3, problems);
   problems.throwIfAny(source);
-  return { host, port, region, accountId, credentials, endpoints, log };
+  return { host, port, region, accountId, credentials, endpoints, ...(s3 ? { s3 } : {}), log };
 }
 
 /** Parses a configuration file's text (errors name the file). */

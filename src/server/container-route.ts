@@ -207,7 +207,7 @@ export class ContainerRoute {
 
     let res: IncomingMessage;
     try {
-      res = await this.send('POST', '/invocations', headers, req.body, this.timeoutMs);
+      res = await this.send('POST', '/invocations', headers, req.body, req.timeoutMs ?? this.timeoutMs);
     } catch (err) {
       return this.failure(err, req);
     }

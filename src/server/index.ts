@@ -4,7 +4,9 @@
  *
  * - `SageMakerServer`: the wire-true server (SigV4, the service's error shapes) with your own endpoint handlers;
  * - `startLocalServer(config)`: the `sagemaker-local` command's server from a configuration (`validateConfig`);
- * - `demoModel()`, `ContainerRoute`, `throttle()`: the route kinds, to combine yourself.
+ * - `demoModel()`, `ContainerRoute`, `throttle()`: the route kinds, to combine yourself;
+ * - `ObjectStore` (given to SageMakerServer as `objectStore`, it serves an S3 object API on the same port) and
+ *   `AsyncJobs` (real async invocations whose results land in that store).
  */
 
 export { SageMakerServer } from './sagemaker-server';
@@ -39,7 +41,12 @@ export {
   type DemoRoute,
   type ContainerRouteConfig,
   type ThrottleConfig,
+  type S3Config,
+  type AsyncConfig,
 } from './config';
+export { ObjectStore, parseS3Uri, type StoredObject, type ObjectStoreOptions, type S3Location } from './s3-store';
+export { S3Api, type S3RecordedRequest, type S3ApiOptions } from './s3-server';
+export { AsyncJobs, type AsyncJobsOptions } from './async-jobs';
 export { parseCommandLine, mergeConfig } from './command-line';
 export { startLocalServer, describeRoute, type LocalServer, type LocalServerOptions } from './local';
 export {

@@ -10,6 +10,8 @@ import type { LocalServerConfig, RouteConfig } from './config';
 import { demoModel } from './demo-model';
 import { ContainerRoute } from './container-route';
 import { throttle } from './throttle';
+import { ObjectStore } from './s3-store';
+import { AsyncJobs } from './async-jobs';
 
 export interface LocalServerOptions {
   /** where the request log lines and container notices go; default nowhere */
@@ -25,6 +27,10 @@ export interface LocalServer {
   config: LocalServerConfig;
   /** the container routes, by endpoint name */
   containers: Map<string, ContainerRoute>;
+  /** the S3 API's objects, when the configuration names buckets */
+  store?: ObjectStore;
+  /** the async job queues, by endpoint name, for endpoints with an `async` section */
+  asyncJobs: Map<string, AsyncJobs>;
   /** stops listening, ends open connections and the containers' health checks */
   close(): Promise<void>;
 }
@@ -33,12 +39,17 @@ export interface LocalServer {
 export function describeRoute(name: string, route: RouteConfig): string {
   const target = route.kind === 'demo' ? 'the built-in demo model (anomaly score per series)' : `the container at ${route.url}`;
   const limit = route.throttle ? `, throttled at ${route.throttle.rate}/s` : '';
-  return `${name} -> ${target}${limit}`;
+  const async = route.async
+    ? `; async results to ${route.async.outputPath}/${route.async.failurePath ? `, failures to ${route.async.failurePath}/` : ''}`
+    : '';
+  return `${name} -> ${target}${limit}${async}`;
 }
 
 export async function startLocalServer(config: LocalServerConfig, options: LocalServerOptions = {}): Promise<LocalServer> {
   const log = options.log;
   const containers = new Map<string, ContainerRoute>();
+  const asyncJobs = new Map<string, AsyncJobs>();
+  const store = config.s3 ? new ObjectStore(config.s3) : undefined;
   const endpoints: Record<string, EndpointHandler> = {};
   for (const [name, route] of Object.entries(config.endpoints)) {
     let handler: EndpointHandler;
@@ -54,7 +65,14 @@ export async function startLocalServer(config: LocalServerConfig, options: Local
       containers.set(name, container);
       handler = container.handler;
     }
-    endpoints[name] = route.throttle ? throttle(handler, route.throttle) : handler;
+    const front = route.throttle ? throttle(handler, route.throttle) : handler;
+    endpoints[name] = front;
+    if (route.async && store) {
+      // The queue calls the model itself: the throttle guards the front door, as the service's does.
+      const jobs = new AsyncJobs({ endpointName: name, ...route.async, model: handler, store, log });
+      asyncJobs.set(name, jobs);
+      endpoints[name] = (req) => (req.operation === 'async' ? jobs.accept(req) : front(req));
+    }
   }
 
   const server = new SageMakerServer({
@@ -66,6 +84,7 @@ export async function startLocalServer(config: LocalServerConfig, options: Local
     log: config.log && log ? log : undefined,
     // Keep memory flat in a long-running process: the record is for tests.
     maxRecordedRequests: 100,
+    ...(store ? { objectStore: store } : {}),
     onHandlerError: (err, endpointName) => log?.(`${endpointName}: internal error: ${(err as Error)?.message ?? String(err)}`),
   });
   let url: string;
@@ -73,6 +92,7 @@ export async function startLocalServer(config: LocalServerConfig, options: Local
     url = await server.listen(config.port, config.host);
   } catch (err) {
     for (const c of containers.values()) c.close();
+    for (const j of asyncJobs.values()) j.close();
     throw err;
   }
   // Health checks start now; a call before a container's first 200 from /ping waits for one more check.
@@ -82,7 +102,10 @@ export async function startLocalServer(config: LocalServerConfig, options: Local
     url,
     config,
     containers,
+    ...(store ? { store } : {}),
+    asyncJobs,
     close: async () => {
+      for (const j of asyncJobs.values()) j.close();
       for (const c of containers.values()) c.close();
       await server.close();
     },

@@ -27,6 +27,7 @@ import type {
   ServerCredentials,
 } from './types';
 import { Listener } from './listener';
+import { S3Api } from './s3-server';
 import { asStream, contentTypeOf, isAccepted, isError, isHang, isReset, isStream, withoutContentType } from './results';
 import { AuthFailure, verifySignature } from './sigv4';
 import { asyncInputProblem, validateInvocation } from './constraints';
@@ -69,6 +70,8 @@ export class SageMakerServer extends Listener {
   private readonly onHandlerError?: (error: unknown, endpointName: string) => void;
   private readonly endpoints = new Map<string, EndpointHandler>();
   private readonly recorded: RecordedRequest[] = [];
+  /** the S3 object API, when the server was given an object store */
+  readonly s3?: S3Api;
 
   constructor(options: SageMakerServerOptions) {
     if (!options || !Array.isArray(options.credentials) || options.credentials.length === 0) {
@@ -89,6 +92,9 @@ export class SageMakerServer extends Listener {
     this.log = options.log;
     this.onHandlerError = options.onHandlerError;
     for (const [name, handler] of Object.entries(options.endpoints ?? {})) this.endpoints.set(name, handler);
+    if (options.objectStore) {
+      this.s3 = new S3Api({ store: options.objectStore, credentials: this.credentials, region: this.region, log: options.log, maxRecorded: this.maxRecorded });
+    }
   }
 
   /** Every request received, in order of arrival, including rejected ones. */
@@ -117,6 +123,7 @@ export class SageMakerServer extends Listener {
   // -- request handling: admit (body, signature, route, input), run the handler, answer --------------------------
 
   protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.s3?.claims(req)) return this.s3.handle(req, res);
     const started = Date.now();
     const record: RecordedRequest = {
       method: req.method ?? '',
@@ -271,11 +278,11 @@ export class SageMakerServer extends Listener {
     const base = `${this.asyncOutputPrefix}/${record.endpointName ?? 'endpoint'}`;
     const name = record.headers[REQUEST_HEADERS.s3OutputPathExtension];
     const folder = name === undefined ? base : `${base}/${name.replace(/^\/+|\/+$/g, '')}`;
+    const failureLocation: Record<string, string> = accepted.failureLocation === null ? {} : {
+      [RESPONSE_HEADERS.failureLocation]: accepted.failureLocation ?? `${folder}/async-failures/${inferenceId}-error.out`,
+    };
     this.send(res, record, 202, { InferenceId: inferenceId }, undefined, {
-      headers: {
-        [RESPONSE_HEADERS.outputLocation]: accepted.outputLocation ?? `${folder}/async-output/${inferenceId}.out`,
-        [RESPONSE_HEADERS.failureLocation]: accepted.failureLocation ?? `${folder}/async-failures/${inferenceId}-error.out`,
-      },
+      headers: { [RESPONSE_HEADERS.outputLocation]: accepted.outputLocation ?? `${folder}/async-output/${inferenceId}.out`, ...failureLocation },
     });
   }
 

@@ -2,12 +2,14 @@
  * Signature Version 4 checking for the package's loopback servers (SageMaker Runtime here, STS in the tests): a
  * request is authentic when signing it again with the secret on file gives the signature it carries. Protocol-free
  * on purpose: a failure says what went wrong (`AuthProblem`) in AWS's words, and each server answers it with its
- * own protocol's error code.
+ * own protocol's error code (`detail` lets S3 pick its finer codes). The arithmetic is our own (sigv4-canonical),
+ * so the server is an independent oracle of the SDK's signer.
  */
 
-import { createHash, timingSafeEqual } from 'crypto';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { Sha256 } from './sha256';
+import { timingSafeEqual } from 'crypto';
+import { ALGORITHM, canonicalRequest, credentialScope, sha256Hex, signature, signingKey, stringToSign } from './sigv4-canonical';
+
+export { hmac, sha256Hex, signingKey, credentialScope } from './sigv4-canonical';
 
 /** A key a server accepts. */
 export interface SigningKey {
@@ -30,8 +32,16 @@ export class AuthFailure {
   constructor(
     readonly problem: AuthProblem,
     readonly message: string,
+    /** the finer reason, for protocols (S3) that answer each with its own code */
+    readonly detail?: AuthDetail,
   ) {}
 }
+
+/**
+ * Finer reasons: the clock is off by more than 5 minutes; the payload hash header is not the body's; it is missing
+ * or not a value the service takes; a streaming value the server cannot check; the session token is wrong.
+ */
+export type AuthDetail = 'skew' | 'payloadHash' | 'payloadHashMissing' | 'payloadHashInvalid' | 'payloadUnsupported' | 'token';
 
 /** A received request, as the check needs it. */
 export interface SignedRequest {
@@ -49,20 +59,39 @@ export interface SignedRequest {
 export interface SigningScope {
   service: string;
   region: string;
+  /**
+   * S3's rules: the path is signed as sent (not escaped again, not normalized), and `x-amz-content-sha256` is
+   * required. Default: `service === 's3'`.
+   */
+  s3?: boolean;
+  /**
+   * `x-amz-content-sha256` values taken as they are, whose body the caller checks itself (e.g. an aws-chunked
+   * upload's trailer checksum, an event stream's chained signatures). Default: for S3, `UNSIGNED-PAYLOAD` and
+   * `STREAMING-UNSIGNED-PAYLOAD-TRAILER`; for other services none (the header must be the body's SHA-256).
+   */
+  payloadValues?: readonly string[];
 }
 
-/** An authentic request's key, and the session token it carried. */
+/** An authentic request's key, the session token it carried, and what a chained signature starts from. */
 export interface Authenticated {
   accessKeyId: string;
   sessionToken?: string;
+  /** the request's verified signature (hex): the seed of chunk and event signatures */
+  signature: string;
+  /** its `x-amz-date`, e.g. `20240102T030405Z` */
+  amzDate: string;
+  /** `DATE/REGION/SERVICE/aws4_request` */
+  credentialScope: string;
+  /** the payload hash the signature covers (a hex SHA-256, or the `x-amz-content-sha256` value it carried) */
+  payloadHash: string;
 }
+
+/** Streaming values of `x-amz-content-sha256` S3 knows, of which the default set takes only the unsigned one. */
+const S3_PAYLOAD_VALUES: readonly string[] = ['UNSIGNED-PAYLOAD', 'STREAMING-UNSIGNED-PAYLOAD-TRAILER'];
+const HEX_SHA256 = /^[0-9a-f]{64}$/;
 
 /** Allowed distance between a signature's date and the server's clock. */
 const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
-const ALGORITHM = 'AWS4-HMAC-SHA256';
-
-/** An HTTP request as the Smithy signer takes it. `sign`'s last overload is the HttpRequest one. */
-type SignableRequest = Parameters<SignatureV4['sign']>[0];
 
 interface ParsedAuthorization {
   accessKeyId: string;
@@ -96,7 +125,7 @@ function parseAuthorization(value: string): ParsedAuthorization | AuthFailure {
     date: scope[1],
     region: scope[2],
     service: scope[3],
-    signedHeaders: (params.get('SignedHeaders') as string).split(';'),
+    signedHeaders: [...new Set((params.get('SignedHeaders') as string).split(';').map((h) => h.trim().toLowerCase()))].sort(),
     signature: params.get('Signature') as string,
   };
 }
@@ -139,81 +168,88 @@ function checkScope(auth: ParsedAuthorization, amzDate: string, signingDate: Dat
     return new AuthFailure(
       'mismatch',
       `Signature expired: ${amzDate} is now earlier than ${formatAmzDate(new Date(now - MAX_CLOCK_SKEW_MS))} (${formatAmzDate(new Date(now))} - 5 min.)`,
+      'skew',
     );
   }
   if (skew > MAX_CLOCK_SKEW_MS) {
     return new AuthFailure(
       'mismatch',
       `Signature not yet current: ${amzDate} is still later than ${formatAmzDate(new Date(now + MAX_CLOCK_SKEW_MS))} (${formatAmzDate(new Date(now))} + 5 min.)`,
+      'skew',
     );
   }
   return undefined;
 }
 
-/** Host and the date are signed, a payload hash header is the received body's, and a key's token is the one sent. */
+/** Host and the date are signed, and a key's token is the one sent. */
 function checkHeaders(input: SignedRequest, signed: ReadonlySet<string>, key: SigningKey): AuthFailure | undefined {
   if (!signed.has('host') || !signed.has('x-amz-date')) {
     return new AuthFailure('mismatch', "'Host' and 'X-Amz-Date' must be signed headers.");
   }
-  // A payload hash header must be the hash of the body actually received (UNSIGNED-PAYLOAD is not accepted).
-  const claimedHash = input.headers['x-amz-content-sha256'];
-  if (claimedHash !== undefined && claimedHash !== createHash('sha256').update(input.body).digest('hex')) {
-    return new AuthFailure('mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.");
-  }
   const sessionToken = input.headers['x-amz-security-token'];
   if (key.sessionToken !== undefined && (sessionToken === undefined || !safeEqual(sessionToken, key.sessionToken))) {
-    return new AuthFailure('unknownKey', 'The security token included in the request is invalid.');
+    return new AuthFailure('unknownKey', 'The security token included in the request is invalid.', 'token');
   }
   return undefined;
 }
 
 /**
- * Signs the request again with the secret on file: method, raw path (the signer escapes it the same way the
- * client's signer did), query, only the headers the client listed in SignedHeaders, the received body bytes, and
- * the client's date. Resolves the Authorization header it would have sent.
+ * The payload hash the signature covers, or why it cannot be taken. A hex hash must be the received body's; other
+ * values only when the scope takes them (the caller then checks the body its own way). S3 requires the header;
+ * other services hash the body when it is absent.
  */
-async function resign(input: SignedRequest, key: SigningKey, signed: ReadonlySet<string>, signingDate: Date, scope: SigningScope): Promise<string> {
-  const headers: Record<string, string> = {};
-  for (const name of signed) {
-    const values = input.distinctHeaders[name];
-    if (values !== undefined) headers[name] = values.map((v) => v.trim()).join(',');
+function payloadHashOf(input: SignedRequest, scope: SigningScope, s3: boolean): string | AuthFailure {
+  const claimed = input.headers['x-amz-content-sha256'];
+  if (claimed === undefined) {
+    if (s3) return new AuthFailure('incomplete', 'Missing required header for this request: x-amz-content-sha256', 'payloadHashMissing');
+    return sha256Hex(input.body);
   }
-  const query: Record<string, string | string[]> = {};
-  for (const [name, value] of new URLSearchParams(input.rawQuery)) {
-    const prior = query[name];
-    query[name] = prior === undefined ? value : Array.isArray(prior) ? [...prior, value] : [prior, value];
+  if (HEX_SHA256.test(claimed)) {
+    return claimed === sha256Hex(input.body)
+      ? claimed
+      : new AuthFailure('mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.", 'payloadHash');
   }
-  const request: SignableRequest = { method: input.method, protocol: 'http:', hostname: 'localhost', path: input.rawPath, query, headers, body: input.body };
-  const signer = new SignatureV4({
-    service: scope.service,
-    region: scope.region,
-    sha256: Sha256,
-    // Sign exactly the listed headers: do not add x-amz-content-sha256 unless the client signed it.
-    applyChecksum: false,
-    credentials: {
-      accessKeyId: key.accessKeyId,
-      secretAccessKey: key.secretAccessKey,
-      // The signer adds the token as a signed header, so pass it only when the client signed it.
-      sessionToken: signed.has('x-amz-security-token') ? input.headers['x-amz-security-token'] : undefined,
-    },
-  });
-  const resigned = await signer.sign(request, {
-    signingDate,
-    signingRegion: scope.region,
-    signingService: scope.service,
-    // Headers a signer would normally skip (e.g. user-agent) still count when the client chose to sign them.
-    signableHeaders: new Set(signed),
-  });
-  return String(resigned.headers['authorization'] ?? '');
+  const accepted = scope.payloadValues ?? (s3 ? S3_PAYLOAD_VALUES : []);
+  if (accepted.includes(claimed)) return claimed;
+  if (s3 && claimed.startsWith('STREAMING-')) {
+    return new AuthFailure('incomplete', `x-amz-content-sha256 ${claimed.slice(0, 60)} is not supported by this server.`, 'payloadUnsupported');
+  }
+  return s3
+    ? new AuthFailure('incomplete', 'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, or a valid sha256 value.', 'payloadHashInvalid')
+    : new AuthFailure('mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.", 'payloadHash');
 }
 
-/** Verifies a request's SigV4 header signature against the keys on file, at the server's time `now`. */
+/**
+ * Signs the request again with the secret on file: method, raw path, query, only the headers the client listed in
+ * SignedHeaders, the payload hash the client signed, and the client's date. Resolves the signature it would have sent.
+ */
+function resign(input: SignedRequest, key: SigningKey, auth: ParsedAuthorization, amzDate: string, payloadHash: string, s3: boolean): string {
+  const headers = auth.signedHeaders.map((name) => [name, input.distinctHeaders[name] ?? []] as const);
+  const canonical = canonicalRequest({ method: input.method, rawPath: input.rawPath, rawQuery: input.rawQuery, headers, payloadHash, s3 });
+  const toSign = stringToSign(amzDate, credentialScope(auth.date, auth.region, auth.service), canonical);
+  return signature(signingKey(key.secretAccessKey, auth.date, auth.region, auth.service), toSign);
+}
+
+/**
+ * Verifies a request's SigV4 header signature against the keys on file, at the server's time `now`. Synchronous
+ * work; it returns a promise so that callers written against the old signer keep working.
+ */
 export async function verifySignature(
   input: SignedRequest,
   scope: SigningScope,
   keys: ReadonlyMap<string, SigningKey>,
   now: number,
 ): Promise<Authenticated | AuthFailure> {
+  return verifySignatureNow(input, scope, keys, now);
+}
+
+/** verifySignature without the promise. */
+export function verifySignatureNow(
+  input: SignedRequest,
+  scope: SigningScope,
+  keys: ReadonlyMap<string, SigningKey>,
+  now: number,
+): Authenticated | AuthFailure {
   const authorization = input.headers['authorization'];
   if (!authorization) return new AuthFailure('missing', 'Missing Authentication Token');
   const auth = parseAuthorization(authorization);
@@ -228,19 +264,30 @@ export async function verifySignature(
   if (key.expiration !== undefined && now >= key.expiration.getTime()) {
     return new AuthFailure('expired', 'The security token included in the request is expired');
   }
-  const signed = new Set(auth.signedHeaders.map((h) => h.toLowerCase()));
+  const signed = new Set(auth.signedHeaders);
   const problem = checkScope(auth, amzDate, signingDate, scope, now) ?? checkHeaders(input, signed, key);
   if (problem) return problem;
+  const s3 = scope.s3 ?? scope.service === 's3';
+  const payloadHash = payloadHashOf(input, scope, s3);
+  if (payloadHash instanceof AuthFailure) return payloadHash;
 
-  const resigned = await resign(input, key, signed, signingDate, scope);
-  const expected = /Signature=([0-9a-f]+)/.exec(resigned)?.[1] ?? '';
-  const resignedList = /SignedHeaders=([^,]+)/.exec(resigned)?.[1] ?? '';
-  if (!safeEqual(expected, auth.signature.toLowerCase()) || resignedList !== [...signed].sort().join(';')) {
+  // A header listed as signed but not sent cannot have been signed as the client claims.
+  const expected = auth.signedHeaders.every((h) => input.distinctHeaders[h] !== undefined)
+    ? resign(input, key, auth, amzDate, payloadHash, s3)
+    : '';
+  if (expected === '' || !safeEqual(expected, auth.signature.toLowerCase())) {
     return new AuthFailure(
       'mismatch',
       'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
     );
   }
   const sessionToken = input.headers['x-amz-security-token'];
-  return { accessKeyId: key.accessKeyId, ...(sessionToken !== undefined ? { sessionToken } : {}) };
+  return {
+    accessKeyId: key.accessKeyId,
+    ...(sessionToken !== undefined ? { sessionToken } : {}),
+    signature: expected,
+    amzDate,
+    credentialScope: credentialScope(auth.date, auth.region, auth.service),
+    payloadHash,
+  };
 }

@@ -6,6 +6,7 @@
 
 import type { ServerOptions as HttpsServerOptions } from 'https';
 import type { SigningKey } from './sigv4';
+import type { ObjectStore } from './s3-store';
 
 /**
  * A key pair the server accepts: with `sessionToken`, requests signed with it must carry exactly that
@@ -27,6 +28,8 @@ export interface InvocationRequest {
   accessKeyId: string;
   /** x-amz-security-token when present */
   sessionToken?: string;
+  /** the most the model may take, when the call sets it (an async job's InvocationTimeoutSeconds); else the route's own */
+  timeoutMs?: number;
 }
 
 /** The error types SageMaker Runtime's InvokeEndpoint answers with. */
@@ -97,7 +100,8 @@ export interface EndpointStream {
 export interface EndpointAccepted {
   accepted: true;
   outputLocation?: string;
-  failureLocation?: string;
+  /** null: the endpoint has no failure path, so the answer carries no FailureLocation */
+  failureLocation?: string | null;
   inferenceId?: string;
 }
 
@@ -152,6 +156,11 @@ export interface SageMakerServerOptions {
   maxRecordedRequests?: number;
   /** where made-up async output and failure locations go; default 's3://sagemaker-local-async' */
   asyncOutputPrefix?: string;
+  /**
+   * serve an S3-compatible object API (path style) for this store's buckets, on the same port: requests signed for
+   * service `s3`, and unsigned ones whose first path segment is one of its buckets, go there
+   */
+  objectStore?: ObjectStore;
   /** called with whatever a handler threw (the client gets a 500 InternalFailure without the details) */
   onHandlerError?: (error: unknown, endpointName: string) => void;
   /** serve HTTPS with this key and certificate (and, with `requestCert`, ask for client certificates); url is then https:// */
