@@ -5,7 +5,8 @@
  * - `missing`: 404 (NoSuchKey): keep waiting.
  * - `retry`: throttling (503 SlowDown), 5xx, a network failure or timeout: try again at the next check.
  * - `fatal`: access denied (403: without s3:ListBucket S3 also answers 403 for an object that does not exist yet,
- *   so the README's policy grants ListBucket), a bucket that does not exist, any other 4xx: waiting cannot help.
+ *   so the README's policy grants ListBucket), a bucket that does not exist, any other 3xx or 4xx: waiting
+ *   cannot help.
  *
  * No Node-RED import.
  */
@@ -56,7 +57,7 @@ export function classifyS3Error(error: unknown, location: S3Location): Exclude<G
   if (status === 403 || name === 'AccessDenied') {
     return { kind: 'fatal', problem: { name: 'AccessDeniedException', errorCode: name, statusCode: status, key: 's3AccessDenied', location: where, message } };
   }
-  if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429) {
+  if (status !== undefined && status >= 300 && status < 500 && status !== 408 && status !== 429) {
     return { kind: 'fatal', problem: { name: 'S3Error', errorCode: name, statusCode: status, key: 's3Failed', location: where, message } };
   }
   // 5xx, 429, 408, a connection that failed or timed out: S3 or the way to it is having a moment.

@@ -39,6 +39,8 @@ export function s3ClientConfig(
     credentials: sagemaker.config.credentials,
     // S3-compatible stores (and the local server) do not all know the SDK's newer default checksums: compute and
     // check them only where S3 requires them.
+    // A bucket in another region than the config node's: follow S3's redirect instead of failing every check.
+    followRegionRedirects: true,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   };
