@@ -35,6 +35,8 @@ export class WaitGroup {
   constructor(
     readonly maxWaiting: number,
     private readonly service: () => AsyncResultService | undefined,
+    /** told when a message starts or stops waiting (the status shows how many wait) */
+    private readonly changed: () => void = () => undefined,
   ) {
     // Every S3 request of the node listens on it: as many as the poller's ceiling allows at once, plus uploads.
     setMaxListeners(0, this.controller.signal);
@@ -87,6 +89,7 @@ export class WaitGroup {
     const settle = <A extends unknown[]>(end: (...args: A) => void) => (...args: A): void => {
       this.waiting.delete(entry);
       end(...args);
+      this.changed();
     };
     entry.waiter = new Waiter({
       output: req.output,
@@ -104,6 +107,7 @@ export class WaitGroup {
     });
     this.waiting.add(entry);
     poller.add(entry.waiter);
+    this.changed();
     return true;
   }
 

@@ -109,12 +109,12 @@ export = function register(RED: NodeAPI): void {
       failed: (short) => status?.error(short),
     });
     // Mode async: the messages waiting for their results (or uploading) on the config node's shared S3 poller.
-    const waits = settings?.mode === 'async' ? new WaitGroup(settings.maxWaiting, () => configNode?.asyncResults) : undefined;
+    const waits = settings?.mode === 'async' ? new WaitGroup(settings.maxWaiting, () => configNode?.asyncResults, () => status?.update()) : undefined;
     const dispatcher = settings && dispatcherFor(RED, settings, outcome, configNode, () => status?.update(), waits);
     status = new NodeStatus({
       show: (s) => node.status(s),
       words: (key, params) => t(`status.${key}`, params),
-      counts: () => dispatcher?.counts() ?? { inFlight: 0, queued: 0 },
+      counts: () => ({ ...(dispatcher?.counts() ?? { inFlight: 0, queued: 0 }), waiting: waits?.waitingCount }),
       notConfigured: setupError !== undefined,
     });
     // The shared client keeps a socket ready for each request this node may have in flight.
