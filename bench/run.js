@@ -29,7 +29,9 @@
  * Target: msg/s at batchSize 32 at least 20x that at batchSize 1, and p99 under batchWindow + 2 x batch-model-ms
  * at the sizes of --latency-at (default 32; every size's p99 is shown against the same limit).
  *
- * Options: --scenario overhead|batching|all (default all), --reps N (default 5, both scenarios),
+ * Scenario "async": messages waiting for async results, in bench/async.js (run alone, not part of "all").
+ *
+ * Options: --scenario overhead|batching|all|async (default all), --reps N (default 5, both scenarios),
  *          --json FILE (default test-artifacts/bench.json),
  *   overhead:
  *          --messages N (per run, default 3000), --concurrency 1,8,64, --model-ms N (server think time, default 0),
@@ -491,7 +493,9 @@ async function runBatching(o, red) {
 }
 
 async function main() {
-  const o = options(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (argv[argv.indexOf('--scenario') + 1] === 'async') return require('./async').main(argv); // bench/async.js
+  const o = options(argv);
   const overhead = o.scenario !== 'batching';
   const batching = o.scenario !== 'overhead';
   const srv = await startServer(o);

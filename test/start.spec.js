@@ -213,6 +213,22 @@ describe('npm start (demo server + Node-RED with the demo flow, no AWS account)'
     assert.deepEqual([...new Set(debugMessages.filter((m) => batchTab.has(m.id)).map((m) => m.id))], [summaryId], 'no other debug output on that tab');
   });
 
+  it('runs the fourth tab: an async reading comes back from S3 seconds later, a failing one reaches the Catch node', async function () {
+    await inject(byName('inject', 'async reading'));
+    const result = await debugFrom(byName('debug', 'async result'), () => true);
+    const msg = JSON.parse(result.msg);
+    assert.equal(msg.payload.series, 'pump-async');
+    assert.equal(msg.payload.value, 21.7);
+    assert.match(msg.sagemaker.outputLocation, /^s3:\/\/sagemaker-local-demo\/async-output\//);
+    assert.ok(msg.sagemaker.waitedMs >= 1500, `waited ${msg.sagemaker.waitedMs} ms`);
+
+    await inject(byName('inject', 'failing reading'));
+    const caught = await debugFrom(byName('debug', 'async error'), () => true);
+    const error = JSON.parse(caught.msg);
+    assert.equal(error.name, 'AsyncInferenceFailed');
+    assert.match(error.message, /value must be a finite number/);
+  });
+
   it('lays out every tab so it fits a 1280-px-wide editor with the sidebar open: no node touches another or sits on a wire, each tab has an Info text', async function () {
     const browser = await launch();
     try {
@@ -222,7 +238,7 @@ describe('npm start (demo server + Node-RED with the demo flow, no AWS account)'
       await openEditor(page, base);
       await showSidebar(page, 'd');
       const tabs = flows.filter((n) => n.type === 'tab');
-      assert.equal(tabs.length, 3);
+      assert.equal(tabs.length, 4);
       for (const [i, tab] of tabs.entries()) {
         assert.ok(tab.info && tab.info.length > 80, `tab "${tab.label}" has a description for the Info panel`);
         await page.evaluate((id) => RED.workspaces.show(id), tab.id);
