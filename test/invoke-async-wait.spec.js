@@ -143,12 +143,16 @@ describe('sagemaker-invoke mode async, asyncResult wait', function () {
     assert.match(msg.error.message, /within 2 s \(msg\.asyncTimeout\): nothing at s3:\/\/results\/ep\/async-output\/slow-1\.out nor at s3:\/\/results\/ep\/async-failures\/slow-1-error\.out/);
   });
 
-  it('S3 errors during polls (503 SlowDown, 500) are retried at the next check, not fatal', async function () {
+  it('S3 errors during polls (503 SlowDown, 500, a reset connection) are retried at the next check, not fatal', async function () {
     model = answers(500, '{"ok":true}', 'application/json');
     let refused = 0;
     store.intercept = (req, res) => {
-      if (req.headers['x-test-client'] || refused >= 3) return false;
+      if (req.headers['x-test-client'] || refused >= 4) return false;
       refused += 1;
+      if (refused === 4) {
+        req.socket.destroy();
+        return true;
+      }
       res.writeHead(refused === 2 ? 500 : 503, { 'content-type': 'application/xml' });
       res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>');
       return true;
@@ -157,7 +161,7 @@ describe('sagemaker-invoke mode async, asyncResult wait', function () {
     const { where, msg } = await outcome(nodes, { payload: 'x' }, 30000);
     assert.equal(where, 'out', msg.error?.message);
     assert.deepEqual(msg.payload, { ok: true });
-    assert.equal(refused, 3);
+    assert.equal(refused, 4);
   });
 
   it('access denied and a missing bucket are fatal, with the permission or bucket named', async function () {
