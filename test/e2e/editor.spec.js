@@ -207,6 +207,38 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
     assert.equal(await visible('batchWindow'), false);
   });
 
+  it('shows the async result rows in async mode only, the waiting ones only with Result wait, and checks them', async function () {
+    const tray = page.locator('.red-ui-tray').last();
+    const visible = async (key) => tray.locator(`#node-input-${key}`).isVisible();
+    const invalid = async (key) => /\binput-error\b/.test(await tray.locator(`#node-input-${key}`).getAttribute('class') || '');
+    for (const key of ['asyncResult', 'asyncTimeout', 'maxWaiting', 'inputS3Uri']) assert.equal(await visible(key), false, `${key} hidden in invoke mode`);
+    await tray.locator('#node-input-mode').selectOption('async');
+    assert.equal(await visible('asyncResult'), true);
+    assert.equal(await visible('inputS3Uri'), true);
+    assert.equal(await visible('asyncTimeout'), false, 'the wait is for Result wait only');
+    assert.deepEqual(await tray.locator('#node-input-asyncResult option').evaluateAll((os) => os.map((o) => [o.value, o.textContent])),
+      names.ASYNC_RESULTS.map((r) => [r, invokeText.asyncResult[r]]));
+    await tray.locator('#node-input-asyncResult').selectOption('wait');
+    assert.equal(await visible('asyncTimeout'), true);
+    assert.equal(await visible('maxWaiting'), true);
+    assert.equal(await tray.locator('#node-input-maxWaiting').inputValue(), String(names.INVOKE_DEFAULTS.maxWaiting));
+    await typeInto(page, '#node-input-inputS3Uri', 'my-bucket/in');
+    assert.equal(await invalid('inputS3Uri'), true, 'not an s3:// URI');
+    await typeInto(page, '#node-input-inputS3Uri', 's3://my-bucket/in/');
+    assert.equal(await invalid('inputS3Uri'), false);
+    await typeInto(page, '#node-input-asyncTimeout', '1.5');
+    assert.equal(await invalid('asyncTimeout'), true);
+    await typeInto(page, '#node-input-asyncTimeout', '600');
+    assert.equal(await invalid('asyncTimeout'), false);
+    assert.deepEqual(await page.evaluate(dialogLayoutProblems, '.red-ui-tray:last-child'), [], 'the async rows lay out');
+    // Back to the defaults for the tests that follow.
+    await typeInto(page, '#node-input-asyncTimeout', '');
+    await typeInto(page, '#node-input-inputS3Uri', '');
+    await tray.locator('#node-input-asyncResult').selectOption(names.INVOKE_DEFAULTS.asyncResult);
+    await tray.locator('#node-input-mode').selectOption('invoke');
+    assert.equal(await visible('asyncResult'), false);
+  });
+
   it('marks a bad endpoint name and over-long custom attributes invalid, and the node as not configured', async function () {
     const tray = page.locator('.red-ui-tray').last();
     await typeInto(page, '#node-input-endpointName', 'my_model!');
