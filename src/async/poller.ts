@@ -82,6 +82,8 @@ export class Poller {
     if (i < 0 || this.heap[i] !== p) return;
     const last = this.heap.pop() as Pollable;
     p.heapIndex = -1;
+    // Nothing left to wait for: no timer either (an invoke node that closed leaves none behind).
+    if (this.heap.length === 0) this.cancelTimer();
     if (i < this.heap.length) {
       this.heap[i] = last;
       last.heapIndex = i;
