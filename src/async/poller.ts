@@ -23,7 +23,7 @@ export interface Pollable {
 export interface PollerOptions {
   /** the ceiling: S3 requests per second */
   ratePerSecond: number;
-  /** requests at once at most (a slow S3 must not pile up sockets); default: the ceiling */
+  /** requests at once at most (a slow S3 must not pile up sockets); default: the ceiling, at most MAX_CONCURRENT */
   maxConcurrent?: number;
   now?: () => number;
   setTimer?: (fn: () => void, ms: number) => unknown;
@@ -34,6 +34,13 @@ export interface PollerOptions {
  * The time between two requests for a ceiling: 1000/rate ms, plus 1 ms so that network jitter cannot put one
  * request too many into a second as the server counts it.
  */
+/**
+ * The most checks in flight by default: below the config node's socket limit (at least 50, shared with uploads), so a
+ * check never waits in the agent's queue for a socket, which would let queued checks leave together when S3 answers
+ * a batch of slow ones at once.
+ */
+export const MAX_CONCURRENT = 32;
+
 export function spacingFor(ratePerSecond: number): number {
   return 1000 / ratePerSecond + 1;
 }
@@ -55,7 +62,7 @@ export class Poller {
 
   constructor(options: PollerOptions) {
     this.spacing = spacingFor(options.ratePerSecond);
-    this.maxConcurrent = options.maxConcurrent ?? Math.max(1, Math.ceil(options.ratePerSecond));
+    this.maxConcurrent = options.maxConcurrent ?? Math.max(1, Math.min(MAX_CONCURRENT, Math.ceil(options.ratePerSecond)));
     this.now = options.now ?? (() => performance.now());
     this.setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
     this.clearTimer = options.clearTimer ?? ((t) => clearTimeout(t as ReturnType<typeof setTimeout>));

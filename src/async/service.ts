@@ -9,7 +9,7 @@ import type { S3Clients } from '../config/s3-client';
 
 /** A set of waiting messages (an invoke node's) that the service ends when it closes first. */
 export interface WaitOwner {
-  closeAll(): void;
+  closeAll(): number;
 }
 
 export class AsyncResultService {

@@ -111,11 +111,12 @@ export class WaitGroup {
     return true;
   }
 
-  /** Ends every waiting message (each once, as closed), aborts their S3 requests and leaves the poller. */
-  closeAll(): void {
+  /** Ends every waiting message (each once, as closed), aborts their S3 requests and leaves the poller; how many. */
+  closeAll(): number {
     this.closedAll = true;
     this.controller.abort();
     const poller = this.service()?.isClosed === false ? this.service()?.poller() : undefined;
+    const count = this.waiting.size;
     for (const entry of [...this.waiting]) {
       entry.waiter.cancel();
       poller?.remove(entry.waiter);
@@ -124,5 +125,6 @@ export class WaitGroup {
     this.waiting.clear();
     this.leave?.();
     this.leave = undefined;
+    return count;
   }
 }

@@ -148,7 +148,8 @@ export = function register(RED: NodeAPI): void {
       // Messages not yet sent fail now; requests in flight are aborted and end as they settle (see Dispatcher.close).
       const closing = dispatcher?.close() ?? Promise.resolve(undefined);
       // Messages waiting for async results end now, each naming where its result will be written.
-      waits?.closeAll();
+      const waited = waits?.closeAll() ?? 0;
+      if (waited > 0) node.warn(t('warnings.closedWaiting', { count: waited }));
       releaseSockets();
       status?.close();
       void closing.then((report) => {
