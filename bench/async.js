@@ -7,8 +7,9 @@
  * Node-RED runtime runs one sagemaker-invoke node (mode async, asyncResult wait, maxInFlight 64) and a sink.
  * --async-messages (default 1000) messages go in at once; each must come out with its own result.
  *
- * Reported: S3 requests per result and the peak S3 request rate in any one-second window (counted at the server,
- * against the config node's ceiling, s3MaxRequestRate, default 50), the heap per waiting message (msg included,
+ * Reported: S3 requests per result (counted in the server's log) and the peak S3 request rate in any one-second
+ * window (as the requests arrive at a relay process in front of the server's S3 API; against the config node's
+ * ceiling, s3MaxRequestRate, default 50), the heap per waiting message (msg included,
  * measured after a GC once all wait), and the delay between a result object appearing in S3 (the server's log line
  * after it stored it, on the same machine's clock) and its msg arriving at the sink: median and p99.
  * Target: at most 10 S3 requests per result, the peak never above the ceiling.
@@ -57,6 +58,40 @@ async function serverMain() {
   process.send({ url: local.url });
 }
 
+/**
+ * The relay: a process of its own between the node and the server's S3 API that only passes bytes on and notes when
+ * each S3 request arrives. The server's own log times requests by its event loop, which the model and 1,000 calls
+ * keep busy: requests that came spaced would look bunched there.
+ */
+function relayMain(targetPort) {
+  const net = require('node:net');
+  const arrivals = [];
+  const server = net.createServer((socket) => {
+    const target = net.connect(Number(targetPort), '127.0.0.1');
+    socket.on('data', (chunk) => {
+      if (/^(GET|HEAD|PUT) /.test(chunk.toString('latin1', 0, 5))) arrivals.push(Date.now());
+    });
+    socket.pipe(target).pipe(socket);
+    socket.on('error', () => target.destroy());
+    target.on('error', () => socket.destroy());
+  });
+  server.listen(0, '127.0.0.1', () => process.send({ url: `http://127.0.0.1:${server.address().port}` }));
+  process.on('message', (m) => {
+    if (m === 'arrivals') process.send({ arrivals });
+  });
+}
+
+function startRelay(url) {
+  const child = fork(__filename, ['--async-relay', new URL(url).port], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  return new Promise((resolve) => {
+    child.once('message', (m) => resolve({
+      url: m.url,
+      arrivals: () => new Promise((r) => { child.once('message', (a) => r(a.arrivals)); child.send('arrivals'); }),
+      stop: () => new Promise((r) => { child.once('exit', r); child.kill(); }),
+    }));
+  });
+}
+
 function startServer(o) {
   const child = fork(__filename, ['--async-server', String(o.delayMs)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const lines = [];
@@ -69,14 +104,14 @@ function startServer(o) {
   });
 }
 
-async function startNodeRed(url, o) {
+async function startNodeRed(url, s3Url, o) {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sagemaker-bench-async-'));
   fs.mkdirSync(path.join(userDir, 'node_modules'));
   fs.symlinkSync(root, path.join(userDir, 'node_modules', 'node-red-contrib-sagemaker-runtime'), 'dir');
   const flow = [
     { id: 'bench-tab', type: 'tab', label: 'bench' },
     {
-      id: 'bench-config', type: 'sagemaker-config', name: '', region: REGION, endpointUrl: url, s3EndpointUrl: url,
+      id: 'bench-config', type: 'sagemaker-config', name: '', region: REGION, endpointUrl: url, s3EndpointUrl: s3Url,
       s3MaxRequestRate: o.rate, authMode: 'keys', maxAttempts: 3, retryMode: 'standard', timeout: 70000,
     },
     {
@@ -134,13 +169,13 @@ async function run(o, red, srv) {
   gc();
   const heapBefore = process.memoryUsage().heapUsed;
   for (let n = 0; n < o.messages; n++) node.receive({ payload: { series: `pump-${n % 16}`, value: 20 + (n % 7) }, n, inferenceId: `bench-${n}` });
-  // The heap when the most messages wait (all called, none answered yet, or as near as the run gets).
+  // The heap when the most messages wait (those that left are released, those still calling counted out).
   let most = 0;
   let heapWaiting;
-  for (let i = 0; i < 100 && arrived.size === 0; i++) {
-    await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 300 && arrived.size < o.messages; i++) {
+    await new Promise((r) => setTimeout(r, 100));
     const waiting = service.poller().size + service.poller().inFlight;
-    if (waiting > most && arrived.size === 0) {
+    if (waiting > most && node.status && waiting + arrived.size >= o.messages) {
       gc();
       most = waiting;
       heapWaiting = (process.memoryUsage().heapUsed - heapBefore) / waiting;
@@ -155,7 +190,8 @@ async function run(o, red, srv) {
 async function main(argv) {
   const o = options(argv);
   const srv = await startServer(o);
-  const red = await startNodeRed(srv.url, o);
+  const relay = await startRelay(srv.url);
+  const red = await startNodeRed(srv.url, relay.url, o);
   try {
     const { arrived, heapPerMessage, mostWaiting, warmLines } = await run(o, red, srv);
     const s3 = srv.lines.slice(warmLines).filter((l) => new RegExp(`(GET|HEAD|PUT) /${BUCKET}/`).test(l.line));
@@ -173,8 +209,8 @@ async function main(argv) {
     const report = {
       messages: o.messages, modelMs: o.delayMs, ceiling: o.rate,
       s3Requests: s3.length, s3RequestsPerResult: s3.length / o.messages,
-      // When each request arrived: the server logs a request when it has answered it, with how long that took.
-      peakS3PerSecond: peakPerSecond(s3.map((l) => l.at - Number(/(\d+)ms$/.exec(l.line)?.[1] ?? 0)).sort((a, b) => a - b)),
+      // When each request arrived, as the relay saw it (the warm-up's came seconds before: no window holds both).
+      peakS3PerSecond: peakPerSecond((await relay.arrivals()).sort((a, b) => a - b)),
       heapBytesPerWaitingMessage: heapPerMessage === undefined ? null : Math.round(heapPerMessage),
       mostWaitingAtOnce: mostWaiting,
       delayMs: { median: quantile(delays, 0.5), p99: quantile(delays, 0.99), max: delays[delays.length - 1] },
@@ -195,11 +231,13 @@ async function main(argv) {
     process.stdout.write(`JSON: ${path.relative(process.cwd(), o.json)}\n`);
   } finally {
     await red.stop();
+    await relay.stop();
     await srv.stop();
   }
 }
 
-if (process.argv[2] === '--async-server') {
+if (process.argv[2] === '--async-relay') relayMain(process.argv[3]);
+else if (process.argv[2] === '--async-server') {
   serverMain().catch((err) => {
     process.stderr.write(`${err.stack}\n`);
     process.exit(1);

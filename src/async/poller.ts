@@ -31,19 +31,23 @@ export interface PollerOptions {
 }
 
 /**
- * The time between two requests for a ceiling: 1000/rate ms, plus 1 ms so that network jitter cannot put one
- * request too many into a second as the server counts it.
+ * The time between two requests for a ceiling: 10% more than 1000/rate ms. The spacing holds when each request
+ * starts; on its way to the wire (signing, a socket, a busy event loop) one request can be delayed more than the
+ * next, so requests that started spaced can arrive closer together. The headroom keeps them under the ceiling as
+ * S3 counts them.
  */
+export const RATE_HEADROOM = 1.1;
+
+export function spacingFor(ratePerSecond: number): number {
+  return (1000 / ratePerSecond) * RATE_HEADROOM;
+}
+
 /**
  * The most checks in flight by default: below the config node's socket limit (at least 50, shared with uploads), so a
  * check never waits in the agent's queue for a socket, which would let queued checks leave together when S3 answers
  * a batch of slow ones at once.
  */
 export const MAX_CONCURRENT = 32;
-
-export function spacingFor(ratePerSecond: number): number {
-  return 1000 / ratePerSecond + 1;
-}
 
 export class Poller {
   private readonly heap: Pollable[] = [];
