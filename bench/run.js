@@ -29,9 +29,10 @@
  * Target: msg/s at batchSize 32 at least 20x that at batchSize 1, and p99 under batchWindow + 2 x batch-model-ms
  * at the sizes of --latency-at (default 32; every size's p99 is shown against the same limit).
  *
- * Scenario "bidi" (bidirectional streams over HTTP/2) runs on its own: see bench/bidi.js.
+ * Scenarios "bidi" (bidirectional streams over HTTP/2, bench/bidi.js) and "async" (messages waiting for async
+ * results, bench/async.js) run on their own, not as part of "all".
  *
- * Options: --scenario overhead|batching|all (default all), --reps N (default 5, both scenarios),
+ * Options: --scenario overhead|batching|all|async|bidi (default all), --reps N (default 5, both scenarios),
  *          --json FILE (default test-artifacts/bench.json),
  *   overhead:
  *          --messages N (per run, default 3000), --concurrency 1,8,64, --model-ms N (server think time, default 0),
@@ -89,7 +90,7 @@ function options(argv) {
   }
   for (const c of o.concurrency) if (!Number.isInteger(c) || c < 1 || c > 256) throw new Error('--concurrency takes whole numbers 1-256');
   if (!Number.isInteger(o.messages) || o.messages < 1) throw new Error('--messages must be a whole number');
-  if (!['overhead', 'batching', 'all'].includes(o.scenario)) throw new Error('--scenario takes overhead, batching or all');
+  if (!['overhead', 'batching', 'all'].includes(o.scenario)) throw new Error('--scenario takes overhead, batching, all, async or bidi');
   for (const b of o.batchSizes) if (!Number.isInteger(b) || b < 1 || b > 1000) throw new Error('--batch-sizes takes whole numbers 1-1000');
   if (!o.batchSizes.includes(1)) throw new Error('--batch-sizes must include 1 (the reference)');
   if (!Number.isInteger(o.maxInFlight) || o.maxInFlight < 1 || o.maxInFlight > 256) throw new Error('--max-in-flight takes a whole number 1-256');
@@ -493,7 +494,8 @@ async function runBatching(o, red) {
 }
 
 async function main() {
-  const o = options(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const o = options(argv);
   const overhead = o.scenario !== 'batching';
   const batching = o.scenario !== 'overhead';
   const srv = await startServer(o);
@@ -524,10 +526,11 @@ async function main() {
   }
 }
 
-// The bidi scenario (bidirectional streams over HTTP/2) lives in bench/bidi.js.
-const scenarioFlag = process.argv.indexOf('--scenario');
-const bidi = scenarioFlag !== -1 && process.argv[scenarioFlag + 1] === 'bidi';
-(bidi ? require('./bidi').main(process.argv.slice(2)) : main()).catch((err) => {
+// The scenarios that run on their own, each in its own file: bidirectional streams over HTTP/2 and async results.
+const SEPARATE = { bidi: './bidi', async: './async' };
+const argv = process.argv.slice(2);
+const separate = SEPARATE[argv[argv.indexOf('--scenario') + 1]];
+(separate && argv.includes('--scenario') ? require(separate).main(argv) : main()).catch((err) => {
   process.stderr.write(`${err.stack}\n`);
   process.exit(1);
 });

@@ -213,6 +213,22 @@ describe('npm start (demo server + Node-RED with the demo flow, no AWS account)'
     assert.deepEqual([...new Set(debugMessages.filter((m) => batchTab.has(m.id)).map((m) => m.id))], [summaryId], 'no other debug output on that tab');
   });
 
+  it('runs the fourth tab: an async reading comes back from S3 seconds later, a failing one reaches the Catch node', async function () {
+    await inject(byName('inject', 'async reading'));
+    const result = await debugFrom(byName('debug', 'async result'), () => true);
+    const msg = JSON.parse(result.msg);
+    assert.equal(msg.payload.series, 'pump-async');
+    assert.equal(msg.payload.value, 21.7);
+    assert.match(msg.sagemaker.outputLocation, /^s3:\/\/sagemaker-local-demo\/async-output\//);
+    assert.ok(msg.sagemaker.waitedMs >= 1500, `waited ${msg.sagemaker.waitedMs} ms`);
+
+    await inject(byName('inject', 'failing reading'));
+    const caught = await debugFrom(byName('debug', 'async error'), () => true);
+    const error = JSON.parse(caught.msg);
+    assert.equal(error.name, 'AsyncInferenceFailed');
+    assert.match(error.message, /value must be a finite number/);
+  });
+
   it('runs the fifth tab: twenty readings stream to the demo model over HTTP/2, each score arrives as it is made, then the totals', async function () {
     const scoreId = byName('debug', 'score as it arrives');
     await inject(byName('inject', 'stream 20 readings'));
@@ -233,7 +249,7 @@ describe('npm start (demo server + Node-RED with the demo flow, no AWS account)'
       await openEditor(page, base);
       await showSidebar(page, 'd');
       const tabs = flows.filter((n) => n.type === 'tab');
-      assert.equal(tabs.length, 4);
+      assert.equal(tabs.length, 5);
       for (const [i, tab] of tabs.entries()) {
         assert.ok(tab.info && tab.info.length > 80, `tab "${tab.label}" has a description for the Info panel`);
         await page.evaluate((id) => RED.workspaces.show(id), tab.id);

@@ -34,6 +34,8 @@ export interface RawConfigSettings {
   roleSessionName?: unknown;
   roleDurationSeconds?: unknown;
   stsEndpointUrl?: unknown;
+  s3EndpointUrl?: unknown;
+  s3MaxRequestRate?: unknown;
   /** the config node's name and id: the default role session name is made from them */
   name?: unknown;
   id?: unknown;
@@ -58,6 +60,10 @@ export interface ClientSettings {
   timeout: number;
   /** set when the config node assumes a role */
   role?: RoleSettings;
+  /** S3 (async results, uploads): an endpoint URL addressed path-style; absent: the regional endpoint */
+  s3EndpointUrl?: string;
+  /** the most S3 requests per second the async result poller makes */
+  s3MaxRequestRate: number;
 }
 
 /** How the client reaches AWS: proxy and TLS, from the config nodes the config node points at (or the environment). */
@@ -110,7 +116,13 @@ export function resolveClientSettings(raw: RawConfigSettings, creds: ConfigCrede
     maxAttempts: integer('maxAttempts', raw.maxAttempts),
     retryMode: oneOf('retryMode', raw.retryMode, RETRY_MODES, CONFIG_DEFAULTS.retryMode),
     timeout: integer('timeout', raw.timeout),
+    s3MaxRequestRate: integer('s3MaxRequestRate', raw.s3MaxRequestRate),
   };
+  const s3EndpointUrl = text(raw.s3EndpointUrl);
+  if (s3EndpointUrl) {
+    checkShape('s3EndpointUrl', s3EndpointUrl);
+    settings.s3EndpointUrl = s3EndpointUrl;
+  }
   if (authMode === 'keys') {
     if (!creds.accessKeyId) throw new FlowError('missingField', { field: 'accessKeyId' });
     if (!creds.secretAccessKey) throw new FlowError('missingField', { field: 'secretAccessKey' });

@@ -81,7 +81,7 @@ function choiceValidator(choices: readonly string[]): Validator {
  * only the rules about this setting, so each broken rule is reported once, by the field it is about. An ${ENV_VAR}
  * is checked when the flow starts. Node-RED calls validators with `this` as the node.
  */
-function settingValidator(field: 'output' | 'batchSize' | 'batchKey' | 'maxQueue'): Validator {
+function settingValidator(field: 'output' | 'batchSize' | 'batchKey' | 'maxQueue' | 'asyncTimeout' | 'inputS3Uri'): Validator {
   return function (this: unknown, value: unknown, opt?: unknown) {
     if (ENV_REFERENCE.test(String(value ?? ''))) return true;
     const problem = settingProblem((this ?? {}) as InvokeDef, field, value);
@@ -97,6 +97,10 @@ const batchSizeValidator = settingValidator('batchSize');
 const batchKeyValidator = settingValidator('batchKey');
 /** `maxQueue`: a whole number in range, and with batching at least `batchSize`. */
 const maxQueueValidator = settingValidator('maxQueue');
+/** `asyncTimeout`: blank (the request's TTL + job timeout) or whole seconds in range. */
+const asyncTimeoutValidator = settingValidator('asyncTimeout');
+/** `inputS3Uri`: blank (msg.inputS3Uri, or no upload) or an s3://bucket/prefix/. */
+const inputS3UriValidator = settingValidator('inputS3Uri');
 
 function configValidator(field: keyof typeof CONFIG_FIELD_RULES, required: boolean): Validator {
   return ruleValidator(CONFIG_FIELD_RULES[field], required);
@@ -146,6 +150,8 @@ const api = {
   batchSizeValidator,
   batchKeyValidator,
   maxQueueValidator,
+  asyncTimeoutValidator,
+  inputS3UriValidator,
 };
 
 (globalThis as unknown as { SageMakerRuntime: typeof api }).SageMakerRuntime = api;

@@ -21,6 +21,11 @@ export interface ErrorDetails {
   partsReceived?: number;
   /** UnexpectedResponse: the content type of the answer that was not SageMaker's */
   contentType?: string;
+  /** async results: the inference and its locations; an S3 failure: the object it was about */
+  inferenceId?: string;
+  outputLocation?: string;
+  failureLocation?: string;
+  location?: string;
 }
 
 export interface MappedError {
@@ -79,6 +84,11 @@ export const ERROR_NAMES = [
   'InvalidInput',
   'QueueFull',
   'AbortError',
+  // an async result (asyncResult wait): the model's failure object, no result in time, S3 refusing
+  'AsyncInferenceFailed',
+  'AsyncTimeout',
+  'NoSuchBucket',
+  'S3Error',
   // SageMaker answered with an error
   ...SERVICE_ERROR_NAMES,
   'ThrottlingException',

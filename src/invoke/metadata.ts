@@ -22,6 +22,11 @@ export interface Metadata {
   outputLocation?: string;
   /** async: where a failure will be written */
   failureLocation?: string;
+  /** async, asyncResult wait: where the node uploaded the input */
+  inputLocation?: string;
+  /** async, asyncResult wait: milliseconds from the call's answer to the result, and the S3 checks it took */
+  waitedMs?: number;
+  polls?: number;
   requestId?: string;
   attempts?: number;
   durationMs?: number;

@@ -6,7 +6,6 @@
 import {
   InvokeEndpointAsyncCommand,
   InvokeEndpointCommand,
-  type InvokeEndpointAsyncCommandInput,
   type InvokeEndpointCommandInput,
 } from '@aws-sdk/client-sagemaker-runtime';
 import type { InvokeSettings } from '../shared/invoke-settings';
@@ -19,6 +18,8 @@ import { runStream } from './stream-mode';
 import type { DispatchHandlers, Running } from './dispatch';
 import type { ModeInputs, MsgLike } from './request';
 import type { InvokeRequest } from './prepare';
+import { uploadIfNeeded, waitForResult } from '../async/wait-mode';
+import type { WaitGroup } from '../async/wait-group';
 
 /** The SDK input a message's request carries (with batching, its request fields without the body). */
 export type ModeInput = ModeInputs[keyof ModeInputs];
@@ -30,6 +31,8 @@ export interface ModeContext {
   connection(): Connection | undefined;
   /** a deep copy of a msg (RED.util.cloneMessage), for the messages of a stream */
   clone(msg: MsgLike): MsgLike;
+  /** mode async: the node's waiting messages and the config node's S3 clients (uploads, asyncResult wait) */
+  waits?: WaitGroup;
 }
 
 type Run = (running: Running<InvokeRequest>, call: Call, signal: AbortSignal) => Promise<void>;
@@ -50,13 +53,21 @@ async function runInvoke(ctx: ModeContext, running: Running<InvokeRequest>, call
   ctx.outcome.deliver(running, decoded, meta);
 }
 
-/** mode async: InvokeEndpointAsync; the answer is where it will be written. */
+/**
+ * mode async: InvokeEndpointAsync (after uploading an input over the inline limit); the answer is where the result
+ * will be written or, with asyncResult wait, the result itself once it is there (the wait holds no in-flight place).
+ */
 async function runAsync(ctx: ModeContext, running: Running<InvokeRequest>, call: Call, signal: AbortSignal): Promise<void> {
-  const result = await call.send(new InvokeEndpointAsyncCommand(running.job.request.input as InvokeEndpointAsyncCommandInput), signal);
+  const uploaded = await uploadIfNeeded(ctx, running, signal);
+  if (!uploaded) return;
+  const result = await call.send(new InvokeEndpointAsyncCommand(uploaded.input), signal);
   if (!result.ok) return ctx.outcome.fail(running, ctx.outcome.callFailed(result.failure));
   const { out } = result;
+  if (ctx.settings.asyncResult === 'wait') return waitForResult(ctx, running, call, out, uploaded.inputLocation);
   const value = { inferenceId: out.InferenceId, outputLocation: out.OutputLocation, failureLocation: out.FailureLocation };
-  ctx.outcome.deliver(running, value, asyncMetadata(call.endpointName, out, call.elapsedMs));
+  const meta = asyncMetadata(call.endpointName, out, call.elapsedMs);
+  if (uploaded.inputLocation) meta.inputLocation = uploaded.inputLocation;
+  ctx.outcome.deliver(running, value, meta);
 }
 
 /**

@@ -3,9 +3,13 @@
  * node's mode, or with batching the request fields it shares with others and its piece of the batch body.
  * Throws a FlowError naming the field and the rule. No Node-RED import.
  */
+import { randomUUID } from 'node:crypto';
+import type { InvokeEndpointAsyncCommandInput } from '@aws-sdk/client-sagemaker-runtime';
 import { BATCH_CONTENT_TYPES } from '../shared/names';
 import type { OverridableField } from '../shared/fields';
-import type { InvokeSettings } from '../shared/invoke-settings';
+import type { InvokeSettings, MsgFilledSetting } from '../shared/invoke-settings';
+import { MAX_ASYNC_INLINE_BYTES } from '../shared/rules';
+import { resolveInputS3Uri, resolveWaitTime } from '../async/wait-settings';
 import { buildRequest, getMsgProperty, resolveFields, type MsgLike } from './request';
 import { checkPiece, encodeRow, framing, groupKey, type Framing, type RequestFields } from './batch';
 import { wholeNumber } from '../shared/rules';
@@ -16,12 +20,17 @@ import type { ModeInput } from './modes';
 export interface InvokeRequest {
   input: ModeInput;
   requestTimeout?: number;
+  /** mode async: the s3://bucket/prefix/ to upload the body to before the call (it is over the inline limit) */
+  upload?: string;
+  /** asyncResult wait: how long the message may wait for its result (ms), and whose limit that is */
+  waitMs?: number;
+  waitFrom?: string;
 }
 
 export interface Prepared {
   request: InvokeRequest;
   /** msg properties ignored because the node sets the same field (the node warns once per field) */
-  overridden: OverridableField[];
+  overridden: (OverridableField | MsgFilledSetting)[];
   /** with batching: the message's share of a batch */
   piece?: BatchPiece;
 }
@@ -45,6 +54,7 @@ export function requestTimeoutOf(msg: MsgLike, maxMs: number): number | undefine
 export function prepareRequest(settings: InvokeSettings, msg: MsgLike, batching: boolean, maxRequestTimeout: number): Prepared {
   const { mode, fields, inputProperty, batchFormat, batchKey } = settings;
   const requestTimeout = requestTimeoutOf(msg, maxRequestTimeout);
+  if (mode === 'async') return prepareAsync(settings, msg, requestTimeout);
   if (!batching) {
     const { input, overridden } = buildRequest(mode, fields, msg, inputProperty);
     return { request: { input, requestTimeout }, overridden };
@@ -59,4 +69,23 @@ export function prepareRequest(settings: InvokeSettings, msg: MsgLike, batching:
   // Messages with different timeouts make different requests: they never share a batch.
   const key = groupKey(shared) + (requestTimeout === undefined ? '' : `requestTimeout\u0000${requestTimeout}`);
   return { request: { input, requestTimeout }, overridden, piece: { key, fields: shared, piece, property: inputProperty } };
+}
+
+/**
+ * mode async: the request, and when the body is over the inline limit, the prefix it is uploaded to (the request
+ * then carries an inference id, generated when the msg has none, which names the uploaded object); with
+ * asyncResult wait, how long the message waits for its result.
+ */
+function prepareAsync(settings: InvokeSettings, msg: MsgLike, requestTimeout: number | undefined): Prepared {
+  const extra: MsgFilledSetting[] = [];
+  const inputS3Uri = resolveInputS3Uri(settings, msg, extra);
+  const built = buildRequest('async', settings.fields, msg, settings.inputProperty, undefined, inputS3Uri !== undefined);
+  const input = built.input as InvokeEndpointAsyncCommandInput;
+  const request: InvokeRequest = { input, requestTimeout };
+  if (inputS3Uri !== undefined && input.Body instanceof Uint8Array && input.Body.byteLength > MAX_ASYNC_INLINE_BYTES) {
+    request.upload = inputS3Uri;
+    input.InferenceId ??= randomUUID();
+  }
+  if (settings.asyncResult === 'wait') Object.assign(request, resolveWaitTime(settings, msg, input, extra));
+  return { request, overridden: [...built.overridden, ...extra] };
 }

@@ -23,7 +23,7 @@ import {
   type OverridableField,
   type RequestField,
 } from '../shared/fields';
-import { enforceRule, MAX_ASYNC_INLINE_BYTES, MAX_BODY_BYTES } from '../shared/rules';
+import { enforceRule, MAX_ASYNC_INLINE_BYTES, MAX_ASYNC_UPLOAD_BYTES, MAX_BODY_BYTES } from '../shared/rules';
 import { encodeBody } from './body';
 import { FlowError } from '../shared/flow-error';
 import { describeType } from '../shared/words';
@@ -149,6 +149,8 @@ export function buildRequest<M extends InvokeMode>(
   msg: MsgLike,
   inputProperty: string,
   maxBodyBytes: number = MAX_BODY_BYTES,
+  /** async: the node may upload the input (it has an inputS3Uri), so the body may exceed the inline limit */
+  canUpload = false,
 ): BuiltRequest<M> {
   const { input, overridden } = resolveFields(mode, node, msg);
   const value = getMsgProperty(msg, inputProperty);
@@ -158,14 +160,14 @@ export function buildRequest<M extends InvokeMode>(
       return { input, overridden };
     }
     if (!hasInput(value)) throw new FlowError('asyncNoInput', { property: inputProperty, limit: MAX_ASYNC_INLINE_BYTES });
-    maxBodyBytes = Math.min(maxBodyBytes, MAX_ASYNC_INLINE_BYTES);
+    maxBodyBytes = canUpload ? MAX_ASYNC_UPLOAD_BYTES : Math.min(maxBodyBytes, MAX_ASYNC_INLINE_BYTES);
   }
   let encoded;
   try {
     encoded = encodeBody(value, inputProperty, maxBodyBytes);
   } catch (err) {
     if (mode === 'async' && err instanceof FlowError && err.key === 'bodyTooLarge') {
-      throw new FlowError('asyncBodyTooLarge', err.params);
+      throw new FlowError(canUpload ? 'asyncUploadTooLarge' : 'asyncBodyTooLarge', err.params);
     }
     throw err;
   }

@@ -25,6 +25,8 @@ export interface StatusCounts {
   queued: number;
   /** batches sent so far and their messages, when the node batches */
   batches?: { sent: number; messages: number };
+  /** mode async, asyncResult wait: messages waiting for their result in S3 */
+  waiting?: number;
 }
 
 export interface StatusOptions {
@@ -75,12 +77,13 @@ export class NodeStatus {
   text(): StatusLike {
     const { words } = this.options;
     if (this.options.notConfigured) return { fill: 'red', shape: 'ring', text: words('notConfigured') };
-    const { inFlight: count, queued, batches } = this.options.counts();
+    const { inFlight: count, queued, batches, waiting } = this.options.counts();
     if (this.lastError && this.lastError.until > this.now()) {
       return { fill: 'red', shape: 'ring', text: words(count ? 'errorBusy' : 'error', { code: this.lastError.short, count }) };
     }
     if (batches) return this.batchText(count, queued, batches);
     if (queued) return { fill: 'yellow', shape: 'dot', text: words('queued', { count, queued }) };
+    if (waiting) return { fill: 'blue', shape: 'ring', text: count ? words('waitingBusy', { count, waiting }) : words('waiting', { count: waiting }) };
     if (count) return { fill: 'blue', shape: 'dot', text: words('requesting', { count }) };
     return {};
   }

@@ -17,6 +17,8 @@ import { MAX_SOCKETS, SocketLimit, type TlsOptions } from '../config/http-handle
 import { FlowError } from '../shared/flow-error';
 import { LazyBidiClient } from '../config/bidi-client';
 import { Secrets } from '../config/secrets';
+import { createS3Clients } from '../config/s3-client';
+import { AsyncResultService } from '../async/service';
 import type { SageMakerConfigNode } from './node-types';
 
 interface SageMakerConfigDef extends NodeDef, Omit<RawConfigSettings, 'id' | 'name'> {
@@ -78,9 +80,12 @@ export = function register(RED: NodeAPI): void {
     let bidi: LazyBidiClient | undefined;
     try {
       this.settings = resolveClientSettings(def, creds);
+      const settings = this.settings;
       const net = network();
-      this.client = new SageMakerRuntimeClient(buildClientConfig(this.settings, creds, net));
-      bidi = new LazyBidiClient(this.settings, net, this.client.config.credentials);
+      const client = (this.client = new SageMakerRuntimeClient(buildClientConfig(settings, creds, net)));
+      bidi = new LazyBidiClient(settings, net, client.config.credentials);
+      // S3 for async results and uploads: made only when an invoke node first needs it.
+      this.asyncResults = new AsyncResultService(() => createS3Clients(settings, creds, network(), client), settings.s3MaxRequestRate);
     } catch (err) {
       const message =
         err instanceof FlowError
@@ -98,6 +103,8 @@ export = function register(RED: NodeAPI): void {
     this.on('close', (done: () => void) => {
       bidi?.destroy();
       bidi = undefined;
+      this.asyncResults?.close();
+      this.asyncResults = undefined;
       this.client?.destroy();
       this.client = undefined;
       done();

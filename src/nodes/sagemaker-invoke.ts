@@ -9,7 +9,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { INVOKE_NODE_TYPE } from '../shared/names';
 import type { OverridableField } from '../shared/fields';
-import { resolveInvokeSettings, type InvokeDef, type InvokeSettings } from '../shared/invoke-settings';
+import { resolveInvokeSettings, type InvokeDef, type InvokeSettings, type MsgFilledSetting } from '../shared/invoke-settings';
 import { FlowError, type FlowErrorParams } from '../shared/flow-error';
 import { Dispatcher } from '../invoke/dispatch';
 import { modeHandlers } from '../invoke/modes';
@@ -17,6 +17,7 @@ import { Outcome } from '../invoke/outcome';
 import { NodeStatus } from '../invoke/status';
 import { prepareRequest, type InvokeRequest } from '../invoke/prepare';
 import type { Connection } from '../invoke/call';
+import { WaitGroup } from '../async/wait-group';
 import type { SageMakerConfigNode } from './node-types';
 
 type Words = (key: string, params?: FlowErrorParams) => string;
@@ -46,7 +47,14 @@ function badSetting(t: Words, err: FlowError): string {
 }
 
 /** The dispatcher of a node whose settings are good: the mode's runners, and where each message it ends goes. */
-function dispatcherFor(RED: NodeAPI, settings: InvokeSettings, outcome: Outcome, configNode: SageMakerConfigNode | null, changed: () => void) {
+function dispatcherFor(
+  RED: NodeAPI,
+  settings: InvokeSettings,
+  outcome: Outcome,
+  configNode: SageMakerConfigNode | null,
+  changed: () => void,
+  waits: WaitGroup | undefined,
+) {
   const endpoint = (msg: Record<string, unknown>): string => settings.fields.endpointName || String(msg.endpointName ?? '');
   const { maxInFlight, maxQueue, batchSize, batchWindow, batchFormat, batchKey } = settings;
   return new Dispatcher<InvokeRequest>(
@@ -57,6 +65,7 @@ function dispatcherFor(RED: NodeAPI, settings: InvokeSettings, outcome: Outcome,
         outcome,
         connection: () => connectionOf(configNode),
         clone: (msg) => RED.util.cloneMessage(msg as NodeMessage),
+        waits,
       }),
       full: (job, counts) => outcome.fail(job, outcome.problem('QueueFull', 'queue full', 'queueFull', { ...counts })),
       ended: (message, why, error) => outcome.fail(message, outcome.notSent(why, endpoint(message.msg), error)),
@@ -66,8 +75,9 @@ function dispatcherFor(RED: NodeAPI, settings: InvokeSettings, outcome: Outcome,
 }
 
 /** Warns once per field about msg properties the node overrides (core's "nooverride" words). */
-function overrideWarner(RED: NodeAPI, node: Node, t: Words): (fields: OverridableField[]) => void {
-  const warned = new Set<OverridableField>();
+type Overridable = OverridableField | MsgFilledSetting;
+function overrideWarner(RED: NodeAPI, node: Node, t: Words): (fields: Overridable[]) => void {
+  const warned = new Set<Overridable>();
   return (fields) => {
     for (const field of fields.filter((f) => !warned.has(f))) {
       warned.add(field);
@@ -98,11 +108,13 @@ export = function register(RED: NodeAPI): void {
       redact: (text) => (configNode ? configNode.redact(text) : text),
       failed: (short) => status?.error(short),
     });
-    const dispatcher = settings && dispatcherFor(RED, settings, outcome, configNode, () => status?.update());
+    // Mode async: the messages waiting for their results (or uploading) on the config node's shared S3 poller.
+    const waits = settings?.mode === 'async' ? new WaitGroup(settings.maxWaiting, () => configNode?.asyncResults, () => status?.update()) : undefined;
+    const dispatcher = settings && dispatcherFor(RED, settings, outcome, configNode, () => status?.update(), waits);
     status = new NodeStatus({
       show: (s) => node.status(s),
       words: (key, params) => t(`status.${key}`, params),
-      counts: () => dispatcher?.counts() ?? { inFlight: 0, queued: 0 },
+      counts: () => ({ ...(dispatcher?.counts() ?? { inFlight: 0, queued: 0 }), waiting: waits?.waitingCount }),
       notConfigured: setupError !== undefined,
     });
     // The shared client keeps a socket ready for each request this node may have in flight.
@@ -122,7 +134,12 @@ export = function register(RED: NodeAPI): void {
         return outcome.fail({ msg, done }, outcome.invalid(err));
       }
       warnOverridden(prepared.overridden);
-      const job = { msg, send: send as (m: Record<string, unknown>) => void, done, request: prepared.request };
+      // With asyncResult wait a message counts against maxWaiting from now until it ends.
+      const counted = settings.asyncResult === 'wait' && waits ? waits.admit(done) : done;
+      if (!counted) {
+        return outcome.fail({ msg, done }, outcome.problem('QueueFull', 'waiting full', 'waitingFull', { maxWaiting: settings.maxWaiting }));
+      }
+      const job = { msg, send: send as (m: Record<string, unknown>) => void, done: counted, request: prepared.request };
       if (prepared.piece) dispatcher.join(job, prepared.piece);
       else dispatcher.submit(job);
     });
@@ -130,6 +147,9 @@ export = function register(RED: NodeAPI): void {
     node.on('close', (_removed: boolean, done: () => void) => {
       // Messages not yet sent fail now; requests in flight are aborted and end as they settle (see Dispatcher.close).
       const closing = dispatcher?.close() ?? Promise.resolve(undefined);
+      // Messages waiting for async results end now, each naming where its result will be written.
+      const waited = waits?.closeAll() ?? 0;
+      if (waited > 0) node.warn(t('warnings.closedWaiting', { count: waited }));
       releaseSockets();
       status?.close();
       void closing.then((report) => {

@@ -14,7 +14,7 @@ import {
   type NodeFieldSettings,
   type OverridableField,
 } from './fields';
-import { BATCH_KEY_RULE, choiceError, enforceRule, wholeNumber } from './rules';
+import { BATCH_KEY_RULE, INPUT_S3_URI_RULE, choiceError, enforceRule, wholeNumber } from './rules';
 import { FlowError, type FlowErrorParams } from './flow-error';
 
 export const OUTPUT_MODES = ['auto', 'json', 'text', 'buffer'] as const;
@@ -31,6 +31,25 @@ export type StreamSplit = (typeof STREAM_SPLITS)[number];
  */
 export const BATCH_FORMATS = ['csv', 'json', 'jsonlines'] as const;
 export type BatchFormat = (typeof BATCH_FORMATS)[number];
+
+/**
+ * `asyncResult` (mode async): `location` sends out where the result will be written (the call's answer); `wait`
+ * keeps the msg until the result object is in S3 and sends it out with the decoded result.
+ */
+export const ASYNC_RESULTS = ['location', 'wait'] as const;
+export type AsyncResult = (typeof ASYNC_RESULTS)[number];
+
+/**
+ * Settings that are no request field but that a msg property of the same name fills when the node leaves them
+ * blank (a set node property wins, with core's nooverride warning).
+ */
+export const MSG_FILLED_SETTINGS = ['asyncTimeout', 'inputS3Uri'] as const;
+export type MsgFilledSetting = (typeof MSG_FILLED_SETTINGS)[number];
+
+/** `asyncTimeout` (seconds): its bounds; blank waits RequestTTLSeconds + InvocationTimeoutSeconds. */
+export const ASYNC_TIMEOUT_LIMITS = { min: 1, max: 86_400 };
+/** The service's defaults for an async request that sets neither (seconds): what a blank asyncTimeout adds up. */
+export const ASYNC_SERVICE_DEFAULTS = { requestTTLSeconds: 21_600, invocationTimeoutSeconds: 900 };
 
 export const INVOKE_DEFAULTS = {
   name: '',
@@ -50,6 +69,12 @@ export const INVOKE_DEFAULTS = {
   batchFormat: 'csv' as BatchFormat,
   /** json only: blank sends a bare array; a name sends {"<name>": [...]} */
   batchKey: '',
+  asyncResult: 'location' as AsyncResult,
+  /** seconds; blank: the request's RequestTTLSeconds + InvocationTimeoutSeconds */
+  asyncTimeout: '',
+  /** s3://bucket/prefix/ for inputs over the inline limit; blank: msg.inputS3Uri, or no upload */
+  inputS3Uri: '',
+  maxWaiting: 10_000,
 };
 
 /** Bounds of the invoke node's number properties. */
@@ -58,6 +83,7 @@ export const INVOKE_LIMITS = {
   maxQueue: { min: 0, max: 1_000_000 },
   batchSize: { min: 1, max: 1000 },
   batchWindow: { min: 0, max: 60_000 },
+  maxWaiting: { min: 1, max: 1_000_000 },
 };
 
 type SettingKey = keyof typeof INVOKE_DEFAULTS;
@@ -78,11 +104,16 @@ export interface InvokeSettings extends Record<LimitKey, number> {
   streamSplit: StreamSplit;
   batchFormat: BatchFormat;
   batchKey: string;
+  asyncResult: AsyncResult;
+  /** '' or a whole number of seconds (checked) */
+  asyncTimeout: string;
+  /** '' or an s3://bucket/prefix/ (checked) */
+  inputS3Uri: string;
 }
 
 /** The settings as read, before the checks: a blank is the default, a number that is not one is NaN. */
-type Read = Omit<InvokeSettings, 'mode' | 'output' | 'streamSplit' | 'batchFormat'> &
-  Record<'mode' | 'output' | 'streamSplit' | 'batchFormat', string>;
+type Read = Omit<InvokeSettings, 'mode' | 'output' | 'streamSplit' | 'batchFormat' | 'asyncResult'> &
+  Record<'mode' | 'output' | 'streamSplit' | 'batchFormat' | 'asyncResult', string>;
 
 const blank = (v: unknown): boolean => v === undefined || v === null || v === '';
 const textOf = (def: InvokeDef, key: SettingKey): string => (blank(def[key]) ? String(INVOKE_DEFAULTS[key]) : String(def[key]));
@@ -102,6 +133,9 @@ function read(def: InvokeDef): Read {
     streamSplit: textOf(def, 'streamSplit'),
     batchFormat: textOf(def, 'batchFormat'),
     batchKey: blank(def.batchKey) ? INVOKE_DEFAULTS.batchKey : String(def.batchKey),
+    asyncResult: textOf(def, 'asyncResult'),
+    asyncTimeout: textOf(def, 'asyncTimeout').trim(),
+    inputS3Uri: textOf(def, 'inputS3Uri').trim(),
   };
 }
 
@@ -114,7 +148,7 @@ interface Check {
   dialog?: (p: FlowErrorParams) => string;
 }
 
-const choice = (about: 'mode' | 'output' | 'streamSplit' | 'batchFormat', choices: readonly string[]): Check => ({
+const choice = (about: 'mode' | 'output' | 'streamSplit' | 'batchFormat' | 'asyncResult', choices: readonly string[]): Check => ({
   about,
   check: (s) => choiceError(about, s[about], choices),
 });
@@ -179,6 +213,35 @@ const BATCH_CHECKS: readonly Check[] = [
   },
 ];
 
+/** The async result rules: a timeout in range, an upload prefix of the right shape (both may be blank). */
+const ASYNC_CHECKS: readonly Check[] = [
+  choice('asyncResult', ASYNC_RESULTS),
+  {
+    about: 'asyncTimeout',
+    check: (s) => {
+      if (s.asyncTimeout === '') return undefined;
+      try {
+        wholeNumber('asyncTimeout', s.asyncTimeout, ASYNC_TIMEOUT_LIMITS, 0);
+        return undefined;
+      } catch (err) {
+        return err as FlowError;
+      }
+    },
+  },
+  {
+    about: 'inputS3Uri',
+    check: (s) => {
+      if (s.inputS3Uri === '') return undefined;
+      try {
+        enforceRule(INPUT_S3_URI_RULE, s.inputS3Uri, 'inputS3Uri');
+        return undefined;
+      } catch (err) {
+        return err as FlowError;
+      }
+    },
+  },
+];
+
 /** Every rule, in the order the runtime reports them (the request fields' own come from validateNodeFields). */
 const CHECKS: readonly Check[] = [
   choice('output', OUTPUT_MODES),
@@ -188,6 +251,7 @@ const CHECKS: readonly Check[] = [
   STREAM_JSON,
   ...LIMIT_KEYS.map(number),
   ...BATCH_CHECKS,
+  ...ASYNC_CHECKS,
 ];
 
 /**

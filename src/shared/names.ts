@@ -26,11 +26,14 @@ export {
 } from './fields';
 export {
   OUTPUT_MODES,
+  ASYNC_RESULTS,
+  MSG_FILLED_SETTINGS,
   STREAM_SPLITS,
   BATCH_FORMATS,
   INVOKE_DEFAULTS,
   INVOKE_LIMITS,
   type OutputMode,
+  type AsyncResult,
   type StreamSplit,
   type BatchFormat,
 } from './invoke-settings';
@@ -89,6 +92,10 @@ export const CONFIG_DEFAULTS = {
   proxy: '',
   /** id of a core `tls-config` config node; blank: Node's default certificate authorities */
   tls: '',
+  /** blank: the regional S3 endpoint; set: that URL with path-style addressing (local server, S3-compatible stores) */
+  s3EndpointUrl: '',
+  /** the most S3 requests per second the config node's async result poller makes, for all its invoke nodes */
+  s3MaxRequestRate: 50,
 };
 
 export const CONFIG_LIMITS = {
@@ -96,6 +103,7 @@ export const CONFIG_LIMITS = {
   timeout: { min: 100, max: 3_600_000 },
   /** STS AssumeRole's DurationSeconds range (the role's maximum session duration may be lower) */
   roleDurationSeconds: { min: 900, max: 43_200 },
+  s3MaxRequestRate: { min: 1, max: 5000 },
 };
 
 /** Credentials of the config node, kept in Node-RED's encrypted credential store. */

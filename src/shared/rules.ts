@@ -52,6 +52,20 @@ export const BATCH_KEY_RULE: FieldRule = {
 /** InvokeEndpointAsync's limit for an inline body (larger input goes through msg.inputLocation). */
 export const MAX_ASYNC_INLINE_BYTES = 128_000;
 
+/** The most an async input may be (the service's 1 GB limit for an InputLocation object): what the node uploads. */
+export const MAX_ASYNC_UPLOAD_BYTES = 1_000_000_000;
+
+/**
+ * `inputS3Uri`: the bucket (S3's naming rules) and a key prefix that ends in "/" (or no prefix), where the node
+ * uploads inputs too big for the inline body.
+ */
+export const INPUT_S3_URI_RULE: FieldRule = {
+  minLength: 8,
+  maxLength: 1024,
+  pattern: '^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/|/[\\x21-\\x7E][\\x20-\\x7E]*/)?$',
+  description: 'an s3://bucket/prefix/ URI (a bucket name, then an optional key prefix ending in /)',
+};
+
 /** Config node fields with a shape to check. */
 export const CONFIG_FIELD_RULES = {
   region: {
@@ -98,6 +112,12 @@ export const CONFIG_FIELD_RULES = {
     maxLength: 64,
     pattern: '^[\\w+=,.@-]*$',
     description: 'letters, digits and the characters _+=,.@-',
+  },
+  s3EndpointUrl: {
+    minLength: 1,
+    maxLength: 2048,
+    pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$',
+    description: 'an http:// or https:// URL without query or fragment',
   },
   stsEndpointUrl: {
     minLength: 1,

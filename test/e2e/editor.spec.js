@@ -8,6 +8,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { startServer, KEYS } = require('../harness');
+const { startLocalServer, validateConfig } = require('../../dist/server');
 const { root, artifacts, nodeRedMajor, installPacked, startNodeRed } = require('../node-red-process');
 const {
   launch, openEditor, dragFromPalette, nodeOnCanvas, openNode, typeInto, deployFromEditor, expandDebugMessage, importExample, showSidebar, screenshot,
@@ -37,6 +38,8 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
   this.timeout(120000);
   let red;
   let server;
+  let local; // sagemaker-local, for the example that waits for async results in S3
+  const localLines = [];
   let browser;
   let page;
   const seen = []; // every response body and websocket frame the browser received
@@ -46,6 +49,16 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
     fs.rmSync(shots, { recursive: true, force: true });
     installPacked(userDir);
     server = await startServer(ENDPOINTS);
+    local = await startLocalServer(
+      validateConfig({
+        port: 0,
+        credentials: [KEYS],
+        endpoints: { 'my-async-model': { model: 'demo', async: { outputPath: 's3://my-bucket/async-output/', failurePath: 's3://my-bucket/async-failures/', delayMs: 500 } } },
+        s3: { buckets: ['my-bucket'] },
+        log: true,
+      }),
+      { log: (line) => localLines.push(line) },
+    );
     red = await startNodeRed(userDir, {
       logName: `node-red-${nodeRedMajor}-e2e.log`,
       // No palette catalogue: the editor would fetch it from the internet.
@@ -67,6 +80,7 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
     if (browser) await browser.close();
     if (red) await red.stop();
     if (server) await server.close();
+    if (local) await local.close();
   });
 
   afterEach(async function () {
@@ -191,6 +205,38 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
     await tray.locator('#node-input-batchFormat').selectOption(names.INVOKE_DEFAULTS.batchFormat);
     await typeInto(page, '#node-input-batchSize', String(names.INVOKE_DEFAULTS.batchSize));
     assert.equal(await visible('batchWindow'), false);
+  });
+
+  it('shows the async result rows in async mode only, the waiting ones only with Result wait, and checks them', async function () {
+    const tray = page.locator('.red-ui-tray').last();
+    const visible = async (key) => tray.locator(`#node-input-${key}`).isVisible();
+    const invalid = async (key) => /\binput-error\b/.test(await tray.locator(`#node-input-${key}`).getAttribute('class') || '');
+    for (const key of ['asyncResult', 'asyncTimeout', 'maxWaiting', 'inputS3Uri']) assert.equal(await visible(key), false, `${key} hidden in invoke mode`);
+    await tray.locator('#node-input-mode').selectOption('async');
+    assert.equal(await visible('asyncResult'), true);
+    assert.equal(await visible('inputS3Uri'), true);
+    assert.equal(await visible('asyncTimeout'), false, 'the wait is for Result wait only');
+    assert.deepEqual(await tray.locator('#node-input-asyncResult option').evaluateAll((os) => os.map((o) => [o.value, o.textContent])),
+      names.ASYNC_RESULTS.map((r) => [r, invokeText.asyncResult[r]]));
+    await tray.locator('#node-input-asyncResult').selectOption('wait');
+    assert.equal(await visible('asyncTimeout'), true);
+    assert.equal(await visible('maxWaiting'), true);
+    assert.equal(await tray.locator('#node-input-maxWaiting').inputValue(), String(names.INVOKE_DEFAULTS.maxWaiting));
+    await typeInto(page, '#node-input-inputS3Uri', 'my-bucket/in');
+    assert.equal(await invalid('inputS3Uri'), true, 'not an s3:// URI');
+    await typeInto(page, '#node-input-inputS3Uri', 's3://my-bucket/in/');
+    assert.equal(await invalid('inputS3Uri'), false);
+    await typeInto(page, '#node-input-asyncTimeout', '1.5');
+    assert.equal(await invalid('asyncTimeout'), true);
+    await typeInto(page, '#node-input-asyncTimeout', '600');
+    assert.equal(await invalid('asyncTimeout'), false);
+    assert.deepEqual(await page.evaluate(dialogLayoutProblems, '.red-ui-tray:last-child'), [], 'the async rows lay out');
+    // Back to the defaults for the tests that follow.
+    await typeInto(page, '#node-input-asyncTimeout', '');
+    await typeInto(page, '#node-input-inputS3Uri', '');
+    await tray.locator('#node-input-asyncResult').selectOption(names.INVOKE_DEFAULTS.asyncResult);
+    await tray.locator('#node-input-mode').selectOption('invoke');
+    assert.equal(await visible('asyncResult'), false);
   });
 
   it('marks a bad endpoint name and over-long custom attributes invalid, and the node as not configured', async function () {
@@ -395,7 +441,10 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
       await openNode(page, invoke);
       await page.locator('#node-input-btn-config-edit').click();
       await page.locator('#node-config-input-region').waitFor();
-      await typeInto(page, '#node-config-input-endpointUrl', server.url);
+      // Example 08 waits for results in S3: sagemaker-local's async endpoint and S3 API serve both.
+      const asyncExample = file.startsWith('08');
+      await typeInto(page, '#node-config-input-endpointUrl', asyncExample ? local.url : server.url);
+      if (asyncExample) await typeInto(page, '#node-config-input-s3EndpointUrl', local.url);
       await page.locator('#node-config-input-authMode').selectOption('keys');
       await typeInto(page, '#node-config-input-accessKeyId', KEYS.accessKeyId);
       await typeInto(page, '#node-config-input-secretAccessKey', KEYS.secretAccessKey);
@@ -451,11 +500,15 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
           const lines = r.body.toString().split('\n');
           assert.ok(lines.length >= 2 && lines.every((l) => rows.test(l)), `a batch of CSV rows: ${JSON.stringify(r.body.toString())}`);
         }
+      } else if (asyncExample) {
+        await page.waitForFunction(() => [...document.querySelectorAll('.red-ui-debug-msg')].filter((m) => /node: result/.test(m.textContent)).length === 2, undefined, { timeout: 60000 });
+        assert.ok(localLines.some((l) => /^PUT \/my-bucket\/node-red-inputs\/[\w-]+\.json 200/.test(l)), 'the long window was uploaded');
+        assert.equal(localLines.filter((l) => /: output s3:\/\/my-bucket\/async-output\//.test(l)).length, 2, 'both results were written');
       } else if (file.startsWith('06')) {
         assert.match(await message('where the answer will be'), /outputLocation[\s\S]*s3:\/\/sagemaker-local-async\/my-async-model\//);
         assert.equal(server.requests.slice(requestsBefore).filter((r) => r.operation === 'async' && r.status === 202).length, 2);
       }
-      if (injects.length || file.startsWith('03')) {
+      if ((injects.length || file.startsWith('03')) && !asyncExample) {
         assert.ok(server.requests.slice(requestsBefore).some((r) => r.verified), 'the invoke node called the test server with the keys');
       }
       // Example 04 fails two requests on purpose, and Node-RED logs a node's error even when a Catch node takes it.

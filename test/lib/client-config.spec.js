@@ -9,7 +9,14 @@ const refuses = (raw, creds, key, field) => assert.throws(() => resolveClientSet
 describe('client-config: config node settings', function () {
   it('applies the defaults', function () {
     const s = resolveClientSettings({ region: 'eu-west-1' }, keys);
-    assert.deepEqual(s, { region: 'eu-west-1', endpointUrl: undefined, authMode: 'keys', maxAttempts: 3, retryMode: 'standard', timeout: 70000 });
+    assert.deepEqual(s, { region: 'eu-west-1', endpointUrl: undefined, authMode: 'keys', maxAttempts: 3, retryMode: 'standard', timeout: 70000, s3MaxRequestRate: 50 });
+  });
+  it('takes an S3 endpoint URL and a request ceiling, checked', function () {
+    const s = resolveClientSettings({ region: 'eu-west-1', s3EndpointUrl: 'http://127.0.0.1:9000', s3MaxRequestRate: '20' }, keys);
+    assert.equal(s.s3EndpointUrl, 'http://127.0.0.1:9000');
+    assert.equal(s.s3MaxRequestRate, 20);
+    refuses({ region: 'eu-west-1', s3EndpointUrl: 'minio:9000' }, keys, 'invalidField', 's3EndpointUrl');
+    refuses({ region: 'eu-west-1', s3MaxRequestRate: '0' }, keys, 'invalidField', 's3MaxRequestRate');
   });
   it('requires a region of the right shape and an http(s) endpoint URL', function () {
     refuses({}, keys, 'missingField', 'region');

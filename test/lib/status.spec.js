@@ -24,6 +24,13 @@ describe('status: what the invoke node shows', function () {
     return { status, shown };
   }
 
+  it('shows messages waiting for async results, with the requests in flight beside them', function () {
+    const { status } = setup({ inFlight: 0, queued: 0, waiting: 12 });
+    assert.deepEqual(status.text(), { fill: 'blue', shape: 'ring', text: 'waiting {"count":12}' });
+    const busy = setup({ inFlight: 3, queued: 0, waiting: 12 });
+    assert.deepEqual(busy.status.text(), { fill: 'blue', shape: 'ring', text: 'waitingBusy {"count":3,"waiting":12}' });
+  });
+
   it('shows requests in flight and queued messages, and nothing when idle', function () {
     const counts = { inFlight: 0, queued: 0 };
     const { status, shown } = setup(counts);
