@@ -85,7 +85,7 @@ export = function register(RED: NodeAPI): void {
       const client = (this.client = new SageMakerRuntimeClient(buildClientConfig(settings, creds, net)));
       bidi = new LazyBidiClient(settings, net, client.config.credentials);
       // S3 for async results and uploads: made only when an invoke node first needs it.
-      this.asyncResults = new AsyncResultService(() => createS3Clients(settings, creds, network(), client), settings.s3MaxRequestRate);
+      this.asyncResults = new AsyncResultService(() => createS3Clients(settings, creds, net, client), settings.s3MaxRequestRate);
     } catch (err) {
       const message =
         err instanceof FlowError
