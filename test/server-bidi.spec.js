@@ -497,13 +497,15 @@ describe('BidiServer: InvokeEndpointWithBidirectionalStream over HTTP/2', functi
   it('slows a fast producer down to a slow model instead of buffering without bound', async function () {
     this.timeout(30000);
     const c = await open('slow');
-    const n = 60;
+    const n = 100;
     const started = Date.now();
     let last;
-    for (let i = 0; i < n; i++) last = c.send(JSON.stringify({ value: i, series: 'p', pad: 'x'.repeat(4096) }), UTF8);
+    for (let i = 0; i < n; i++) last = c.send(JSON.stringify({ value: i, series: 'p', pad: 'x'.repeat(32768) }), UTF8);
     await last;
-    // 60 parts of 4 KB answered 20 ms apart: the server holds at most 32 parts and stops reading, so HTTP/2 flow
-    // control keeps the producer's last write waiting until the model has worked through most of them.
+    // 100 parts of 32 KB answered 20 ms apart: the server holds at most 32 parts and stops reading, so HTTP/2 flow
+    // control keeps the producer's last write waiting until the model has worked through many of them. The parts
+    // add up to more than the held parts and both windows together: Node.js 22 opens the windows wider than
+    // Node.js 20's 64 KB, and 60 parts of 4 KB then fit without any wait.
     assert.ok(Date.now() - started >= 200, `the producer was not slowed down (${Date.now() - started} ms)`);
     await c.end();
     await c.done;
