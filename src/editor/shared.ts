@@ -13,6 +13,7 @@ import {
   checkRule,
   choiceError,
   describeViolation,
+  isBlank,
   wholeNumber,
   type FieldRule,
 } from '../shared/rules';
@@ -66,13 +67,11 @@ function fieldValidator(field: RequestField): Validator {
   };
 }
 
-/** Blank: a node saved before the property existed (or left empty), which the runtime gives the default. */
-const blank = (value: unknown): boolean => value === undefined || value === null || value === '';
 
 /** A choice among fixed values; blank means the default. */
 function choiceValidator(choices: readonly string[]): Validator {
   return (value: unknown, opt?: unknown) => {
-    const err = blank(value) ? undefined : choiceError('', String(value), choices);
+    const err = isBlank(value) ? undefined : choiceError('', String(value), choices);
     return err ? labelled(opt, String(err.params.rule)) : true;
   };
 }
