@@ -23,14 +23,13 @@
  *          --latency-parts N (default 2000), --heap-parts N (default 100000), --json FILE
  *          (default test-artifacts/bench-bidi.json).
  */
-const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const v8 = require('node:v8');
 const vm = require('node:vm');
 const { spawn } = require('node:child_process');
 const { performance } = require('node:perf_hooks');
-const { KEYS, REGION } = require('./common');
+const { KEYS, REGION, writeReport } = require('./common');
 const { ECHO } = require('./bidi-server');
 
 const root = path.join(__dirname, '..');
@@ -245,10 +244,7 @@ async function main(argv) {
       heapLine('node', nodeHeap),
       heapLine('openBidiStream', heap),
     ];
-    process.stdout.write(`${lines.join('\n')}\n`);
-    fs.mkdirSync(path.dirname(o.json), { recursive: true });
-    fs.writeFileSync(o.json, `${JSON.stringify(report, null, 2)}\n`);
-    process.stdout.write(`JSON: ${path.relative(process.cwd(), o.json)}\n`);
+    writeReport(lines, report, o.json);
   } finally {
     await red.stop();
     client.destroy();
