@@ -58,3 +58,32 @@ export function labelDefaults(type: string, defaults: Record<string, { label?: s
     defaults[key].label = red ? red._(`${MODULE_NAME}/${type}:${type}.label.${key}`) : key;
   }
 }
+
+/** What Node-RED hands a node definition's label functions as `this`: the node, with its type's locale lookup. */
+interface LabelledNode {
+  name?: string;
+  endpointName?: string;
+  _(key: string): string;
+}
+
+/**
+ * The label functions of a node that calls an endpoint: its palette label from the locale file, on the canvas its
+ * name, else its endpoint's name, else the palette label, in italics when it has a name (as core's nodes do).
+ */
+export function endpointNodeLabels(type: string): {
+  paletteLabel(this: LabelledNode): string;
+  label(this: LabelledNode): string;
+  labelStyle(this: LabelledNode): string;
+} {
+  return {
+    paletteLabel() {
+      return this._(`${type}.paletteLabel`);
+    },
+    label() {
+      return this.name || this.endpointName || this._(`${type}.paletteLabel`);
+    },
+    labelStyle() {
+      return this.name ? 'node_label_italic' : '';
+    },
+  };
+}

@@ -19,7 +19,7 @@ import {
 } from '../shared/rules';
 import type { FlowError } from '../shared/flow-error';
 import { BIDI_FIELD_RULES, bidiSettingProblem, type BidiField } from '../shared/bidi-settings';
-import { fieldRow, fillTemplate, labelDefaults, options } from './dialog';
+import { endpointNodeLabels, fieldRow, fillTemplate, labelDefaults, options } from './dialog';
 
 /**
  * A Node-RED editor validator: true, or a message saying what is wrong. Node-RED shows the message only when the
@@ -139,7 +139,7 @@ function bidiValidator(field: BidiField | 'output' | 'idleTimeout' | 'maxStreams
 
 const api = {
   names,
-  dialog: { fieldRow, options, fillTemplate, labelDefaults },
+  dialog: { fieldRow, options, fillTemplate, labelDefaults, endpointNodeLabels },
   bidiValidator,
   rules: { request: REQUEST_FIELD_RULES, config: CONFIG_FIELD_RULES, bidi: BIDI_FIELD_RULES },
   fieldValidator,
