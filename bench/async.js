@@ -21,7 +21,7 @@ const http = require('node:http');
 const v8 = require('node:v8');
 const vm = require('node:vm');
 const { fork } = require('node:child_process');
-const { KEYS, REGION, hub } = require('./common');
+const { KEYS, REGION, hub, writeReport } = require('./common');
 
 const root = path.join(__dirname, '..');
 const ENDPOINT = 'bench-async';
@@ -225,10 +225,7 @@ async function main(argv) {
       `  output in S3 -> msg out  median ${report.delayMs.median} ms, p99 ${report.delayMs.p99} ms, max ${report.delayMs.max} ms`,
       `  target ${report.targetMet ? 'met' : 'NOT met'}`,
     ];
-    process.stdout.write(`${lines.join('\n')}\n`);
-    fs.mkdirSync(path.dirname(o.json), { recursive: true });
-    fs.writeFileSync(o.json, `${JSON.stringify(report, null, 2)}\n`);
-    process.stdout.write(`JSON: ${path.relative(process.cwd(), o.json)}\n`);
+    writeReport(lines, report, o.json);
   } finally {
     await red.stop();
     await relay.stop();

@@ -23,14 +23,13 @@
  *          --latency-parts N (default 2000), --heap-parts N (default 100000), --json FILE
  *          (default test-artifacts/bench-bidi.json).
  */
-const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const v8 = require('node:v8');
 const vm = require('node:vm');
 const { spawn } = require('node:child_process');
 const { performance } = require('node:perf_hooks');
-const { KEYS, REGION } = require('./common');
+const { KEYS, REGION, writeReport } = require('./common');
 const { ECHO } = require('./bidi-server');
 
 const root = path.join(__dirname, '..');
@@ -93,7 +92,9 @@ async function oursStream(client, n, onAnswer = () => undefined) {
 async function rawStream(url, n) {
   let resolveAll;
   const all = new Promise((r) => (resolveAll = r));
-  const c = await openBidi(url, ECHO, { credentials: KEYS, region: REGION, onMessage: (_m, messages) => messages.length === n && resolveAll() });
+  // The test client hands each answer to onMessage and keeps none, so the count is ours.
+  let answers = 0;
+  const c = await openBidi(url, ECHO, { credentials: KEYS, region: REGION, onMessage: () => ++answers === n && resolveAll() });
   for (let i = 0; i < n; i++) c.send(reading(i), UTF8);
   await all;
   await c.end();
@@ -245,10 +246,7 @@ async function main(argv) {
       heapLine('node', nodeHeap),
       heapLine('openBidiStream', heap),
     ];
-    process.stdout.write(`${lines.join('\n')}\n`);
-    fs.mkdirSync(path.dirname(o.json), { recursive: true });
-    fs.writeFileSync(o.json, `${JSON.stringify(report, null, 2)}\n`);
-    process.stdout.write(`JSON: ${path.relative(process.cwd(), o.json)}\n`);
+    writeReport(lines, report, o.json);
   } finally {
     await red.stop();
     client.destroy();

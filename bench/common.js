@@ -1,6 +1,16 @@
 'use strict';
 // Shared by the benchmark's processes and nodes. The keys are made up: the loopback server accepts only them.
 const { EventEmitter } = require('node:events');
+const fs = require('node:fs');
+const path = require('node:path');
+
+/** Prints a scenario's summary lines and writes its full report as JSON to `jsonPath`, saying where. */
+function writeReport(lines, report, jsonPath) {
+  process.stdout.write(`${lines.join('\n')}\n`);
+  fs.mkdirSync(path.dirname(jsonPath), { recursive: true });
+  fs.writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(`JSON: ${path.relative(process.cwd(), jsonPath)}\n`);
+}
 
 module.exports = {
   KEYS: { accessKeyId: 'AKIABENCHMARK0000000', secretAccessKey: 'bench-secret-not-a-real-aws-key' },
@@ -10,4 +20,5 @@ module.exports = {
   BATCH_ENDPOINT: 'bench-batch-model',
   /** The sink nodes report each arriving msg here; the driver listens. One per process (module cache). */
   hub: new EventEmitter(),
+  writeReport,
 };

@@ -169,3 +169,52 @@ describe('editor-shared.js: the editor\'s names and validators', function () {
     assert.match(S.propertyValidator(''), /property path/);
   });
 });
+
+describe('editor-shared.js: the dialog pieces every node\'s editor builds the same way', function () {
+  const D = S.dialog;
+  it('a request field row: its icon (a pencil without one), label and placeholder from the node type\'s locale', function () {
+    const row = D.fieldRow('sagemaker-bidi', 'endpointName', 'fa-bullseye');
+    assert.match(row, /<label for="node-input-endpointName"><i class="fa fa-bullseye"><\/i>/);
+    assert.match(row, /data-i18n="sagemaker-bidi\.label\.endpointName"/);
+    assert.match(row, /id="node-input-endpointName"[^>]*data-i18n="\[placeholder\]sagemaker-bidi\.placeholder\.endpointName"/);
+    assert.match(D.fieldRow('t', 'f'), /fa-pencil/);
+  });
+  it('options: one per choice, in order, labelled from the locale', function () {
+    assert.equal(D.options('t', 'output', ['auto', 'json']), '<option value="auto" data-i18n="t.output.auto"></option><option value="json" data-i18n="t.output.json"></option>');
+  });
+  it('fills a template at its markers, and says so when the page has none', function () {
+    const template = { textContent: 'a <!-- rows --> b <!-- choices: x -->' };
+    sandbox.document = { querySelector: (sel) => (sel === 'script[data-template-name="t"]' ? template : null) };
+    try {
+      assert.equal(D.fillTemplate('t', { rows: 'R', 'choices: x': 'X' }), true);
+      assert.equal(template.textContent, 'a R b X');
+      const warn = console.warn;
+      console.warn = () => undefined;
+      try {
+        assert.equal(D.fillTemplate('other', { rows: 'R' }), false);
+      } finally {
+        console.warn = warn;
+      }
+    } finally {
+      delete sandbox.document;
+    }
+  });
+  it('labels each default from the locale through RED._, and an endpoint node\'s canvas label', function () {
+    sandbox.RED = { _: (key) => `L(${key})` };
+    try {
+      const defaults = { name: {}, endpointName: {} };
+      D.labelDefaults('sagemaker-bidi', defaults);
+      assert.equal(defaults.endpointName.label, `L(${names.MODULE_NAME}/sagemaker-bidi:sagemaker-bidi.label.endpointName)`);
+    } finally {
+      delete sandbox.RED;
+    }
+    const L = D.endpointNodeLabels('sagemaker-bidi');
+    const node = { _: (key) => `T(${key})` };
+    assert.equal(L.paletteLabel.call(node), 'T(sagemaker-bidi.paletteLabel)');
+    assert.equal(L.label.call(node), 'T(sagemaker-bidi.paletteLabel)');
+    assert.equal(L.label.call({ ...node, endpointName: 'ep' }), 'ep');
+    assert.equal(L.label.call({ ...node, endpointName: 'ep', name: 'mine' }), 'mine');
+    assert.equal(L.labelStyle.call({ ...node, name: 'mine' }), 'node_label_italic');
+    assert.equal(L.labelStyle.call(node), '');
+  });
+});

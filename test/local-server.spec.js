@@ -3,15 +3,14 @@
 // the real AWS SDK client over HTTP. Each route kind: the built-in demo model, a model container process started by
 // the test (src/test-servers/model-container.ts), a container that is not ready or down, and throttling.
 const assert = require('node:assert/strict');
-const path = require('node:path');
-const { spawn } = require('node:child_process');
 const {
   SageMakerRuntimeClient,
   InvokeEndpointCommand,
   InvokeEndpointWithResponseStreamCommand,
   InvokeEndpointAsyncCommand,
 } = require('@aws-sdk/client-sagemaker-runtime');
-const { startLocalServer, validateConfig, RunningStats, AnomalyScorer, TokenBucket, parseReadings } = require('../dist/server');
+const { failure, startLocal, startContainer, stopContainer } = require('./local');
+const { RunningStats, AnomalyScorer, TokenBucket, parseReadings } = require('../dist/server');
 
 const { parseCsv } = require('../dist/server/csv');
 // The invoke node's CSV batch writer: only the test joins the two, the server never imports the node's code.
@@ -24,42 +23,9 @@ function client(url, extra = {}) {
   return new SageMakerRuntimeClient({ region: 'us-east-1', endpoint: url, credentials: { ...KEY }, maxAttempts: 1, ...extra });
 }
 
-async function failure(promise) {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new assert.AssertionError({ message: 'expected the call to fail' });
-}
-
 async function start(endpoints, extra = {}) {
-  const lines = [];
-  const config = validateConfig({ port: 0, credentials: [KEY], endpoints });
-  const local = await startLocalServer(config, { log: (l) => lines.push(l), ...extra });
+  const { local, lines } = await startLocal({ port: 0, credentials: [KEY], endpoints }, extra);
   return { local, lines, sm: client(local.url) };
-}
-
-/** Starts the fixture container; resolves { child, url }. */
-function startContainer(args = []) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(__dirname, '..', 'dist', 'test-servers', 'model-container.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /port (\d+)/.exec(out);
-      if (m) resolve({ child, url: `http://127.0.0.1:${m[1]}` });
-    });
-    child.once('exit', (code) => reject(new Error(`container exited with ${code}`)));
-  });
-}
-
-function stopContainer(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', resolve);
-    child.kill('SIGKILL');
-  });
 }
 
 describe('local endpoint server: the built-in demo model', function () {

@@ -11,6 +11,7 @@ const path = require('node:path');
 const { spawn, spawnSync } = require('node:child_process');
 const { S3Client, PutObjectCommand, GetObjectCommand, HeadObjectCommand } = require('@aws-sdk/client-s3');
 const { SageMakerRuntimeClient, InvokeEndpointAsyncCommand } = require('@aws-sdk/client-sagemaker-runtime');
+const { startLocal, startContainer, stopContainer } = require('./local');
 const { startLocalServer, validateConfig, ConfigError, AsyncJobs, ObjectStore } = require('../dist/server');
 
 const KEY = { accessKeyId: 'AKIAASYNCTEST0001', secretAccessKey: 'async-test-secret/not+real' };
@@ -18,9 +19,7 @@ const BUCKET = 'async-bucket';
 const ASYNC = { outputPath: `s3://${BUCKET}/out/`, failurePath: `s3://${BUCKET}/failures/` };
 
 async function start(endpoints) {
-  const lines = [];
-  const config = validateConfig({ port: 0, credentials: [KEY], endpoints, s3: { buckets: [BUCKET] } });
-  const local = await startLocalServer(config, { log: (l) => lines.push(l) });
+  const { local, lines } = await startLocal({ port: 0, credentials: [KEY], endpoints, s3: { buckets: [BUCKET] } });
   const clients = { region: 'us-east-1', endpoint: local.url, credentials: { ...KEY }, maxAttempts: 1 };
   return { local, lines, s3: new S3Client({ ...clients, forcePathStyle: true }), sm: new SageMakerRuntimeClient(clients) };
 }
@@ -129,16 +128,7 @@ describe('sagemaker-local: async time limits', function () {
   this.timeout(30000);
 
   it('honours InvocationTimeoutSeconds with a model container that does not answer', async function () {
-    const child = spawn(process.execPath, [path.join(__dirname, '..', 'dist', 'test-servers', 'model-container.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const url = await new Promise((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (d) => {
-        out += d;
-        const m = /port (\d+)/.exec(out);
-        if (m) resolve(`http://127.0.0.1:${m[1]}`);
-      });
-      child.once('exit', (code) => reject(new Error(`container exited with ${code}`)));
-    });
+    const { child, url } = await startContainer();
     const ctx = await start({ box: { container: url, async: ASYNC } });
     try {
       const started = Date.now();
@@ -152,7 +142,7 @@ describe('sagemaker-local: async time limits', function () {
       assert.ok(took >= 1000 && took < 10000, `failed after the 1 s limit (${took} ms)`);
     } finally {
       await stop(ctx);
-      child.kill('SIGKILL');
+      await stopContainer(child);
     }
   });
 

@@ -6,24 +6,12 @@
 const assert = require('assert');
 const path = require('path');
 const { spawn } = require('child_process');
-const { validateConfig, startLocalServer, loadConfig, ConfigError } = require('../dist/server');
+const { validateConfig, loadConfig, ConfigError } = require('../dist/server');
 const { openBidi } = require('./bidi-client');
+const { startLocal, startContainer, stopContainer } = require('./local');
 
 const KEY = { accessKeyId: 'AKIDBIDILOCAL001', secretAccessKey: 'bidiLocalSecret/0123456789' };
 const UTF8 = { dataType: 'UTF8', completionState: 'COMPLETE' };
-
-function startContainer() {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(__dirname, '..', 'dist', 'test-servers', 'model-container.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /port (\d+)/.exec(out);
-      if (m) resolve({ child, url: `http://127.0.0.1:${m[1]}` });
-    });
-    child.once('exit', (code) => reject(new Error(`container exited with ${code}`)));
-  });
-}
 
 describe('sagemaker-local configuration: bidiPort', function () {
   const base = { credentials: [KEY], endpoints: { ep: { model: 'demo' } } };
@@ -98,7 +86,7 @@ describe('sagemaker-local: bidirectional streams', function () {
   this.timeout(30000);
   let container;
   let local;
-  const lines = [];
+  let lines;
   const clients = [];
 
   const open = async (name, options = {}) => {
@@ -109,18 +97,20 @@ describe('sagemaker-local: bidirectional streams', function () {
 
   before(async function () {
     container = await startContainer();
-    const config = validateConfig({
-      port: 0,
-      credentials: [KEY],
-      endpoints: { demo: { model: 'demo', delayMs: 1 }, model: { container: container.url }, gone: { container: 'http://127.0.0.1:1' } },
-    });
-    local = await startLocalServer(config, { log: (l) => lines.push(l), pingIntervalMs: 60000 });
+    ({ local, lines } = await startLocal(
+      {
+        port: 0,
+        credentials: [KEY],
+        endpoints: { demo: { model: 'demo', delayMs: 1 }, model: { container: container.url }, gone: { container: 'http://127.0.0.1:1' } },
+      },
+      { pingIntervalMs: 60000 },
+    ));
   });
 
   after(async function () {
     for (const c of clients) c.close();
     await local.close();
-    container.child.kill('SIGKILL');
+    await stopContainer(container.child);
   });
 
   it('listens for HTTP/2 on a port of its own, next to the HTTP/1.1 operations', async function () {

@@ -19,7 +19,7 @@ const {
   HeadBucketCommand,
 } = require('@aws-sdk/client-s3');
 const { SageMakerRuntimeClient, InvokeEndpointCommand } = require('@aws-sdk/client-sagemaker-runtime');
-const { startLocalServer, validateConfig } = require('../dist/server');
+const { failure, startLocal } = require('./local');
 const { checksumOf } = require('../dist/server/checksums');
 
 const KEY = { accessKeyId: 'AKIAS3LOCALTEST01', secretAccessKey: 's3-test-secret/not+real' };
@@ -29,19 +29,8 @@ function s3Client(url, extra = {}) {
   return new S3Client({ region: 'us-east-1', endpoint: url, forcePathStyle: true, credentials: { ...KEY }, maxAttempts: 1, ...extra });
 }
 
-async function failure(promise) {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new assert.AssertionError({ message: 'expected the call to fail' });
-}
-
 async function start(s3 = {}) {
-  const lines = [];
-  const config = validateConfig({ port: 0, credentials: [KEY], endpoints: { ep: { model: 'demo' } }, s3: { buckets: [BUCKET, 'other-bucket'], ...s3 } });
-  const local = await startLocalServer(config, { log: (l) => lines.push(l) });
+  const { local, lines } = await startLocal({ port: 0, credentials: [KEY], endpoints: { ep: { model: 'demo' } }, s3: { buckets: [BUCKET, 'other-bucket'], ...s3 } });
   return { local, lines, s3: s3Client(local.url) };
 }
 

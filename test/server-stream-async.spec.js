@@ -10,17 +10,9 @@ const {
 } = require('@aws-sdk/client-sagemaker-runtime');
 const { SageMakerServer, MAX_ASYNC_INLINE_BYTES } = require('../dist/server');
 const { feed } = require('./harness');
+const { failure } = require('./local');
 
 const KEY = { accessKeyId: 'AKIDSTREAMTEST01', secretAccessKey: 'streamTestSecret/abc+XYZ0123456789' };
-
-async function failure(promise) {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new assert.AssertionError({ message: 'expected the call to fail' });
-}
 
 describe('SageMakerServer: InvokeEndpointWithResponseStream and InvokeEndpointAsync', function () {
   let server;

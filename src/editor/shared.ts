@@ -13,11 +13,13 @@ import {
   checkRule,
   choiceError,
   describeViolation,
+  isBlank,
   wholeNumber,
   type FieldRule,
 } from '../shared/rules';
 import type { FlowError } from '../shared/flow-error';
 import { BIDI_FIELD_RULES, bidiSettingProblem, type BidiField } from '../shared/bidi-settings';
+import { endpointNodeLabels, fieldRow, fillTemplate, labelDefaults, options } from './dialog';
 
 /**
  * A Node-RED editor validator: true, or a message saying what is wrong. Node-RED shows the message only when the
@@ -65,13 +67,11 @@ function fieldValidator(field: RequestField): Validator {
   };
 }
 
-/** Blank: a node saved before the property existed (or left empty), which the runtime gives the default. */
-const blank = (value: unknown): boolean => value === undefined || value === null || value === '';
 
 /** A choice among fixed values; blank means the default. */
 function choiceValidator(choices: readonly string[]): Validator {
   return (value: unknown, opt?: unknown) => {
-    const err = blank(value) ? undefined : choiceError('', String(value), choices);
+    const err = isBlank(value) ? undefined : choiceError('', String(value), choices);
     return err ? labelled(opt, String(err.params.rule)) : true;
   };
 }
@@ -139,6 +139,7 @@ function bidiValidator(field: BidiField | 'output' | 'idleTimeout' | 'maxStreams
 
 const api = {
   names,
+  dialog: { fieldRow, options, fillTemplate, labelDefaults, endpointNodeLabels },
   bidiValidator,
   rules: { request: REQUEST_FIELD_RULES, config: CONFIG_FIELD_RULES, bidi: BIDI_FIELD_RULES },
   fieldValidator,

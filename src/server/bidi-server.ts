@@ -12,7 +12,7 @@
 
 import { randomUUID } from 'crypto';
 import * as http2 from 'http2';
-import type { AddressInfo } from 'net';
+import { NetListener } from './listener';
 import type { EndpointError, ServerCredentials } from './types';
 import type { BidiAnswer, BidiCall, BidiHandler, BidiServerOptions, InputPart, RecordedBidiStream } from './bidi-types';
 import { AuthFailure, verifySignature } from './sigv4';
@@ -47,10 +47,9 @@ function flatten(headers: http2.IncomingHttpHeaders): { flat: Record<string, str
   return { flat, distinct };
 }
 
-export class BidiServer {
-  private server?: http2.Http2Server | http2.Http2SecureServer;
+export class BidiServer extends NetListener {
+  /** The open sessions (tests check that a client closed its own). */
   private readonly sessions = new Set<http2.Http2Session>();
-  private baseUrl?: string;
   private readonly credentials = new Map<string, ServerCredentials>();
   private readonly endpoints = new Map<string, BidiHandler>();
   private readonly recorded: RecordedBidiStream[] = [];
@@ -59,6 +58,7 @@ export class BidiServer {
   private readonly maxRecorded: number;
 
   constructor(private readonly options: BidiServerOptions) {
+    super('BidiServer');
     if (!options || !Array.isArray(options.credentials) || options.credentials.length === 0) {
       throw new TypeError('BidiServer needs at least one credential');
     }
@@ -91,49 +91,25 @@ export class BidiServer {
     this.recorded.length = 0;
   }
 
-  /** Starts listening; resolves the base URL, e.g. 'http://127.0.0.1:41235' (https:// with TLS). */
-  listen(port = 0, host = '127.0.0.1'): Promise<string> {
-    if (this.server) return Promise.reject(new Error('BidiServer is already listening'));
+  /**
+   * Cleartext HTTP/2 (h2c) or, with `tls`, HTTP/2 over TLS; NetListener listens, gives the base URL
+   * (e.g. 'http://127.0.0.1:41235') and on close destroys the sockets, and so every session and stream on them.
+   */
+  protected isSecure(): boolean {
+    return this.options.tls !== undefined;
+  }
+
+  protected createServer(): http2.Http2Server | http2.Http2SecureServer {
     const tls = this.options.tls;
     const server = tls ? http2.createSecureServer({ ...tls, ALPNProtocols: ['h2'] }) : http2.createServer();
-    this.server = server;
+    // A session whose socket close() destroys, or whose client resets, has nobody to tell.
     server.on('session', (session: http2.Http2Session) => {
       this.sessions.add(session);
       session.on('error', () => undefined);
       session.once('close', () => this.sessions.delete(session));
     });
     server.on('stream', (stream, headers) => void this.onStream(stream, headers));
-    return new Promise<string>((resolve, reject) => {
-      const onError = (err: Error): void => {
-        this.server = undefined;
-        reject(err);
-      };
-      server.once('error', onError);
-      server.listen(port, host, () => {
-        server.off('error', onError);
-        const address = server.address() as AddressInfo;
-        const hostPart = address.family === 'IPv6' || address.address.includes(':') ? `[${address.address}]` : address.address;
-        this.baseUrl = `${tls ? 'https' : 'http'}://${hostPart}:${address.port}`;
-        resolve(this.baseUrl);
-      });
-    });
-  }
-
-  /** Stops listening and destroys every open session, open streams included. */
-  close(): Promise<void> {
-    const server = this.server;
-    if (!server) return Promise.resolve();
-    this.server = undefined;
-    return new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      for (const session of this.sessions) session.destroy();
-      this.sessions.clear();
-    });
-  }
-
-  get url(): string {
-    if (this.baseUrl === undefined) throw new Error('BidiServer.url is only known after listen() resolves');
-    return this.baseUrl;
+    return server;
   }
 
   // -- one stream ---------------------------------------------------------------------------------------------

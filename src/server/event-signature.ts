@@ -10,27 +10,36 @@
  * ends the input. Checked here with node:crypto only, so the server stays an independent oracle of the signer.
  */
 
-import { createHash, createHmac, timingSafeEqual } from 'crypto';
+import { timingSafeEqual } from 'crypto';
 import { encodeHeaders, type EventMessage } from './event-codec';
+import { credentialScope, hmac, sha256Hex, signingKey } from './sigv4';
 
 const EVENT_ALGORITHM = 'AWS4-HMAC-SHA256-PAYLOAD';
 /** Allowed distance between an event's `:date` and the server's clock, as for the request itself. */
 const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
-/** The SigV4 signing key of a secret for a day (YYYYMMDD), region and service. */
-export function deriveSigningKey(secretAccessKey: string, day: string, region: string, service: string): Buffer {
-  const kDate = createHmac('sha256', `AWS4${secretAccessKey}`).update(day).digest();
-  const kRegion = createHmac('sha256', kDate).update(region).digest();
-  const kService = createHmac('sha256', kRegion).update(service).digest();
-  return createHmac('sha256', kService).update('aws4_request').digest();
-}
+/** The SigV4 signing key of a secret for a day (YYYYMMDD), region and service: the request signer's own. */
+export const deriveSigningKey = signingKey;
 
 /** `2024-01-02T03:04:05.678Z` → `20240102T030405Z` (the signer drops the milliseconds). */
 export function isoBasic(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
 }
 
-const sha256Hex = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
+interface EventKey {
+  secretAccessKey: string;
+  region: string;
+  service: string;
+}
+
+/** The signature over one event with the day's signing key, given the prior signature. */
+function signEvent(key: EventKey, dayKey: Buffer, date: Date, priorSignatureHex: string, payload: Uint8Array): string {
+  const longDate = isoBasic(date);
+  const scope = credentialScope(longDate.slice(0, 8), key.region, key.service);
+  const dateHeader = encodeHeaders({ ':date': { type: 'timestamp', value: date } });
+  const stringToSign = [EVENT_ALGORITHM, longDate, scope, priorSignatureHex, sha256Hex(dateHeader), sha256Hex(payload)].join('\n');
+  return hmac(dayKey, stringToSign).toString('hex');
+}
 
 /** An input envelope that checked out: its inner message bytes (empty for the end-of-input envelope). */
 export interface VerifiedEnvelope {
@@ -47,19 +56,9 @@ export class EventSignatureError extends Error {
 }
 
 /** The signature over one event, given the prior one. Exported for tests and for anyone signing by hand. */
-export function eventSignature(
-  key: { secretAccessKey: string; region: string; service: string },
-  date: Date,
-  priorSignatureHex: string,
-  payload: Uint8Array,
-): string {
-  const longDate = isoBasic(date);
-  const day = longDate.slice(0, 8);
-  const scope = `${day}/${key.region}/${key.service}/aws4_request`;
-  const dateHeader = encodeHeaders({ ':date': { type: 'timestamp', value: date } });
-  const stringToSign = [EVENT_ALGORITHM, longDate, scope, priorSignatureHex, sha256Hex(dateHeader), sha256Hex(payload)].join('\n');
-  const signingKey = deriveSigningKey(key.secretAccessKey, day, key.region, key.service);
-  return createHmac('sha256', signingKey).update(stringToSign).digest('hex');
+export function eventSignature(key: EventKey, date: Date, priorSignatureHex: string, payload: Uint8Array): string {
+  const day = isoBasic(date).slice(0, 8);
+  return signEvent(key, signingKey(key.secretAccessKey, day, key.region, key.service), date, priorSignatureHex, payload);
 }
 
 /**
@@ -72,7 +71,7 @@ export class EventSignatureChain {
   private ended = false;
 
   constructor(
-    private readonly key: { secretAccessKey: string; region: string; service: string },
+    private readonly key: EventKey,
     requestSignatureHex: string,
     private readonly now: () => number = Date.now,
   ) {
@@ -102,17 +101,13 @@ export class EventSignatureChain {
   }
 
   private sign(date: Date, payload: Uint8Array): string {
-    const longDate = isoBasic(date);
-    const day = longDate.slice(0, 8);
-    let signingKey = this.keys.get(day);
-    if (!signingKey) {
-      signingKey = deriveSigningKey(this.key.secretAccessKey, day, this.key.region, this.key.service);
+    const day = isoBasic(date).slice(0, 8);
+    let dayKey = this.keys.get(day);
+    if (!dayKey) {
+      dayKey = signingKey(this.key.secretAccessKey, day, this.key.region, this.key.service);
       this.keys.clear();
-      this.keys.set(day, signingKey);
+      this.keys.set(day, dayKey);
     }
-    const scope = `${day}/${this.key.region}/${this.key.service}/aws4_request`;
-    const dateHeader = encodeHeaders({ ':date': { type: 'timestamp', value: date } });
-    const stringToSign = [EVENT_ALGORITHM, longDate, scope, this.prior, sha256Hex(dateHeader), sha256Hex(payload)].join('\n');
-    return createHmac('sha256', signingKey).update(stringToSign).digest('hex');
+    return signEvent(this.key, dayKey, date, this.prior, payload);
   }
 }

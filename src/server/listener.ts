@@ -1,37 +1,34 @@
 /**
- * The listening part the package's loopback servers share (the SageMaker server, and the tests' STS server and
- * CONNECT proxy): an HTTP or, with TLS options, HTTPS server on a port, its base URL once listening, and a close
- * that destroys every open socket, hanging requests included, so that a test or Ctrl-C never waits for a client.
+ * The listening part the package's loopback servers share (the SageMaker server, its HTTP/2 bidi server, and the
+ * tests' STS server and CONNECT proxy): a server on a port, its base URL once listening, and a close that destroys
+ * every open socket, hanging requests and HTTP/2 sessions included, so that a test or Ctrl-C never waits for a client.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
 import { createServer as createHttpsServer, type ServerOptions as HttpsServerOptions } from 'https';
-import type { AddressInfo, Socket } from 'net';
+import type { AddressInfo, Server as NetServer, Socket } from 'net';
 
-export abstract class Listener {
-  private server?: Server;
+/** Any server that listens on a TCP port: HTTP/1.1, HTTPS or HTTP/2, whose sockets it tracks. */
+export abstract class NetListener {
+  private server?: NetServer;
   private readonly sockets = new Set<Socket>();
   private baseUrl?: string;
 
   /** @param serverName the server's name, for errors */
-  constructor(
-    private readonly serverName: string,
-    private readonly tls?: HttpsServerOptions,
-  ) {}
+  constructor(private readonly serverName: string) {}
 
-  /** Answers one request. */
-  protected abstract handle(req: IncomingMessage, res: ServerResponse): Promise<void> | void;
+  /** Makes the server, its handlers attached; called once per listen(). */
+  protected abstract createServer(): NetServer;
 
-  /** For servers that listen to more than requests (e.g. CONNECT), before the server starts listening. */
-  protected attach(_server: Server): void {}
+  /** Whether the server speaks TLS (the base URL's scheme); asked when it starts listening. */
+  protected abstract isSecure(): boolean;
 
   /** Starts listening; resolves the base URL, e.g. 'http://127.0.0.1:41234'. */
   listen(port = 0, host = '127.0.0.1'): Promise<string> {
     if (this.server) return Promise.reject(new Error(`${this.serverName} is already listening`));
-    const onRequest = (req: IncomingMessage, res: ServerResponse): void => void this.handle(req, res);
-    const server: Server = this.tls ? createHttpsServer(this.tls, onRequest) : createServer(onRequest);
+    const server = this.createServer();
     this.server = server;
+    // A TLS server's 'connection' is the TCP socket under the TLS one: destroying it ends both.
     server.on('connection', (socket: Socket) => this.track(socket));
-    this.attach(server);
     return new Promise<string>((resolve, reject) => {
       const onError = (err: Error): void => {
         this.server = undefined;
@@ -42,7 +39,7 @@ export abstract class Listener {
         server.off('error', onError);
         const address = server.address() as AddressInfo;
         const hostPart = address.family === 'IPv6' || address.address.includes(':') ? `[${address.address}]` : address.address;
-        this.baseUrl = `${this.tls ? 'https' : 'http'}://${hostPart}:${address.port}`;
+        this.baseUrl = `${this.isSecure() ? 'https' : 'http'}://${hostPart}:${address.port}`;
         resolve(this.baseUrl);
       });
     });
@@ -70,5 +67,33 @@ export abstract class Listener {
   protected track(socket: Socket): void {
     this.sockets.add(socket);
     socket.on('close', () => this.sockets.delete(socket));
+  }
+}
+
+/** An HTTP/1.1 or, with TLS options, HTTPS server that answers each request with `handle`. */
+export abstract class Listener extends NetListener {
+  /** @param serverName the server's name, for errors */
+  constructor(
+    serverName: string,
+    private readonly tls?: HttpsServerOptions,
+  ) {
+    super(serverName);
+  }
+
+  protected isSecure(): boolean {
+    return this.tls !== undefined;
+  }
+
+  /** Answers one request. */
+  protected abstract handle(req: IncomingMessage, res: ServerResponse): Promise<void> | void;
+
+  /** For servers that listen to more than requests (e.g. CONNECT), before the server starts listening. */
+  protected attach(_server: Server): void {}
+
+  protected createServer(): Server {
+    const onRequest = (req: IncomingMessage, res: ServerResponse): void => void this.handle(req, res);
+    const server: Server = this.tls ? createHttpsServer(this.tls, onRequest) : createServer(onRequest);
+    this.attach(server);
+    return server;
   }
 }

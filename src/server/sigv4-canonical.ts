@@ -15,7 +15,7 @@ export function hmac(key: Buffer | string, data: string | Buffer): Buffer {
 }
 
 /** Lower-case hex SHA-256 of `data` (a text is hashed as UTF-8). */
-export function sha256Hex(data: string | Buffer): string {
+export function sha256Hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 

@@ -7,7 +7,7 @@
  */
 import { REQUEST_FIELDS } from './fields';
 import { OUTPUT_MODES, type OutputMode } from './invoke-settings';
-import { choiceError, enforceRule, wholeNumber, type FieldRule } from './rules';
+import { choiceError, enforceRule, wholeNumber, isBlank, type FieldRule, type SavedProperties } from './rules';
 import { FlowError } from './flow-error';
 import { describeType } from './words';
 
@@ -86,7 +86,7 @@ type LimitKey = keyof typeof BIDI_LIMITS;
 const LIMIT_KEYS = Object.keys(BIDI_LIMITS) as LimitKey[];
 
 /** The node's saved properties as Node-RED hands them over. */
-export type BidiDef = { [K in SettingKey]?: unknown };
+export type BidiDef = SavedProperties<typeof BIDI_DEFAULTS>;
 
 export interface BidiSettings extends Record<LimitKey, number> {
   /** the request fields set on the node ('' where the msg fills them) */
@@ -94,18 +94,17 @@ export interface BidiSettings extends Record<LimitKey, number> {
   output: OutputMode;
 }
 
-const blank = (v: unknown): boolean => v === undefined || v === null || v === '';
 
 /** A setting's check, or undefined when it passes. */
 function checkOne(def: BidiDef, key: SettingKey): FlowError | undefined {
   const raw = def[key];
   try {
     if (key in BIDI_FIELDS) {
-      if (blank(raw)) return undefined;
+      if (isBlank(raw)) return undefined;
       if (typeof raw !== 'string') return new FlowError('notAString', { field: key, type: describeType(raw) });
       enforceRule(BIDI_FIELDS[key as BidiField].rule, raw, key);
     } else if (key === 'output') {
-      return blank(raw) ? undefined : choiceError('output', String(raw), OUTPUT_MODES);
+      return isBlank(raw) ? undefined : choiceError('output', String(raw), OUTPUT_MODES);
     } else if ((LIMIT_KEYS as string[]).includes(key)) {
       wholeNumber(key, raw, BIDI_LIMITS[key as LimitKey], BIDI_DEFAULTS[key as LimitKey]);
     }
@@ -129,9 +128,9 @@ export function resolveBidiSettings(def: BidiDef): BidiSettings | FlowError {
       return err;
     }
   }
-  const fields = Object.fromEntries(BIDI_FIELD_NAMES.map((f) => [f, blank(def[f]) ? '' : String(def[f])])) as Record<BidiField, string>;
+  const fields = Object.fromEntries(BIDI_FIELD_NAMES.map((f) => [f, isBlank(def[f]) ? '' : String(def[f])])) as Record<BidiField, string>;
   const numbers = Object.fromEntries(LIMIT_KEYS.map((k) => [k, wholeNumber(k, def[k], BIDI_LIMITS[k], BIDI_DEFAULTS[k])])) as Record<LimitKey, number>;
-  return { ...numbers, fields, output: (blank(def.output) ? BIDI_DEFAULTS.output : def.output) as OutputMode };
+  return { ...numbers, fields, output: (isBlank(def.output) ? BIDI_DEFAULTS.output : def.output) as OutputMode };
 }
 
 /** For the edit dialog: what is wrong with `value` as the setting `field`, in words; undefined when nothing is. */

@@ -14,7 +14,7 @@ import {
   type NodeFieldSettings,
   type OverridableField,
 } from './fields';
-import { BATCH_KEY_RULE, INPUT_S3_URI_RULE, choiceError, enforceRule, wholeNumber } from './rules';
+import { BATCH_KEY_RULE, INPUT_S3_URI_RULE, choiceError, enforceRule, wholeNumber, isBlank, type SavedProperties } from './rules';
 import { FlowError, type FlowErrorParams } from './flow-error';
 
 export const OUTPUT_MODES = ['auto', 'json', 'text', 'buffer'] as const;
@@ -91,7 +91,7 @@ type LimitKey = keyof typeof INVOKE_LIMITS;
 const LIMIT_KEYS = Object.keys(INVOKE_LIMITS) as LimitKey[];
 
 /** The node's saved properties as Node-RED hands them over: text, though the editor may save the limits as numbers. */
-export type InvokeDef = { [K in SettingKey]?: unknown };
+export type InvokeDef = SavedProperties<typeof INVOKE_DEFAULTS>;
 
 /** Settings that passed every check. */
 export interface InvokeSettings extends Record<LimitKey, number> {
@@ -115,14 +115,13 @@ export interface InvokeSettings extends Record<LimitKey, number> {
 type Read = Omit<InvokeSettings, 'mode' | 'output' | 'streamSplit' | 'batchFormat' | 'asyncResult'> &
   Record<'mode' | 'output' | 'streamSplit' | 'batchFormat' | 'asyncResult', string>;
 
-const blank = (v: unknown): boolean => v === undefined || v === null || v === '';
-const textOf = (def: InvokeDef, key: SettingKey): string => (blank(def[key]) ? String(INVOKE_DEFAULTS[key]) : String(def[key]));
+const textOf = (def: InvokeDef, key: SettingKey): string => (isBlank(def[key]) ? String(INVOKE_DEFAULTS[key]) : String(def[key]));
 
 function read(def: InvokeDef): Read {
   const fields = {} as NodeFieldSettings;
   for (const field of Object.keys(OVERRIDABLE_FIELDS) as OverridableField[]) fields[field] = (def[field] ?? '') as string;
   const numbers = {} as Record<LimitKey, number>;
-  for (const key of LIMIT_KEYS) numbers[key] = blank(def[key]) ? INVOKE_DEFAULTS[key] : Number(String(def[key]).trim());
+  for (const key of LIMIT_KEYS) numbers[key] = isBlank(def[key]) ? INVOKE_DEFAULTS[key] : Number(String(def[key]).trim());
   return {
     ...numbers,
     fields,
@@ -132,7 +131,7 @@ function read(def: InvokeDef): Read {
     output: textOf(def, 'output'),
     streamSplit: textOf(def, 'streamSplit'),
     batchFormat: textOf(def, 'batchFormat'),
-    batchKey: blank(def.batchKey) ? INVOKE_DEFAULTS.batchKey : String(def.batchKey),
+    batchKey: isBlank(def.batchKey) ? INVOKE_DEFAULTS.batchKey : String(def.batchKey),
     asyncResult: textOf(def, 'asyncResult'),
     asyncTimeout: textOf(def, 'asyncTimeout').trim(),
     inputS3Uri: textOf(def, 'inputS3Uri').trim(),

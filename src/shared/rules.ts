@@ -176,6 +176,12 @@ export function describeViolation(v: RuleViolation): string {
   }
 }
 
+/** Blank: a property a node was saved without (from before it existed, or left empty); it reads as the default. */
+export const isBlank = (v: unknown): boolean => v === undefined || v === null || v === '';
+
+/** A node's saved properties as Node-RED hands them over: the keys of its defaults, each of any type until checked. */
+export type SavedProperties<Defaults> = { [K in keyof Defaults]?: unknown };
+
 /**
  * A whole-number setting (the config node's and the invoke node's limits): blank means `fallback`, as for a node
  * saved before the setting existed; anything else must be a whole number from `min` to `max`, or this throws the

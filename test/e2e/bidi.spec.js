@@ -10,6 +10,7 @@ const { KEYS } = require('../harness');
 const { root, artifacts, nodeRedMajor, installPacked, startNodeRed } = require('../node-red-process');
 const {
   launch, openEditor, dragFromPalette, nodeOnCanvas, openNode, typeInto, deployFromEditor, expandDebugMessage, importExample, showSidebar, screenshot,
+  newEditorPage, assertDialogFields, fillConfigDialog, saveConfigDialog, saveNodeDialog,
 } = require('./browser');
 const names = require('../../dist/shared/names');
 const { BidiServer, demoBidi } = require('../../dist/server');
@@ -38,10 +39,7 @@ describe('the sagemaker bidi node in a browser', function () {
       settings: { editorTheme: { tours: false, palette: { catalogues: [] } } },
     });
     browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.setDefaultTimeout(30000);
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') pageErrors.push(`${m.type()}: ${m.text()}`); });
+    page = await newEditorPage(browser, pageErrors);
     await openEditor(page, red.base);
     await page.waitForFunction((t) => RED.nodes.getType(t), names.BIDI_NODE_TYPE);
   });
@@ -73,12 +71,7 @@ describe('the sagemaker bidi node in a browser', function () {
     bidiId = await dragFromPalette(page, names.BIDI_NODE_TYPE, 360, 200);
     await openNode(page, bidiId);
     const tray = page.locator('.red-ui-tray').last();
-    for (const [key, value] of Object.entries(names.BIDI_DEFAULTS)) {
-      const input = tray.locator(`#node-input-${key}`);
-      assert.equal(await input.count(), 1, `${key} has a field`);
-      if (key !== 'config') assert.equal(await input.inputValue(), String(value), `${key} defaults to ${JSON.stringify(value)}`);
-      assert.equal((await tray.locator(`label[for="node-input-${key}"]`).innerText()).trim(), text.label[key], `${key}'s label`);
-    }
+    await assertDialogFields(tray, names.BIDI_DEFAULTS, text);
     const invalid = async (key) => /\binput-error\b/.test((await tray.locator(`#node-input-${key}`).getAttribute('class')) || '');
     await typeInto(page, '#node-input-modelInvocationPath', '/starts/with/a/slash');
     assert.equal(await invalid('modelInvocationPath'), true);
@@ -95,15 +88,9 @@ describe('the sagemaker bidi node in a browser', function () {
     await page.locator('#node-input-btn-config-add').click();
     const config = page.locator('.red-ui-tray').last();
     await config.locator('#node-config-input-region').waitFor();
-    await typeInto(page, '#node-config-input-region', 'us-east-1');
-    await typeInto(page, '#node-config-input-bidiEndpointUrl', bidiUrl);
-    await config.locator('#node-config-input-authMode').selectOption('keys');
-    await typeInto(page, '#node-config-input-accessKeyId', KEYS.accessKeyId);
-    await typeInto(page, '#node-config-input-secretAccessKey', KEYS.secretAccessKey);
-    await page.locator('#node-config-dialog-ok').click();
-    await page.locator('#node-config-input-region').waitFor({ state: 'detached' });
-    await page.locator('#node-dialog-ok').click();
-    await page.locator('.red-ui-tray').waitFor({ state: 'detached' });
+    await fillConfigDialog(page, { region: 'us-east-1', bidiEndpointUrl: bidiUrl }, KEYS);
+    await saveConfigDialog(page);
+    await saveNodeDialog(page);
     const saved = await page.evaluate((id) => {
       const n = RED.nodes.node(id);
       return { endpointName: n.endpointName, maxStreams: n.maxStreams, valid: n.valid };
@@ -165,14 +152,9 @@ describe('the sagemaker bidi node in a browser', function () {
     await openNode(page, node);
     await page.locator('#node-input-btn-config-edit').click();
     await page.locator('#node-config-input-region').waitFor();
-    await typeInto(page, '#node-config-input-bidiEndpointUrl', bidiUrl);
-    await page.locator('#node-config-input-authMode').selectOption('keys');
-    await typeInto(page, '#node-config-input-accessKeyId', KEYS.accessKeyId);
-    await typeInto(page, '#node-config-input-secretAccessKey', KEYS.secretAccessKey);
-    await page.locator('#node-config-dialog-ok').click();
-    await page.locator('#node-config-input-region').waitFor({ state: 'detached' });
-    await page.locator('#node-dialog-ok').click();
-    await page.locator('.red-ui-tray').waitFor({ state: 'detached' });
+    await fillConfigDialog(page, { bidiEndpointUrl: bidiUrl }, KEYS);
+    await saveConfigDialog(page);
+    await saveNodeDialog(page);
     const problemsBefore = red.problems().length;
     const streamsBefore = server.streams.length;
     await deployFromEditor(page);

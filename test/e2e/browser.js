@@ -2,6 +2,7 @@
 // Headless Chromium driven by playwright-core, and the editor gestures the browser tests share. Which Chromium:
 // test/e2e/find-browser.js (CHROMIUM_PATH, a system Chromium or Chrome, else the npm package @sparticuz/chromium).
 // playwright's own browser download is not used.
+const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
@@ -127,6 +128,51 @@ async function screenshot(target, dir, name) {
   await target.screenshot({ path: path.join(dir, name) });
 }
 
+/** A page for the editor at the tests' size; every script error and console error or warning goes into `errors`. */
+async function newEditorPage(browser, errors) {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.setDefaultTimeout(30000);
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') errors.push(`${m.type()}: ${m.text()}`); });
+  return page;
+}
+
+/**
+ * Checks an open node dialog (`tray`): a field per key of the node's defaults, holding its default (but the config
+ * selector), labelled with the words of the node's locale file `text`, with its placeholder where the file has one.
+ */
+async function assertDialogFields(tray, defaults, text) {
+  for (const [key, value] of Object.entries(defaults)) {
+    const input = tray.locator(`#node-input-${key}`);
+    assert.equal(await input.count(), 1, `${key} has a field`);
+    if (key !== 'config') assert.equal(await input.inputValue(), String(value), `${key} defaults to ${JSON.stringify(value)}`);
+    assert.equal((await tray.locator(`label[for="node-input-${key}"]`).innerText()).trim(), text.label[key], `${key}'s label`);
+    if (text.placeholder && text.placeholder[key]) assert.equal(await input.getAttribute('placeholder'), text.placeholder[key]);
+  }
+}
+
+/** Types each of `fields` into the open config node dialog's `#node-config-input-<key>`, then, given, the access keys. */
+async function fillConfigDialog(page, fields, keys) {
+  for (const [key, value] of Object.entries(fields)) await typeInto(page, `#node-config-input-${key}`, value);
+  if (!keys) return;
+  await page.locator('#node-config-input-authMode').selectOption('keys');
+  await typeInto(page, '#node-config-input-accessKeyId', keys.accessKeyId);
+  await typeInto(page, '#node-config-input-secretAccessKey', keys.secretAccessKey);
+}
+
+/** Saves the open config node dialog and waits until it has gone (the node's own dialog stays open). */
+async function saveConfigDialog(page) {
+  await page.locator('#node-config-dialog-ok').click();
+  await page.locator('#node-config-input-region').waitFor({ state: 'detached' });
+}
+
+/** Saves the open node dialog and waits until the tray has gone. */
+async function saveNodeDialog(page) {
+  await page.locator('#node-dialog-ok').click();
+  await page.locator('.red-ui-tray').waitFor({ state: 'detached' });
+}
+
 module.exports = {
+  newEditorPage, assertDialogFields, fillConfigDialog, saveConfigDialog, saveNodeDialog,
   launch, openEditor, dragFromPalette, nodeOnCanvas, openNode, typeInto, deployFromEditor, expandDebugMessage, importExample, showSidebar, screenshot,
 };

@@ -12,6 +12,7 @@ const { startLocalServer, validateConfig } = require('../../dist/server');
 const { root, artifacts, nodeRedMajor, installPacked, startNodeRed } = require('../node-red-process');
 const {
   launch, openEditor, dragFromPalette, nodeOnCanvas, openNode, typeInto, deployFromEditor, expandDebugMessage, importExample, showSidebar, screenshot,
+  newEditorPage, assertDialogFields, fillConfigDialog, saveConfigDialog, saveNodeDialog,
 } = require('./browser');
 const names = require('../../dist/shared/names');
 const { dialogLayoutProblems } = require('./dialog-layout');
@@ -65,10 +66,7 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
       settings: { editorTheme: { tours: false, palette: { catalogues: [] } } },
     });
     browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.setDefaultTimeout(30000);
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') pageErrors.push(`${m.type()}: ${m.text()}`); });
+    page = await newEditorPage(browser, pageErrors);
     page.on('response', async (res) => {
       try { seen.push({ url: res.url(), body: await res.text() }); } catch { /* a body that is gone (redirect, aborted) */ }
     });
@@ -127,13 +125,7 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
     await openNode(page, invokeId);
     const tray = page.locator('.red-ui-tray').last();
     // Every default is a field in the dialog, labelled with the words from the locale file.
-    for (const [key, value] of Object.entries(names.INVOKE_DEFAULTS)) {
-      const input = tray.locator(`#node-input-${key}`);
-      assert.equal(await input.count(), 1, `${key} has a field`);
-      if (key !== 'config') assert.equal(await input.inputValue(), String(value), `${key} defaults to ${JSON.stringify(value)}`);
-      assert.equal((await tray.locator(`label[for="node-input-${key}"]`).innerText()).trim(), invokeText.label[key], `${key}'s label`);
-      if (invokeText.placeholder[key]) assert.equal(await input.getAttribute('placeholder'), invokeText.placeholder[key]);
-    }
+    await assertDialogFields(tray, names.INVOKE_DEFAULTS, invokeText);
     // The advanced fields start folded away, and the toggle shows them.
     assert.equal(await tray.locator('#node-input-customAttributes').isVisible(), false);
     await tray.locator('#sagemaker-invoke-advanced-toggle').click();
@@ -247,8 +239,7 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
     assert.match(await tray.locator('#node-input-customAttributes').getAttribute('class'), /\binput-error\b/);
     await typeInto(page, '#node-input-customAttributes', 'a'.repeat(1024));
     assert.doesNotMatch(await tray.locator('#node-input-customAttributes').getAttribute('class') || '', /\binput-error\b/);
-    await tray.locator('#node-dialog-ok').click();
-    await page.locator('.red-ui-tray').waitFor({ state: 'detached' });
+    await saveNodeDialog(page);
     const state = await page.evaluate((id) => { const n = RED.nodes.node(id); return { valid: n.valid, errors: n.validationErrors }; }, invokeId);
     assert.equal(state.valid, false);
     // The node's tooltip lists the messages; each names its field by its label.
@@ -292,12 +283,10 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
     await typeInto(page, '#node-config-input-secretAccessKey', KEYS.secretAccessKey);
     await typeInto(page, '#node-config-input-name', 'test server');
     await screenshot(page, shots, 'config-dialog.png');
-    await tray.locator('#node-config-dialog-ok').click();
-    await page.locator('#node-config-input-region').waitFor({ state: 'detached' });
+    await saveConfigDialog(page);
     configId = await page.locator('#node-input-config').inputValue();
     assert.equal(await page.evaluate((id) => RED.nodes.node(id).type, configId), names.CONFIG_NODE_TYPE);
-    await page.locator('#node-dialog-ok').click();
-    await page.locator('.red-ui-tray').waitFor({ state: 'detached' });
+    await saveNodeDialog(page);
     assert.equal(await page.evaluate((id) => RED.nodes.node(id).valid, invokeId), true, 'valid once fixed');
     await nodeOnCanvas(page, invokeId).locator('.red-ui-flow-node-error.hide').waitFor({ state: 'attached' });
     assert.equal(await page.evaluate((id) => RED.nodes.node(id).valid, configId), true);
@@ -306,20 +295,16 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
     await openNode(page, invokeId);
     await page.locator('#node-input-btn-config-edit').click();
     await typeInto(page, '#node-config-input-region', 'Mars');
-    await page.locator('#node-config-dialog-ok').click();
-    await page.locator('#node-config-input-region').waitFor({ state: 'detached' });
-    await page.locator('#node-dialog-ok').click();
-    await page.locator('.red-ui-tray').waitFor({ state: 'detached' });
+    await saveConfigDialog(page);
+    await saveNodeDialog(page);
     assert.equal(await page.evaluate((id) => RED.nodes.node(id).valid, configId), false);
     assert.equal(await page.evaluate((id) => RED.nodes.node(id).valid, invokeId), false);
     await nodeOnCanvas(page, invokeId).locator('.red-ui-flow-node-error:not(.hide)').waitFor({ state: 'visible' });
     await openNode(page, invokeId);
     await page.locator('#node-input-btn-config-edit').click();
     await typeInto(page, '#node-config-input-region', 'us-east-1');
-    await page.locator('#node-config-dialog-ok').click();
-    await page.locator('#node-config-input-region').waitFor({ state: 'detached' });
-    await page.locator('#node-dialog-ok').click();
-    await page.locator('.red-ui-tray').waitFor({ state: 'detached' });
+    await saveConfigDialog(page);
+    await saveNodeDialog(page);
     assert.equal(await page.evaluate((id) => RED.nodes.node(id).valid, invokeId), true);
   });
 
@@ -356,8 +341,7 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
     const closeConfig = async (button) => {
       await page.locator(`#node-config-dialog-${button}`).click();
       await page.locator('#node-config-input-region').waitFor({ state: 'detached' });
-      await page.locator('#node-dialog-ok').click();
-      await page.locator('.red-ui-tray').waitFor({ state: 'detached' });
+      await saveNodeDialog(page);
     };
     let tray = await openConfig();
     for (const [box, key] of [['useProxy', 'proxy'], ['useTls', 'tls']]) {
@@ -445,13 +429,9 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
       const asyncExample = file.startsWith('08');
       await typeInto(page, '#node-config-input-endpointUrl', asyncExample ? local.url : server.url);
       if (asyncExample) await typeInto(page, '#node-config-input-s3EndpointUrl', local.url);
-      await page.locator('#node-config-input-authMode').selectOption('keys');
-      await typeInto(page, '#node-config-input-accessKeyId', KEYS.accessKeyId);
-      await typeInto(page, '#node-config-input-secretAccessKey', KEYS.secretAccessKey);
-      await page.locator('#node-config-dialog-ok').click();
-      await page.locator('#node-config-input-region').waitFor({ state: 'detached' });
-      await page.locator('#node-dialog-ok').click();
-      await page.locator('.red-ui-tray').waitFor({ state: 'detached' });
+      await fillConfigDialog(page, {}, KEYS);
+      await saveConfigDialog(page);
+      await saveNodeDialog(page);
       const problemsBefore = red.problems().length;
       await deployFromEditor(page);
 
