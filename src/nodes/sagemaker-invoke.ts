@@ -86,6 +86,37 @@ function overrideWarner(RED: NodeAPI, node: Node, t: Words): (fields: Overridabl
   };
 }
 
+/** What a closing invoke node releases. */
+interface InvokeParts {
+  dispatcher?: Dispatcher<InvokeRequest>;
+  waits?: WaitGroup;
+  releaseSockets(): void;
+  status?: NodeStatus;
+}
+
+/**
+ * Closing: messages not yet sent fail now, requests in flight are aborted and end as they settle (Dispatcher.close),
+ * messages waiting for async results end now naming where their result will be written; one warning says what
+ * became of the messages that were not answered, since after a redeploy the flow's Catch nodes are gone.
+ */
+function closeInvoke(node: Node, t: Words, parts: InvokeParts, done: () => void): void {
+  const { dispatcher, waits, status } = parts;
+  const closing = dispatcher?.close() ?? Promise.resolve(undefined);
+  const waited = waits?.closeAll() ?? 0;
+  if (waited > 0) node.warn(t('warnings.closedWaiting', { count: waited }));
+  parts.releaseSockets();
+  status?.close();
+  void closing.then((report) => {
+    const total = report ? report.queued + report.batching + report.inFlight : 0;
+    if (report && total > 0) node.warn(t('warnings.closedUnanswered', { ...report, total }));
+    // Node-RED reports each done(err) a tick later, so wait one more turn before saying the node is closed.
+    setImmediate(() => {
+      status?.close(true);
+      done();
+    });
+  });
+}
+
 export = function register(RED: NodeAPI): void {
   function SageMakerInvoke(this: Node, def: NodeDef & InvokeDef): void {
     RED.nodes.createNode(this, def);
@@ -144,25 +175,7 @@ export = function register(RED: NodeAPI): void {
       else dispatcher.submit(job);
     });
 
-    node.on('close', (_removed: boolean, done: () => void) => {
-      // Messages not yet sent fail now; requests in flight are aborted and end as they settle (see Dispatcher.close).
-      const closing = dispatcher?.close() ?? Promise.resolve(undefined);
-      // Messages waiting for async results end now, each naming where its result will be written.
-      const waited = waits?.closeAll() ?? 0;
-      if (waited > 0) node.warn(t('warnings.closedWaiting', { count: waited }));
-      releaseSockets();
-      status?.close();
-      void closing.then((report) => {
-        // After a redeploy the flow's Catch nodes are gone: say once what became of the messages that were not answered.
-        const total = report ? report.queued + report.batching + report.inFlight : 0;
-        if (report && total > 0) node.warn(t('warnings.closedUnanswered', { ...report, total }));
-        // Node-RED reports each done(err) a tick later, so wait one more turn before saying the node is closed.
-        setImmediate(() => {
-          status?.close(true);
-          done();
-        });
-      });
-    });
+    node.on('close', (_removed: boolean, done: () => void) => closeInvoke(node, t, { dispatcher, waits, releaseSockets, status }, done));
   }
 
   RED.nodes.registerType(INVOKE_NODE_TYPE, SageMakerInvoke);
