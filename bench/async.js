@@ -43,7 +43,7 @@ function options(argv) {
 
 /** The child: sagemaker-local with one async endpoint; every log line goes to the parent with its time. */
 async function serverMain() {
-  const { startLocalServer, validateConfig } = require('../dist/server');
+  const { startLocalServer, validateConfig } = require('sagemaker-local');
   const delayMs = Number(process.argv[3]);
   const config = validateConfig({
     port: 0,

@@ -3,7 +3,7 @@
 // HTTP/2 BidiServer (request SigV4 and every event's chained signature checked, as the service does) with one
 // endpoint that answers each part at once with the same bytes, data type and completion state: the model costs
 // nothing, so what is measured is the client. Prints one line of JSON with the URL, then serves until stdin closes.
-const { BidiServer } = require('../dist/server');
+const { BidiServer } = require('sagemaker-local');
 const { KEYS } = require('./common');
 
 const ECHO = 'bench-echo';

@@ -36,7 +36,7 @@ const root = path.join(__dirname, '..');
 const { createBidiClient } = require(path.join(root, 'dist/config/bidi-client'));
 const { openBidiStream } = require(path.join(root, 'dist/bidi/operation'));
 const { InputQueue } = require(path.join(root, 'dist/bidi/input-queue'));
-const { openBidi } = require(path.join(root, 'test/bidi-client'));
+const { openBidi } = require(path.join(root, 'test/workspace')).serverTestHelper('bidi-client');
 const bidiNode = require('./bidi-node');
 
 v8.setFlagsFromString('--expose-gc');

@@ -8,7 +8,7 @@
 // that each message got the answer to its own row).
 // Prints one line of JSON with both URLs, then serves until stdin closes or SIGTERM.
 const http = require('node:http');
-const { SageMakerServer } = require('../dist/server/sagemaker-server');
+const { SageMakerServer } = require('sagemaker-local');
 const { KEYS, ENDPOINT, BATCH_ENDPOINT } = require('./common');
 
 /** The model: a small JSON answer computed from the reading, like a scoring model. */

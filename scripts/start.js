@@ -36,7 +36,7 @@ function load(modulePath) {
   try {
     return require(modulePath);
   } catch (err) {
-    if (err.code === 'MODULE_NOT_FOUND') fail(`${path.relative(root, modulePath)} is missing: run \`npm install\` first (it builds the package).`);
+    if (err.code === 'MODULE_NOT_FOUND') fail(`${path.isAbsolute(modulePath) ? path.relative(root, modulePath) : modulePath} is missing: run \`npm install\` first (it builds the package).`);
     throw err;
   }
 }
@@ -101,8 +101,8 @@ function listPackage(userDir, name) {
 }
 
 async function main() {
-  const { loadConfig } = load(path.join(root, 'dist', 'server', 'cli.js'));
-  const { startLocalServer, describeRoute } = load(path.join(root, 'dist', 'server', 'local.js'));
+  // The local endpoint server is the workspace's other package, sagemaker-local (packages/sagemaker-local).
+  const { loadConfig, startLocalServer, describeRoute } = load('sagemaker-local');
   for (const built of ['sagemaker-config.js', 'sagemaker-invoke.js', 'sagemaker-bidi.js']) load(path.join(root, 'dist', 'nodes', built));
 
   // The local endpoint server, from the same configuration file format as `sagemaker-local --config`.

@@ -5,6 +5,7 @@
 // dependencies, then runs mocha with that node binary and NODE_RED_UNDER_TEST pointing at that Node-RED
 // (test/node-red-under-test.js redirects every node-red / @node-red/* resolution there).
 // Usage: node scripts/test-nr5.js [mocha arguments...]   (run `npm run build` first; `npm run test:nr5` does both)
+// Without arguments it then runs the server package's tests (packages/sagemaker-local) on that Node.js too.
 'use strict';
 const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -34,9 +35,18 @@ install(redDir, NODE_RED_SPEC, env);
 const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
 console.log(`Node-RED 5 leg: Node.js ${version}, ${NODE_RED_SPEC} from ${path.relative(root, redDir)}`);
 const mocha = require.resolve('mocha/bin/mocha.js', { paths: [root] });
-const run = spawnSync(node, [mocha, ...process.argv.slice(2)], {
+const args = process.argv.slice(2);
+const run = spawnSync(node, [mocha, ...args], {
   cwd: root,
   stdio: 'inherit',
   env: { ...env, NODE_RED_UNDER_TEST: redDir, NODE_RED_EXPECT_MAJOR: '5' },
 });
-process.exit(run.status === null ? 1 : run.status);
+// The whole suite (no arguments) includes the server package's tests (packages/sagemaker-local, built by
+// `npm run build`), on the same Node.js 22, as `npm test` runs them after the root's.
+let status = run.status === null ? 1 : run.status;
+if (args.length === 0) {
+  console.log(`sagemaker-local's tests on Node.js ${version}`);
+  const server = spawnSync(node, [mocha], { cwd: path.join(root, 'packages', 'sagemaker-local'), stdio: 'inherit', env });
+  if (status === 0) status = server.status === null ? 1 : server.status;
+}
+process.exit(status);

@@ -4,13 +4,13 @@
 // and every event's chained signature. Run `npm run build` first.
 
 const assert = require('assert');
-const { BidiServer, demoBidi } = require('../dist/server');
+const { BidiServer, demoBidi } = require('sagemaker-local');
 const { createBidiClient } = require('../dist/config/bidi-client');
 const { openBidiStream } = require('../dist/bidi/operation');
 const { InputQueue } = require('../dist/bidi/input-queue');
-const { makeCerts } = require('../dist/test-servers/certs');
-const { ConnectProxy } = require('../dist/test-servers/connect-proxy');
-const { encodeMessage } = require('../dist/server/event-codec');
+const { makeCerts } = require('./workspace').testServer('certs');
+const { ConnectProxy } = require('./workspace').testServer('connect-proxy');
+const { encodeMessage } = require('sagemaker-local');
 const http2 = require('node:http2');
 
 const KEY = { accessKeyId: 'AKIDBIDIOPTEST01', secretAccessKey: 'bidiOpSecret/abc+XYZ0123456789' };

@@ -1,12 +1,12 @@
 'use strict';
 // The sagemaker-bidi node through Node-RED's test helper, over real HTTP/2 with the SDK's own event-stream stack,
-// against the local server's bidirectional route (src/server/bidi-server) and its demo model.
+// against the local server's bidirectional route (packages/sagemaker-local/src/bidi-server) and its demo model.
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const { i18n } = require('@node-red/util');
 const { helper, KEYS, until, configNode, catchNode } = require('./harness');
 const { MODULE_NAME } = require('../dist/shared/names');
-const { BidiServer, demoBidi } = require('../dist/server');
+const { BidiServer, demoBidi } = require('sagemaker-local');
 
 const catalog = i18n.registerMessageCatalog(`${MODULE_NAME}/sagemaker-bidi`, path.join(__dirname, '../nodes/locales'), 'sagemaker-bidi.json');
 const register = require('../dist/nodes/sagemaker-bidi.js');

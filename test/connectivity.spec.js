@@ -8,10 +8,10 @@ const assert = require('node:assert/strict');
 const FakeTimers = require('@sinonjs/fake-timers');
 const { SageMakerRuntimeClient, InvokeEndpointCommand } = require('@aws-sdk/client-sagemaker-runtime');
 const { helper, KEYS, INVOKE_BLANK, json, configNode, invokeNode, catchNode } = require('./harness');
-const { SageMakerServer } = require('../dist/server/sagemaker-server');
-const { StsServer } = require('../dist/test-servers/sts-server');
-const { ConnectProxy } = require('../dist/test-servers/connect-proxy');
-const { makeCerts } = require('../dist/test-servers/certs');
+const { SageMakerServer } = require('sagemaker-local');
+const { StsServer } = require('./workspace').testServer('sts-server');
+const { ConnectProxy } = require('./workspace').testServer('connect-proxy');
+const { makeCerts } = require('./workspace').testServer('certs');
 const proxyNode = require('@node-red/nodes/core/network/06-httpproxy.js');
 const tlsNode = require('@node-red/nodes/core/network/05-tls.js');
 

@@ -25,7 +25,7 @@ function withI18n(register, set) {
 const configNode = withI18n(require('../dist/nodes/sagemaker-config.js'), 'sagemaker-config');
 const invokeNode = withI18n(require('../dist/nodes/sagemaker-invoke.js'), 'sagemaker-invoke');
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
-const { SageMakerServer } = require('../dist/server/sagemaker-server');
+const { SageMakerServer } = require('sagemaker-local');
 
 helper.init(require.resolve('node-red'));
 

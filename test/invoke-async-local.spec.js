@@ -3,7 +3,7 @@
 // and its S3 API on the same port, which checks every S3 request's signature like every SageMaker one.
 const assert = require('node:assert/strict');
 const { helper, load, outcome, KEYS } = require('./harness');
-const { startLocalServer, validateConfig } = require('../dist/server');
+const { startLocalServer, validateConfig } = require('sagemaker-local');
 
 describe('sagemaker-invoke asyncResult wait against sagemaker-local', function () {
   this.timeout(60000);

@@ -6,7 +6,6 @@
 // deploys cleanly.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const { execFileSync } = require('node:child_process');
 const path = require('node:path');
 const { startServer, KEYS } = require('./harness');
 const { root, artifacts, installPacked, startNodeRed, sleep } = require('./node-red-process');
@@ -44,11 +43,9 @@ describe(`the packed package in a real Node-RED ${nodeRedVersion}`, function () 
       'dist/nodes/sagemaker-bidi.js', 'dist/nodes/sagemaker-bidi.html', 'dist/nodes/locales/en-US/sagemaker-bidi.json',
       'dist/nodes/locales/en-US/sagemaker-bidi.html', 'dist/nodes/icons/sagemaker-bidi.svg', 'dist/bidi/registry.js',
     ]) assert.ok(files.includes(f), `${f} is shipped`);
-    // The local endpoint server ships too (the sagemaker-local command and the ./server module): each of its source
-    // files compiled, nothing else of it; the test servers stay in the repository.
-    const serverSources = fs.readdirSync(path.join(root, 'src/server')).filter((f) => f.endsWith('.ts')).map((f) => `dist/server/${f.replace(/\.ts$/, '.js')}`);
-    assert.deepEqual(files.filter((f) => f.startsWith('dist/server/')).sort(), serverSources.sort());
-    assert.ok(!files.some((f) => f.startsWith('dist/test-servers/')), 'the test servers are not shipped');
+    // The local endpoint server is a package of its own (packages/sagemaker-local): none of its files, compiled or
+    // not, and none of the test servers ship with the nodes.
+    assert.deepEqual(files.filter((f) => /^(dist\/(server|test-servers)|packages)\//.test(f) || /sagemaker-local/.test(f)), [], 'no server file is shipped');
     // Everything Node-RED loads is built output in dist/ (and the editor bundle in resources/): no hand-written
     // folder is shipped beside it.
     assert.ok(!files.some((f) => f.startsWith('nodes/')), 'nodes/ is the source of dist/nodes/, not shipped itself');
@@ -61,21 +58,12 @@ describe(`the packed package in a real Node-RED ${nodeRedVersion}`, function () 
     }
   });
 
-  it('ships the sagemaker-local command and the server module, runnable with only its dependencies', function () {
+  it('ships no server: no bin, no ./server module, only the nodes\' six dependencies', function () {
     const pkg = JSON.parse(fs.readFileSync(path.join(userDir, 'node_modules', MODULE_NAME, 'package.json'), 'utf8'));
-    const bin = path.join(userDir, 'node_modules', MODULE_NAME, pkg.bin['sagemaker-local']);
-    assert.match(fs.readFileSync(bin, 'utf8'), /^#!\/usr\/bin\/env node\n/);
-    assert.match(execFileSync(process.execPath, [bin, '--help'], { encoding: 'utf8' }), /^Usage: sagemaker-local/);
-    // require('node-red-contrib-sagemaker-runtime/server') (resolved here by hand: under this project, Node would
-    // resolve the name to the project itself)
-    assert.equal(pkg.exports['./server'], './dist/server/index.js');
-    assert.deepEqual(Object.keys(pkg.exports).sort(), ['./package.json', './server'], 'only the server module is public API');
-    const server = require(path.join(userDir, 'node_modules', MODULE_NAME, pkg.exports['./server']));
-    for (const name of ['SageMakerServer', 'startLocalServer', 'validateConfig', 'demoModel', 'ContainerRoute', 'throttle']) {
-      assert.equal(typeof server[name], 'function', name);
-    }
-    // The server checks signatures and frames event streams with its own code (it is the SDK's oracle), so it needs
-    // none of the SDK's packages; the nodes need six, the most the flow library's scorecard (D01) allows.
+    assert.equal(pkg.bin, undefined, 'no command is linked into a user directory');
+    assert.deepEqual(Object.keys(pkg.exports), ['./package.json'], 'no module API: Node-RED loads the nodes by their files');
+    // The nodes need six packages, the most the flow library's scorecard (D01) allows; the server's libraries
+    // are its own package's (packages/sagemaker-local).
     assert.deepEqual(Object.keys(pkg.dependencies).sort(), [
       '@aws-sdk/client-s3',
       '@aws-sdk/client-sagemaker-runtime',

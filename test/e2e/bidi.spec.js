@@ -13,7 +13,7 @@ const {
   newEditorPage, assertDialogFields, fillConfigDialog, saveConfigDialog, saveNodeDialog,
 } = require('./browser');
 const names = require('../../dist/shared/names');
-const { BidiServer, demoBidi } = require('../../dist/server');
+const { BidiServer, demoBidi } = require('sagemaker-local');
 
 const userDir = path.join(artifacts, 'e2e-bidi-userdir');
 const shots = path.join(artifacts, 'screenshots', `node-red-${nodeRedMajor}`);

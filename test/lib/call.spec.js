@@ -2,7 +2,7 @@
 // The one call path, against the real SDK and the wire-true server: answer, mapped failure, abort, timing.
 const assert = require('node:assert/strict');
 const { SageMakerRuntimeClient, InvokeEndpointCommand } = require('@aws-sdk/client-sagemaker-runtime');
-const { SageMakerServer } = require('../../dist/server/sagemaker-server');
+const { SageMakerServer } = require('sagemaker-local');
 const { Call } = require('../../dist/invoke/call');
 const { resolveClientSettings, buildClientConfig } = require('../../dist/config/client-config');
 

@@ -11,8 +11,8 @@ const {
   openTunnel, TunnelError, HttpTunnelAgent, HttpsTunnelAgent, http2ConnectOptionsThroughProxy, refusedTunnelFlowError,
 } = require('../../dist/config/tunnel');
 const { NodeHttp2Handler } = require('@smithy/node-http-handler');
-const { ConnectProxy } = require('../../dist/test-servers/connect-proxy');
-const { makeCerts } = require('../../dist/test-servers/certs');
+const { ConnectProxy } = require('../workspace').testServer('connect-proxy');
+const { makeCerts } = require('../workspace').testServer('certs');
 
 const USER = 'gateway';
 const PASSWORD = 'p@ss:w0rd-not-to-show';

@@ -4,7 +4,7 @@
 
 const assert = require('assert');
 const http2 = require('node:http2');
-const { BidiServer, demoBidi } = require('../dist/server');
+const { BidiServer, demoBidi } = require('../dist');
 const { openBidi, payloadPart } = require('./bidi-client');
 
 const KEY = { accessKeyId: 'AKIDBIDITEST0001', secretAccessKey: 'bidiTestSecret/abc+XYZ0123456789' };

@@ -8,8 +8,8 @@ const {
   InvokeEndpointWithResponseStreamCommand,
   InvokeEndpointAsyncCommand,
 } = require('@aws-sdk/client-sagemaker-runtime');
-const { SageMakerServer, MAX_ASYNC_INLINE_BYTES } = require('../dist/server');
-const { feed } = require('./harness');
+const { SageMakerServer, MAX_ASYNC_INLINE_BYTES } = require('../dist');
+const { feed } = require('./local');
 const { failure } = require('./local');
 
 const KEY = { accessKeyId: 'AKIDSTREAMTEST01', secretAccessKey: 'streamTestSecret/abc+XYZ0123456789' };

@@ -7,9 +7,9 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawn, spawnSync } = require('node:child_process');
 const { SageMakerRuntimeClient, InvokeEndpointCommand } = require('@aws-sdk/client-sagemaker-runtime');
-const { validateConfig, parseCommandLine, parseConfigText, mergeConfig, ConfigError, DEFAULT_PORT } = require('../dist/server');
+const { validateConfig, parseCommandLine, parseConfigText, mergeConfig, ConfigError, DEFAULT_PORT } = require('../dist');
 
-const CLI = path.join(__dirname, '..', 'dist', 'server', 'cli.js');
+const CLI = path.join(__dirname, '..', 'dist', 'cli.js');
 const KEY = { accessKeyId: 'AKIACLITEST0001', secretAccessKey: 'cli-test-secret/not+real' };
 const base = { credentials: [KEY], endpoints: { ep: { model: 'demo' } } };
 
@@ -188,7 +188,7 @@ describe('the sagemaker-local command', function () {
     assert.equal(r.status, 2);
     assert.match(r.stderr, /--demo x and --container x=http:\/\/127\.0\.0\.1:8080 both route endpoint x/);
     fs.writeFileSync(file, `\uFEFF${JSON.stringify({ ...base, port: 0 })}`, 'utf8');
-    assert.equal(require('../dist/server').loadConfig(['--config', file]).port, 0, 'a byte-order mark is read past');
+    assert.equal(require('../dist').loadConfig(['--config', file]).port, 0, 'a byte-order mark is read past');
     r = run(['--config', path.join(dir, 'missing.json')]);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /missing\.json: cannot read it \(ENOENT\)/);

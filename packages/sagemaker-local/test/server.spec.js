@@ -7,7 +7,7 @@ const {
   SageMakerRuntimeClient,
   InvokeEndpointCommand,
 } = require('@aws-sdk/client-sagemaker-runtime');
-const { SageMakerServer, errorStatus, MAX_PAYLOAD_BYTES } = require('../dist/server');
+const { SageMakerServer, errorStatus, MAX_PAYLOAD_BYTES } = require('../dist');
 
 const KEY = { accessKeyId: 'AKIDSERVERTEST01', secretAccessKey: 'serverTestSecret/abc+XYZ0123456789' };
 const TOKEN_KEY = {

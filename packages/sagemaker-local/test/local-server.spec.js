@@ -10,12 +10,9 @@ const {
   InvokeEndpointAsyncCommand,
 } = require('@aws-sdk/client-sagemaker-runtime');
 const { failure, startLocal, startContainer, stopContainer } = require('./local');
-const { RunningStats, AnomalyScorer, TokenBucket, parseReadings } = require('../dist/server');
+const { RunningStats, AnomalyScorer, TokenBucket, parseReadings } = require('../dist');
 
-const { parseCsv } = require('../dist/server/csv');
-// The invoke node's CSV batch writer: only the test joins the two, the server never imports the node's code.
-const { encodeRow, framing, assemble } = require('../dist/invoke/batch');
-
+const { parseCsv } = require('../dist/csv');
 const KEY = { accessKeyId: 'AKIALOCALTEST0001', secretAccessKey: 'local-test-secret/not+real' };
 const text = (bytes) => Buffer.from(bytes).toString('utf8');
 
@@ -202,17 +199,10 @@ describe('local endpoint server: the demo model reads CSV as RFC 4180 writes it'
     assert.throws(() => parseCsv('a,1\n"x"y,2'), /line 2: text after the closing quote/);
   });
 
-  it("reads every batch the invoke node's CSV writer makes: quotes, commas and line breaks in a series", function () {
-    const series = ['c,1', 'say "hi"', 'two\nlines', 'cr\r\nlf', 'plain', ' spaced '];
-    const body = assemble(framing('csv', ''), series.map((s, i) => encodeRow('csv', [s, i + 0.5], 'payload')));
-    const { readings } = parseReadings(body, 'csv');
-    assert.deepEqual(readings, series.map((s, i) => ({ series: s, value: i + 0.5 })));
-  });
-
   it('answers a quoted series over the wire, and quotes it back the same way', async function () {
     const { local, sm } = await start({ sensors: { model: 'demo' } });
     try {
-      const body = assemble(framing('csv', ''), [encodeRow('csv', ['c,1', 5], 'payload'), encodeRow('csv', ['c,1', 7], 'payload')]);
+      const body = Buffer.from('"c,1",5\n"c,1",7\n');
       const res = await sm.send(new InvokeEndpointCommand({ EndpointName: 'sensors', Body: body, ContentType: 'text/csv' }));
       assert.equal(text(res.Body), '"c,1",5,0,,,,false\n"c,1",7,1,5,,,false\n');
       assert.deepEqual(parseCsv(text(res.Body)).map((r) => r.fields[0]), ['c,1', 'c,1']);

@@ -1,11 +1,11 @@
 'use strict';
 // What the specs that drive sagemaker-local and its servers share (run `npm run build` first): starting it from a
 // configuration with its log lines kept, the test model container process (src/test-servers/model-container.ts),
-// and awaiting a call that must fail.
+// awaiting a call that must fail, and a hand-fed event source for a streaming handler.
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
-const { startLocalServer, validateConfig } = require('../dist/server');
+const { startLocalServer, validateConfig } = require('../dist');
 
 /** The error a call that must fail rejects with. */
 async function failure(promise) {
@@ -47,4 +47,36 @@ function stopContainer(child) {
   });
 }
 
-module.exports = { failure, startLocal, startContainer, stopContainer };
+/**
+ * An event source a test feeds by hand, for a streaming endpoint handler ({ stream: feed }): the server writes each
+ * event when the test sends it, so a test decides when the stream moves on and when it ends.
+ */
+function feed() {
+  const queue = [];
+  const waiters = [];
+  const state = { returned: false, ended: false };
+  const push = (item) => {
+    const w = waiters.shift();
+    if (w) w(item);
+    else queue.push(item);
+  };
+  return {
+    state,
+    send: (event) => push({ value: event, done: false }),
+    end: () => {
+      state.ended = true;
+      push({ value: undefined, done: true });
+    },
+    [Symbol.asyncIterator]() {
+      return {
+        next: () => (queue.length > 0 ? Promise.resolve(queue.shift()) : new Promise((r) => waiters.push(r))),
+        return: async () => {
+          state.returned = true;
+          return { done: true, value: undefined };
+        },
+      };
+    },
+  };
+}
+
+module.exports = { failure, startLocal, startContainer, stopContainer, feed };

@@ -6,7 +6,7 @@
 const assert = require('assert');
 const path = require('path');
 const { spawn } = require('child_process');
-const { validateConfig, loadConfig, ConfigError } = require('../dist/server');
+const { validateConfig, loadConfig, ConfigError } = require('../dist');
 const { openBidi } = require('./bidi-client');
 const { startLocal, startContainer, stopContainer } = require('./local');
 
@@ -50,7 +50,7 @@ describe('the sagemaker-local command: bidirectional streams', function () {
   this.timeout(30000);
 
   it('prints the HTTP/2 URL and answers a stream there', async function () {
-    const cli = path.join(__dirname, '..', 'dist', 'server', 'cli.js');
+    const cli = path.join(__dirname, '..', 'dist', 'cli.js');
     const args = ['--port', '0', '--demo', 'ep', '--access-key-id', KEY.accessKeyId, '--secret-access-key', KEY.secretAccessKey];
     const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
@@ -199,7 +199,7 @@ describe('sagemaker-local: bidirectional streams', function () {
   });
 
   it("the WebSocket client pings the container, hears its pong, and sends a 70 KB message", async function () {
-    const { openWebSocket } = require('../dist/server/ws-client');
+    const { openWebSocket } = require('../dist/ws-client');
     const seen = [];
     const socket = await openWebSocket(`${container.url.replace('http', 'ws')}/invocations-bidirectional-stream`, {
       message: (data, text) => seen.push([text, data.toString()]),
