@@ -6,8 +6,8 @@
  */
 
 import { readFileSync } from 'fs';
-import { mergeConfig, parseCommandLine, USAGE } from './command-line';
-import { ConfigError, parseConfigText, type LocalServerConfig } from './config';
+import { mergeConfig, parseCommandLine, USAGE } from './config/command-line';
+import { ConfigError, parseConfigText, type LocalServerConfig } from './config/config';
 import { describeRoute, startLocalServer } from './local';
 
 const EXIT_BAD_CONFIG = 2;

@@ -11,8 +11,8 @@
  *   its route kinds (`startLocalServer` starts both servers; its `bidiUrl` is the HTTP/2 one).
  */
 
-export { SageMakerServer } from './sagemaker-server';
-export { MAX_PAYLOAD_BYTES, MAX_ASYNC_INLINE_BYTES, errorStatus } from './wire';
+export { SageMakerServer } from './runtime/sagemaker-server';
+export { MAX_PAYLOAD_BYTES, MAX_ASYNC_INLINE_BYTES, errorStatus } from './runtime/wire';
 export type {
   ServerCredentials,
   Operation,
@@ -29,7 +29,7 @@ export type {
   EndpointHandler,
   RecordedRequest,
   SageMakerServerOptions,
-} from './types';
+} from './runtime/types';
 export {
   ConfigError,
   validateConfig,
@@ -45,11 +45,11 @@ export {
   type ThrottleConfig,
   type S3Config,
   type AsyncConfig,
-} from './config';
-export { ObjectStore, parseS3Uri, type StoredObject, type ObjectStoreOptions, type S3Location } from './s3-store';
-export { S3Api, type S3RecordedRequest, type S3ApiOptions, type S3Interception } from './s3-server';
-export { AsyncJobs, type AsyncJobsOptions } from './async-jobs';
-export { parseCommandLine, mergeConfig } from './command-line';
+} from './config/config';
+export { ObjectStore, parseS3Uri, type StoredObject, type ObjectStoreOptions, type S3Location } from './s3/s3-store';
+export { S3Api, type S3RecordedRequest, type S3ApiOptions, type S3Interception } from './s3/s3-server';
+export { AsyncJobs, type AsyncJobsOptions } from './runtime/async-jobs';
+export { parseCommandLine, mergeConfig } from './config/command-line';
 export { startLocalServer, describeRoute, type LocalServer, type LocalServerOptions } from './local';
 export {
   demoModel,
@@ -61,13 +61,13 @@ export {
   type DemoModelOptions,
   type Reading,
   type ReadingScore,
-} from './demo-model';
-export { ContainerRoute, containerRequestHeaders, type ContainerRouteOptions, type ContainerHealth } from './container-route';
-export { throttle, TokenBucket, throttlingError, type ThrottleOptions } from './throttle';
+} from './models/demo-model';
+export { ContainerRoute, containerRequestHeaders, type ContainerRouteOptions, type ContainerHealth } from './models/container-route';
+export { throttle, TokenBucket, throttlingError, type ThrottleOptions } from './runtime/throttle';
 export { loadConfig } from './cli';
-export { BidiServer } from './bidi-server';
-export { demoBidi, type DemoBidiOptions } from './demo-bidi';
-export { containerBidi, containerSocketUrl, type ContainerBidiOptions } from './container-bidi';
+export { BidiServer } from './bidi/bidi-server';
+export { demoBidi, type DemoBidiOptions } from './models/demo-bidi';
+export { containerBidi, containerSocketUrl, type ContainerBidiOptions } from './models/container-bidi';
 export type {
   BidiHandler,
   BidiCall,
@@ -78,6 +78,6 @@ export type {
   RecordedBidiStream,
   DataType,
   CompletionState,
-} from './bidi-types';
-export { encodeMessage, decodeMessage, MessageDecoder, crc32, EventStreamFormatError, type EventMessage, type HeaderValue } from './event-codec';
-export { EventSignatureChain, eventSignature, deriveSigningKey } from './event-signature';
+} from './bidi/bidi-types';
+export { encodeMessage, decodeMessage, MessageDecoder, crc32, EventStreamFormatError, type EventMessage, type HeaderValue } from './io/event-codec';
+export { EventSignatureChain, eventSignature, deriveSigningKey } from './signing/event-signature';

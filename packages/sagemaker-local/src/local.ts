@@ -4,18 +4,18 @@
  * Used by the `sagemaker-local` command and by `npm start`; importable for tests and for users' own scripts.
  */
 
-import { SageMakerServer } from './sagemaker-server';
-import type { EndpointHandler } from './types';
-import type { LocalServerConfig, RouteConfig } from './config';
-import { demoModel } from './demo-model';
-import { ContainerRoute } from './container-route';
-import { throttle } from './throttle';
-import { ObjectStore } from './s3-store';
-import { AsyncJobs } from './async-jobs';
-import { BidiServer } from './bidi-server';
-import type { BidiHandler } from './bidi-types';
-import { demoBidi } from './demo-bidi';
-import { containerBidi } from './container-bidi';
+import { SageMakerServer } from './runtime/sagemaker-server';
+import type { EndpointHandler } from './runtime/types';
+import type { LocalServerConfig, RouteConfig } from './config/config';
+import { demoModel } from './models/demo-model';
+import { ContainerRoute } from './models/container-route';
+import { throttle } from './runtime/throttle';
+import { ObjectStore } from './s3/s3-store';
+import { AsyncJobs } from './runtime/async-jobs';
+import { BidiServer } from './bidi/bidi-server';
+import type { BidiHandler } from './bidi/bidi-types';
+import { demoBidi } from './models/demo-bidi';
+import { containerBidi } from './models/container-bidi';
 
 export interface LocalServerOptions {
   /** where the request log lines and container notices go; default nowhere */

@@ -12,7 +12,7 @@ const {
 const { failure, startLocal, startContainer, stopContainer } = require('./local');
 const { RunningStats, AnomalyScorer, TokenBucket, parseReadings } = require('../dist');
 
-const { parseCsv } = require('../dist/csv');
+const { parseCsv } = require('../dist/models/csv');
 const KEY = { accessKeyId: 'AKIALOCALTEST0001', secretAccessKey: 'local-test-secret/not+real' };
 const text = (bytes) => Buffer.from(bytes).toString('utf8');
 

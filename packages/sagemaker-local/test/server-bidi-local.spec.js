@@ -199,7 +199,7 @@ describe('sagemaker-local: bidirectional streams', function () {
   });
 
   it("the WebSocket client pings the container, hears its pong, and sends a 70 KB message", async function () {
-    const { openWebSocket } = require('../dist/ws-client');
+    const { openWebSocket } = require('../dist/models/ws-client');
     const seen = [];
     const socket = await openWebSocket(`${container.url.replace('http', 'ws')}/invocations-bidirectional-stream`, {
       message: (data, text) => seen.push([text, data.toString()]),

@@ -20,7 +20,7 @@ const {
 } = require('@aws-sdk/client-s3');
 const { SageMakerRuntimeClient, InvokeEndpointCommand } = require('@aws-sdk/client-sagemaker-runtime');
 const { failure, startLocal } = require('./local');
-const { checksumOf } = require('../dist/checksums');
+const { checksumOf } = require('../dist/s3/checksums');
 
 const KEY = { accessKeyId: 'AKIAS3LOCALTEST01', secretAccessKey: 's3-test-secret/not+real' };
 const BUCKET = 'test-bucket';
@@ -109,7 +109,7 @@ describe('local S3 API: objects through @aws-sdk/client-s3', function () {
   it("keeps S3's default type for an object sent without a Content-Type", async function () {
     const { ObjectStore } = require('../dist');
     const store = new ObjectStore({ buckets: ['b-1'] });
-    const { putObject } = require('../dist/s3-objects');
+    const { putObject } = require('../dist/s3/s3-objects');
     putObject(store, { bucket: 'b-1', key: 'k', headers: {}, body: Buffer.from('x') });
     assert.equal(store.get('b-1', 'k').contentType, 'binary/octet-stream');
   });

@@ -5,7 +5,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'http';
 import { connect, type Socket } from 'net';
 import type { Duplex } from 'stream';
-import { Listener } from '../listener';
+import { Listener } from '../io/listener';
 
 /** One CONNECT asked for: its target `host:port` and the status answered (0 while unanswered). */
 export interface TunnelRequest {

@@ -14,10 +14,10 @@
 import { randomBytes, randomUUID } from 'crypto';
 import type { IncomingMessage, ServerResponse } from 'http';
 import type { ServerOptions as HttpsServerOptions } from 'https';
-import { Listener } from '../listener';
-import { AuthFailure, verifySignature, type AuthProblem, type SigningKey } from '../sigv4';
-import { flattenHeaders, readBody, splitUrl, writeHead } from '../http-io';
-import { validationMessage, violations, type Constraint } from '../constraints';
+import { Listener } from '../io/listener';
+import { AuthFailure, verifySignature, type AuthProblem, type SigningKey } from '../signing/sigv4';
+import { flattenHeaders, readBody, splitUrl, writeHead } from '../io/http-io';
+import { validationMessage, violations, type Constraint } from '../runtime/constraints';
 
 /** A base key the server accepts (with `sessionToken`, requests must carry exactly that token). */
 export type StsKey = Omit<SigningKey, 'expiration'>;

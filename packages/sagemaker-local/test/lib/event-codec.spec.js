@@ -2,8 +2,8 @@
 // The server's own event-stream codec and event-signature chain, checked against the SDK's codec and signer.
 const assert = require('node:assert/strict');
 const zlib = require('node:zlib');
-const { encodeMessage, decodeMessage, MessageDecoder, crc32, tableCrc32, EventStreamFormatError } = require('../../dist/event-codec');
-const { EventSignatureChain, EventSignatureError, eventSignature, deriveSigningKey } = require('../../dist/event-signature');
+const { encodeMessage, decodeMessage, MessageDecoder, crc32, tableCrc32, EventStreamFormatError } = require('../../dist/io/event-codec');
+const { EventSignatureChain, EventSignatureError, eventSignature, deriveSigningKey } = require('../../dist/signing/event-signature');
 const { EventStreamCodec } = require('@smithy/core/event-streams');
 const { fromUtf8, toUtf8 } = require('@smithy/core/serde');
 const { SignatureV4 } = require('@smithy/signature-v4');

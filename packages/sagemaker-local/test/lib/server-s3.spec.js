@@ -3,12 +3,12 @@
 // examples, the checksums against their standard check values, aws-chunked decoding, the in-memory store's limits,
 // S3 locations, and the object operations without HTTP.
 const assert = require('node:assert/strict');
-const { canonicalPath, canonicalQuery, canonicalRequest, credentialScope, sha256Hex, signature, signingKey, stringToSign } = require('../../dist/sigv4-canonical');
-const { checksumOf } = require('../../dist/checksums');
-const { decodeAwsChunked } = require('../../dist/aws-chunked');
-const { ObjectStore, parseS3Uri } = require('../../dist/s3-store');
-const { putObject, getObject } = require('../../dist/s3-objects');
-const { errorXml, parseS3Path, s3Error, scopeServiceOf } = require('../../dist/s3-wire');
+const { canonicalPath, canonicalQuery, canonicalRequest, credentialScope, sha256Hex, signature, signingKey, stringToSign } = require('../../dist/signing/sigv4-canonical');
+const { checksumOf } = require('../../dist/s3/checksums');
+const { decodeAwsChunked } = require('../../dist/s3/aws-chunked');
+const { ObjectStore, parseS3Uri } = require('../../dist/s3/s3-store');
+const { putObject, getObject } = require('../../dist/s3/s3-objects');
+const { errorXml, parseS3Path, s3Error, scopeServiceOf } = require('../../dist/s3/s3-wire');
 
 describe('SigV4 arithmetic (sigv4-canonical)', function () {
   it("derives AWS's published example signing key", function () {

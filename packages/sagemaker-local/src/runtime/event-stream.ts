@@ -5,7 +5,7 @@
  */
 
 import type { ServerResponse } from 'http';
-import { encodeMessage as encodeEventMessage } from './event-codec';
+import { encodeMessage as encodeEventMessage } from '../io/event-codec';
 import type { StreamEvent } from './types';
 
 /** One event-stream message: a `PayloadPart` event of raw bytes, or an exception with a JSON body. */

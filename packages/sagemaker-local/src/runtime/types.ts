@@ -5,8 +5,8 @@
  */
 
 import type { ServerOptions as HttpsServerOptions } from 'https';
-import type { SigningKey } from './sigv4';
-import type { ObjectStore } from './s3-store';
+import type { SigningKey } from '../signing/sigv4';
+import type { ObjectStore } from '../s3/s3-store';
 
 /**
  * A key pair the server accepts: with `sessionToken`, requests signed with it must carry exactly that

@@ -14,9 +14,9 @@
  * input scored, with no output written.
  */
 
-import type { EndpointHandler, EndpointResult, InvocationRequest, StreamEvent } from './types';
-import { containerError } from './model-error';
-import { PRODUCTION_VARIANT, RESPONSE_HEADERS, requestTypes } from './wire';
+import type { EndpointHandler, EndpointResult, InvocationRequest, StreamEvent } from '../runtime/types';
+import { containerError } from '../runtime/model-error';
+import { PRODUCTION_VARIANT, RESPONSE_HEADERS, requestTypes } from '../runtime/wire';
 import { CsvSyntaxError, parseCsv, type CsvRecord } from './csv';
 
 export interface DemoModelOptions {

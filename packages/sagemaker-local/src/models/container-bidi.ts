@@ -16,9 +16,9 @@
  *   slows the container down instead of memory growing.
  */
 
-import type { BidiAnswer, BidiCall, BidiHandler, BidiOutputEvent } from './bidi-types';
-import type { EndpointError } from './types';
-import { containerError, noAnswerError } from './model-error';
+import type { BidiAnswer, BidiCall, BidiHandler, BidiOutputEvent } from '../bidi/bidi-types';
+import type { EndpointError } from '../runtime/types';
+import { containerError, noAnswerError } from '../runtime/model-error';
 import { openWebSocket, WebSocketOpenError, type WebSocketConnection } from './ws-client';
 
 export interface ContainerBidiOptions {

@@ -21,9 +21,9 @@
 
 import { request as httpRequest, type IncomingMessage, type ClientRequest } from 'http';
 import { randomUUID } from 'crypto';
-import type { EndpointHandler, EndpointResult, InvocationRequest, StreamEvent } from './types';
-import { containerError, noAnswerError, CONTAINER_HOST } from './model-error';
-import { errorStatus, PRODUCTION_VARIANT, REQUEST_HEADERS, RESPONSE_HEADERS, requestTypes } from './wire';
+import type { EndpointHandler, EndpointResult, InvocationRequest, StreamEvent } from '../runtime/types';
+import { containerError, noAnswerError, CONTAINER_HOST } from '../runtime/model-error';
+import { errorStatus, PRODUCTION_VARIANT, REQUEST_HEADERS, RESPONSE_HEADERS, requestTypes } from '../runtime/wire';
 
 export interface ContainerRouteOptions {
   /** the container's base URL, `http://host:port` */

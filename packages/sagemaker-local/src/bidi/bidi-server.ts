@@ -12,13 +12,13 @@
 
 import { randomUUID } from 'crypto';
 import * as http2 from 'http2';
-import { NetListener } from './listener';
-import type { EndpointError, ServerCredentials } from './types';
+import { NetListener } from '../io/listener';
+import type { EndpointError, ServerCredentials } from '../runtime/types';
 import type { BidiAnswer, BidiCall, BidiHandler, BidiServerOptions, InputPart, RecordedBidiStream } from './bidi-types';
-import { AuthFailure, verifySignature } from './sigv4';
-import { AUTH_ERROR_TYPES, errorStatus, EVENT_STREAM_CONTENT_TYPE, PRODUCTION_VARIANT, SIGNING_SERVICE } from './wire';
+import { AuthFailure, verifySignature } from '../signing/sigv4';
+import { AUTH_ERROR_TYPES, errorStatus, EVENT_STREAM_CONTENT_TYPE, PRODUCTION_VARIANT, SIGNING_SERVICE } from '../runtime/wire';
 import { BIDI_ERROR_STATUS, BIDI_PATH, INVOKED_VARIANT_HEADER, readBidiOptions, STREAMING_EVENTS_PAYLOAD, type BidiOptions } from './bidi-rules';
-import { EventSignatureChain } from './event-signature';
+import { EventSignatureChain } from '../signing/event-signature';
 import { BidiInput } from './bidi-input';
 import { encodeErrorMessage, encodeOutputEvent, pumpOutput, writable } from './bidi-output';
 

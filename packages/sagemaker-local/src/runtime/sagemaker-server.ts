@@ -26,13 +26,13 @@ import type {
   SageMakerServerOptions,
   ServerCredentials,
 } from './types';
-import { Listener } from './listener';
-import { S3Api } from './s3-server';
+import { Listener } from '../io/listener';
+import { S3Api } from '../s3/s3-server';
 import { asStream, contentTypeOf, isAccepted, isError, isHang, isReset, isStream, withoutContentType } from './results';
-import { AuthFailure, verifySignature } from './sigv4';
+import { AuthFailure, verifySignature } from '../signing/sigv4';
 import { asyncInputProblem, validateInvocation } from './constraints';
 import { writeEventStream } from './event-stream';
-import { flattenHeaders, readBody, splitUrl, writeHead } from './http-io';
+import { flattenHeaders, readBody, splitUrl, writeHead } from '../io/http-io';
 import {
   AUTH_ERROR_TYPES,
   errorStatus,

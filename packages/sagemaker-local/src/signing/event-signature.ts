@@ -11,7 +11,7 @@
  */
 
 import { timingSafeEqual } from 'crypto';
-import { encodeHeaders, type EventMessage } from './event-codec';
+import { encodeHeaders, type EventMessage } from '../io/event-codec';
 import { credentialScope, hmac, sha256Hex, signingKey } from './sigv4';
 
 const EVENT_ALGORITHM = 'AWS4-HMAC-SHA256-PAYLOAD';

@@ -6,8 +6,8 @@
  */
 
 import type { ServerHttp2Stream } from 'http2';
-import { decodeMessage, MessageDecoder, type MessageHeaders } from './event-codec';
-import { EventSignatureChain, EventSignatureError } from './event-signature';
+import { decodeMessage, MessageDecoder, type MessageHeaders } from '../io/event-codec';
+import { EventSignatureChain, EventSignatureError } from '../signing/event-signature';
 import type { CompletionState, DataType, InputPart } from './bidi-types';
 
 /** Parts held for a slow handler before the stream is paused. */

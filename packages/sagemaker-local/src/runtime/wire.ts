@@ -5,7 +5,7 @@
  * constraints and the route kinds (demo model, model container) all read them from here.
  */
 
-import type { AuthProblem } from './sigv4';
+import type { AuthProblem } from '../signing/sigv4';
 import type { Operation } from './types';
 
 /** The SigV4 signing name of SageMaker Runtime. */

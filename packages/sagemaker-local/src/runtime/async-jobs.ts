@@ -14,7 +14,7 @@
 import { randomUUID } from 'crypto';
 import type { EndpointHandler, EndpointResult, InvocationRequest } from './types';
 import { contentTypeOf, isAccepted, isError, isHang, isReset, isStream } from './results';
-import { DEFAULT_OBJECT_TYPE, parseS3Uri, type ObjectStore } from './s3-store';
+import { DEFAULT_OBJECT_TYPE, parseS3Uri, type ObjectStore } from '../s3/s3-store';
 import { REQUEST_HEADERS, requestTypes } from './wire';
 
 export interface AsyncJobsOptions {

@@ -6,7 +6,7 @@
 
 import { ConfigError, Problems } from './config-error';
 import { findJsonProblem } from './json-error';
-import type { ServerCredentials } from './types';
+import type { ServerCredentials } from '../runtime/types';
 
 export { ConfigError } from './config-error';
 

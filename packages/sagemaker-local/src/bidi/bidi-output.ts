@@ -9,7 +9,7 @@
  */
 
 import { constants, type ServerHttp2Stream } from 'http2';
-import { encodeMessage, type MessageHeaders } from './event-codec';
+import { encodeMessage, type MessageHeaders } from '../io/event-codec';
 import type { BidiOutputEvent } from './bidi-types';
 
 const str = (value: string): { type: 'string'; value: string } => ({ type: 'string', value });

@@ -8,8 +8,8 @@
  */
 
 import type { IncomingMessage, ServerResponse } from 'http';
-import { flattenHeaders, readBody, splitUrl } from './http-io';
-import { AuthFailure, verifySignatureNow, type SigningKey } from './sigv4';
+import { flattenHeaders, readBody, splitUrl } from '../io/http-io';
+import { AuthFailure, verifySignatureNow, type SigningKey } from '../signing/sigv4';
 import type { ObjectStore } from './s3-store';
 import { deleteObject, getObject, listObjects, putObject, RESPONSE_OVERRIDES, type S3Answer } from './s3-objects';
 import { authError, errorXml, firstSegment, parseS3Path, s3Error, S3_SIGNING_SERVICE, scopeServiceOf, writeS3Head, type S3Error } from './s3-wire';

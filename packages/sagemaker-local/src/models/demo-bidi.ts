@@ -18,7 +18,7 @@
  * The output ends when the input ends and every part has been answered.
  */
 
-import type { BidiAnswer, BidiCall, BidiHandler, BidiOutputEvent, InputPart } from './bidi-types';
+import type { BidiAnswer, BidiCall, BidiHandler, BidiOutputEvent, InputPart } from '../bidi/bidi-types';
 import { AnomalyScorer, type DemoModelOptions } from './demo-model';
 
 export interface DemoBidiOptions extends DemoModelOptions {

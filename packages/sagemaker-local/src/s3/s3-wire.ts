@@ -6,7 +6,7 @@
 
 import { randomBytes } from 'crypto';
 import type { ServerResponse } from 'http';
-import type { AuthFailure } from './sigv4';
+import type { AuthFailure } from '../signing/sigv4';
 
 /** The SigV4 signing name of S3. */
 export const S3_SIGNING_SERVICE = 's3';

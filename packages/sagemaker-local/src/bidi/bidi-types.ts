@@ -5,7 +5,7 @@
  */
 
 import type { ServerOptions as HttpsServerOptions } from 'https';
-import type { EndpointError, ServerCredentials } from './types';
+import type { EndpointError, ServerCredentials } from '../runtime/types';
 
 export type DataType = 'UTF8' | 'BINARY';
 export type CompletionState = 'PARTIAL' | 'COMPLETE';
