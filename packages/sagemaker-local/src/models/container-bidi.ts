@@ -16,10 +16,10 @@
  *   slows the container down instead of memory growing.
  */
 
+import WebSocket from 'ws';
 import type { BidiAnswer, BidiCall, BidiHandler, BidiOutputEvent } from '../bidi/bidi-types';
 import type { EndpointError } from '../runtime/types';
 import { containerError, noAnswerError } from '../runtime/model-error';
-import { openWebSocket, WebSocketOpenError, type WebSocketConnection } from './ws-client';
 
 export interface ContainerBidiOptions {
   /** the container's base URL, `http://host:port` */
@@ -32,6 +32,21 @@ export interface ContainerBidiOptions {
 
 export const CONTAINER_BIDI_PATH = '/invocations-bidirectional-stream';
 const MAX_UNANSWERED_PINGS = 5;
+/** The largest message taken from a container (the event-stream message limit is 16 MB). */
+const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+/** Milliseconds a closing handshake may take before the connection is dropped. */
+const CLOSE_TIMEOUT_MS = 5000;
+
+/** The container refused the upgrade with an HTTP answer (status > 0), or could not be reached (status 0). */
+class OpenError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly body = '',
+  ) {
+    super(message);
+  }
+}
 /** Container messages held for a client that reads slowly before the WebSocket is paused (TCP then slows the container). */
 const OUTPUT_HIGH_WATER = 64;
 
@@ -85,67 +100,92 @@ class OutputQueue implements AsyncIterable<BidiOutputEvent> {
   }
 }
 
+/** Opens the WebSocket to the container (the `ws` library: no compression, as the sidecar asks none). */
+function openSocket(url: string, timeoutMs: number): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { handshakeTimeout: timeoutMs, perMessageDeflate: false, maxPayload: MAX_MESSAGE_BYTES });
+    socket.once('open', () => resolve(socket));
+    socket.once('unexpected-response', (req, res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.once('end', () => {
+        req.destroy();
+        reject(new OpenError(`the container answered the upgrade with ${res.statusCode}`, res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
+      });
+    });
+    socket.on('error', (err) => reject(new OpenError(err.message, 0)));
+  });
+}
+
+/** Closes with a handshake, dropping the connection when the container does not answer it within `timeoutMs`. */
+function closeSocket(socket: WebSocket, code: number, reason: string, timeoutMs = CLOSE_TIMEOUT_MS): void {
+  if (socket.readyState === WebSocket.CLOSED) return;
+  socket.close(code, reason);
+  setTimeout(() => socket.terminate(), timeoutMs).unref();
+}
+
 /** Sends the client's parts to the container as they come; starts the closing handshake when the input ends. */
-async function forwardInput(call: BidiCall, socket: WebSocketConnection): Promise<void> {
+async function forwardInput(call: BidiCall, socket: WebSocket): Promise<void> {
   try {
     for await (const part of call.input) {
-      await socket.send(part.bytes, part.dataType === 'UTF8', part.completionState !== 'PARTIAL');
+      if (socket.readyState !== WebSocket.OPEN) continue;
+      // A PARTIAL part is a frame without FIN: `ws` sends the next one as its continuation.
+      await new Promise<void>((resolve, reject) => {
+        socket.send(part.bytes, { binary: part.dataType !== 'UTF8', fin: part.completionState !== 'PARTIAL' }, (err) => (err ? reject(err) : resolve()));
+      });
     }
-    socket.close(1000, 'input ended');
+    closeSocket(socket, 1000, 'input ended');
   } catch {
-    socket.destroy();
+    socket.terminate();
   }
 }
 
 /** Pings the container while the stream is open; closes the connection after too many unanswered pings. */
-function keepAlive(socket: WebSocketConnection, intervalMs: number, answered: { count: number }): () => void {
+function keepAlive(socket: WebSocket, intervalMs: number, answered: { count: number }): () => void {
   let unanswered = 0;
   let seen = answered.count;
   const timer = setInterval(() => {
     if (answered.count !== seen) unanswered = 0;
     seen = answered.count;
     if (++unanswered > MAX_UNANSWERED_PINGS) {
-      socket.close(1001, 'the container did not answer pings');
+      closeSocket(socket, 1001, 'the container did not answer pings');
       return;
     }
-    socket.ping();
+    if (socket.readyState === WebSocket.OPEN) socket.ping();
   }, intervalMs);
   timer.unref();
   return () => clearInterval(timer);
 }
 
 async function open(options: ContainerBidiOptions, call: BidiCall): Promise<BidiAnswer | EndpointError> {
+  let socket: WebSocket;
+  try {
+    socket = await openSocket(containerSocketUrl(options.url, call), options.openTimeoutMs ?? 10000);
+  } catch (err) {
+    if (err instanceof OpenError && err.status > 0) return containerError(err.status, err.body || err.message);
+    return noAnswerError(`Amazon SageMaker could not open a stream to the ${call.endpointName} endpoint's container at ${options.url}: ${(err as Error).message}.`);
+  }
   const output = new OutputQueue();
   // Any frame from the container counts as a sign of life, pongs included (they reset the ping count).
   const alive = { count: 0 };
-  let socket: WebSocketConnection;
-  try {
-    socket = await openWebSocket(
-      containerSocketUrl(options.url, call),
-      {
-        message: (data, text) => {
-          alive.count++;
-          output.push({ part: data, dataType: text ? 'UTF8' : 'BINARY', completionState: 'COMPLETE' });
-        },
-        pong: () => alive.count++,
-        close: (code, reason) => {
-          if (code !== 1000 && code !== 1005) {
-            output.push({ error: 'ModelStreamError', message: `The container closed the stream with code ${code}${reason ? `: ${reason}` : ''}.`, errorCode: String(code) });
-          }
-          output.end();
-        },
-      },
-      { timeoutMs: options.openTimeoutMs ?? 10000 },
-    );
-  } catch (err) {
-    if (err instanceof WebSocketOpenError && err.status > 0) return containerError(err.status, err.body || err.message);
-    return noAnswerError(`Amazon SageMaker could not open a stream to the ${call.endpointName} endpoint's container at ${options.url}: ${(err as Error).message}.`);
-  }
+  socket.on('message', (data: Buffer, isBinary: boolean) => {
+    alive.count++;
+    output.push({ part: data, dataType: isBinary ? 'BINARY' : 'UTF8', completionState: 'COMPLETE' });
+  });
+  socket.on('pong', () => alive.count++);
+  socket.on('error', () => undefined); // the close that follows ends the output
+  socket.once('close', (code: number, reason: Buffer) => {
+    if (code !== 1000 && code !== 1005) {
+      const why = reason.toString('utf8');
+      output.push({ error: 'ModelStreamError', message: `The container closed the stream with code ${code}${why ? `: ${why}` : ''}.`, errorCode: String(code) });
+    }
+    output.end();
+  });
   output.onFull = (full) => (full ? socket.pause() : socket.resume());
   const stopPings = keepAlive(socket, options.pingIntervalMs ?? 60000, alive);
   call.signal.addEventListener('abort', () => {
     stopPings();
-    socket.close(1001, 'the client went away', 1000);
+    closeSocket(socket, 1001, 'the client went away', 1000);
   });
   void forwardInput(call, socket).finally(() => undefined);
   return { output: withCleanup(output, stopPings) };

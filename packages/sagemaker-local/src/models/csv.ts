@@ -1,19 +1,22 @@
 /**
- * A CSV reader for the demo model, after RFC 4180: fields separated by commas, records by CRLF or LF (a lone CR
- * too), a field in double quotes may hold commas, line breaks and doubled quotes (`""` is one `"`).
+ * The demo model's CSV reading, on csv-parse (RFC 4180: fields separated by commas, records by CRLF, LF or a lone
+ * CR; a field in double quotes may hold commas, line breaks and doubled quotes). This module only adds what the
+ * demo's messages need: the line each record starts on, blank lines skipped, and csv-parse's errors in plain words
+ * with the line.
  *
- * It is written here, apart from the invoke node's CSV writer (src/invoke/batch.ts), on purpose: the local server
- * is the independent party the node is tested against, so it must not share the node's code.
+ * The local server is the independent party the invoke node is tested against, so it reads CSV with a library of
+ * its own, never with the node's writer (src/invoke/batch.ts of the Node-RED package).
  */
 
-/** One record: its fields, which of them were quoted, and the line it starts on (1-based, for messages). */
+import { parse } from 'csv-parse/sync';
+
+/** One record: its fields, and the line it starts on (1-based, for messages). */
 export interface CsvRecord {
   fields: string[];
-  quoted: boolean[];
   line: number;
 }
 
-/** A text that is not CSV; `line` is where the problem is. */
+/** A text that is not CSV; `line` is where the record at fault starts. */
 export class CsvSyntaxError extends Error {
   constructor(
     message: string,
@@ -24,74 +27,46 @@ export class CsvSyntaxError extends Error {
   }
 }
 
+const OPTIONS = { relax_column_count: true, record_delimiter: ['\r\n', '\n', '\r'] };
+const LINE_BREAKS = /\r\n|\r|\n/g;
+
+/** What csv-parse's error code means, for the record that starts on `line`. */
+function syntaxError(err: Error & { code?: string }, line: number): CsvSyntaxError {
+  switch (err.code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return new CsvSyntaxError(`the quoted field of the row that starts on line ${line} is never closed`, line);
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      return new CsvSyntaxError(`line ${line}: text after the closing quote of a field (a quote inside a field is written "")`, line);
+    case 'INVALID_OPENING_QUOTE':
+      return new CsvSyntaxError(`line ${line}: a quote inside a field that does not start with one (quote the whole field, and write a quote inside it as "")`, line);
+    default:
+      return new CsvSyntaxError(`line ${line}: ${err.message}`, line);
+  }
+}
+
 /**
  * The records of a CSV text. A line with nothing on it is no record (a trailing line break ends the last record
- * rather than starting an empty one). A quote that is never closed, or text after a closing quote, is a
- * CsvSyntaxError; a quote inside an unquoted field is kept as text, as most CSV writers expect.
+ * rather than starting an empty one). A quote that is never closed, text after a closing quote or a quote inside
+ * an unquoted field is a CsvSyntaxError naming the line.
  */
 export function parseCsv(text: string): CsvRecord[] {
   const records: CsvRecord[] = [];
   let line = 1;
-  let i = 0;
-  const n = text.length;
-  let fields: string[] = [];
-  let quoted: boolean[] = [];
-  let recordLine = 1;
-
-  const endRecord = (): void => {
-    // A blank line reads as one unquoted empty field: it holds no record.
-    if (!(fields.length === 1 && fields[0] === '' && !quoted[0])) records.push({ fields, quoted, line: recordLine });
-    fields = [];
-    quoted = [];
-  };
-
-  for (;;) {
-    // At the start of a field.
-    if (fields.length === 0) recordLine = line;
-    if (text[i] === '"') {
-      const opened = line;
-      let value = '';
-      i += 1;
-      for (;;) {
-        if (i >= n) throw new CsvSyntaxError(`the quoted field that starts on line ${opened} is never closed`, opened);
-        const c = text[i];
-        if (c === '"') {
-          if (text[i + 1] === '"') {
-            value += '"';
-            i += 2;
-            continue;
-          }
-          i += 1;
-          break;
-        }
-        if (c === '\n' || (c === '\r' && text[i + 1] !== '\n')) line += 1;
-        value += c;
-        i += 1;
-      }
-      fields.push(value);
-      quoted.push(true);
-      if (i < n && text[i] !== ',' && text[i] !== '\r' && text[i] !== '\n') {
-        throw new CsvSyntaxError(`line ${line}: text after the closing quote of a field (a quote inside a field is written "")`, line);
-      }
-    } else {
-      let end = i;
-      while (end < n && text[end] !== ',' && text[end] !== '\r' && text[end] !== '\n') end += 1;
-      fields.push(text.slice(i, end));
-      quoted.push(false);
-      i = end;
-    }
-    // After a field: a comma, a line break or the end.
-    if (i >= n) {
-      endRecord();
-      return records;
-    }
-    if (text[i] === ',') {
-      i += 1;
-      continue;
-    }
-    i += text[i] === '\r' && text[i + 1] === '\n' ? 2 : 1;
-    line += 1;
-    endRecord();
-    if (i >= n) return records;
+  try {
+    parse(text, {
+      ...OPTIONS,
+      on_record: (fields: string[]) => {
+        const start = line;
+        // A record takes its own line plus the line breaks quoted inside its fields.
+        for (const field of fields) line += field.match(LINE_BREAKS)?.length ?? 0;
+        line += 1;
+        if (!(fields.length === 1 && fields[0] === '')) records.push({ fields, line: start });
+        return null; // kept here, not in csv-parse's own list
+      },
+    });
+  } catch (err) {
+    if (typeof (err as { code?: unknown }).code === 'string' && !(err instanceof RangeError)) throw syntaxError(err as Error, line);
+    throw err;
   }
+  return records;
 }

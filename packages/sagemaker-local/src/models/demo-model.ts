@@ -234,7 +234,8 @@ export function parseReadings(body: Buffer, format: DemoFormat): { readings: Rea
     }
     return { readings: [readingOf(value, 'reading')], single: true };
   }
-  const readings: Reading[] = [];
+  // Never readings.push(...many): a spread passes every reading as an argument, past the call stack's limit.
+  let readings: Reading[] = [];
   if (format === 'jsonlines') {
     text.split(/\r?\n/).forEach((raw, i) => {
       const line = raw.trim();
@@ -248,7 +249,7 @@ export function parseReadings(body: Buffer, format: DemoFormat): { readings: Rea
       readings.push(readingOf(value, `line ${i + 1}`));
     });
   } else {
-    readings.push(...csvReadings(text));
+    readings = csvReadings(text);
   }
   if (readings.length === 0) throw new DemoInputError('the body holds no readings');
   return { readings, single: false };
