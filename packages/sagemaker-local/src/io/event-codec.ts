@@ -7,7 +7,7 @@
  * `MessageDecoder` takes bytes as they arrive (HTTP/2 DATA frames cut messages anywhere) and yields whole messages.
  */
 
-import * as zlib from 'zlib';
+import { crc32 } from './crc';
 
 /** A header value, tagged with its wire type. `long` and `timestamp` are numbers (safe integers; ms for timestamp). */
 export type HeaderValue =
@@ -41,34 +41,8 @@ const MAX_HEADERS_BYTES = 128 * 1024;
 
 const TYPE_CODES = { boolTrue: 0, boolFalse: 1, byte: 2, short: 3, integer: 4, long: 5, binary: 6, string: 7, timestamp: 8, uuid: 9 } as const;
 
-// -- CRC32 (IEEE 802.3, the one zlib computes) ------------------------------------------------------------------
-
-let table: Uint32Array | undefined;
-function crcTable(): Uint32Array {
-  if (table) return table;
-  table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-}
-
-/** zlib.crc32 arrived in Node 20.15 / 22.2; the package supports Node 20.0, so keep a table-driven fallback. */
-const nativeCrc32 = (zlib as unknown as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
-
-export function crc32(data: Uint8Array, previous = 0): number {
-  return nativeCrc32 ? nativeCrc32(data, previous) >>> 0 : tableCrc32(data, previous);
-}
-
-/** The table-driven CRC32 (exported so the tests check it where zlib.crc32 exists too). */
-export function tableCrc32(data: Uint8Array, previous = 0): number {
-  const t = crcTable();
-  let crc = (previous ^ 0xffffffff) >>> 0;
-  for (let i = 0; i < data.length; i++) crc = t[(crc ^ data[i]) & 0xff] ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
-}
+// CRC32: the server's one, Node's zlib.crc32 (./crc).
+export { crc32 };
 
 // -- encoding ---------------------------------------------------------------------------------------------------
 

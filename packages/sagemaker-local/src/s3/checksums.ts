@@ -1,10 +1,11 @@
 /**
  * The object checksums S3 takes in `x-amz-checksum-*` headers and aws-chunked trailers: CRC32, CRC32C, SHA-1 and
- * SHA-256, each the base64 of the big-endian digest. The CRCs are table-driven here (Node's zlib.crc32 is not in
- * every Node 20, and CRC32C is in none), the hashes are Node's crypto.
+ * SHA-256, each the base64 of the big-endian digest. The CRCs are the server's one CRC32 and its CRC32C
+ * (io/crc), the hashes are Node's crypto.
  */
 
 import { createHash } from 'crypto';
+import { crc32, crc32c } from '../io/crc';
 
 export type ChecksumAlgorithm = 'crc32' | 'crc32c' | 'sha1' | 'sha256';
 
@@ -22,25 +23,9 @@ export function algorithmOfHeader(name: string): ChecksumAlgorithm | undefined {
   return (Object.keys(CHECKSUM_HEADERS) as ChecksumAlgorithm[]).find((a) => CHECKSUM_HEADERS[a] === lower);
 }
 
-function crcTable(polynomial: number): Uint32Array {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ polynomial : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-}
-
-const TABLES: Partial<Record<'crc32' | 'crc32c', Uint32Array>> = {};
-const POLYNOMIALS = { crc32: 0xedb88320, crc32c: 0x82f63b78 } as const;
-
 /** The reflected CRC of `data` (CRC-32/ISO-HDLC or CRC-32C/Castagnoli). */
 export function crc(kind: 'crc32' | 'crc32c', data: Uint8Array): number {
-  const table = (TABLES[kind] ??= crcTable(POLYNOMIALS[kind]));
-  let c = 0xffffffff;
-  for (let i = 0; i < data.length; i++) c = table[(c ^ data[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
+  return kind === 'crc32' ? crc32(data) : crc32c(data);
 }
 
 /** The checksum as S3 writes it: base64 of the big-endian digest. */
