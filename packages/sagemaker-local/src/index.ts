@@ -64,6 +64,7 @@ export {
 } from './models/demo-model';
 export { ContainerRoute, containerRequestHeaders, type ContainerRouteOptions, type ContainerHealth } from './models/container-route';
 export { throttle, TokenBucket, throttlingError, type ThrottleOptions } from './runtime/throttle';
+export { slowModel } from './runtime/slow-model';
 export { loadConfig } from './cli';
 export { BidiServer } from './bidi/bidi-server';
 export { demoBidi, type DemoBidiOptions } from './models/demo-bidi';

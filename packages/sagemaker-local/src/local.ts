@@ -10,6 +10,7 @@ import type { LocalServerConfig, RouteConfig } from './config/config';
 import { demoModel } from './models/demo-model';
 import { ContainerRoute } from './models/container-route';
 import { throttle } from './runtime/throttle';
+import { slowModel } from './runtime/slow-model';
 import { ObjectStore } from './s3/s3-store';
 import { AsyncJobs } from './runtime/async-jobs';
 import { BidiServer } from './bidi/bidi-server';
@@ -66,7 +67,10 @@ function bidiOf(route: RouteConfig): BidiHandler {
 
 /** An endpoint's model: the demo model, or a route to its container. */
 function modelOf(name: string, route: RouteConfig, options: LocalServerOptions): { handler: EndpointHandler; container?: ContainerRoute } {
-  if (route.kind === 'demo') return { handler: demoModel(route.threshold === undefined ? {} : { threshold: route.threshold }) };
+  if (route.kind === 'demo') {
+    const model = demoModel(route.threshold === undefined ? {} : { threshold: route.threshold });
+    return { handler: slowModel(model, route.delayMs ?? 0) };
+  }
   const container = new ContainerRoute({
     url: route.url,
     ...(route.timeoutSeconds === undefined ? {} : { timeoutMs: route.timeoutSeconds * 1000 }),

@@ -139,6 +139,45 @@ describe('local endpoint server: the built-in demo model', function () {
   });
 });
 
+describe("local endpoint server: a demo endpoint's delayMs slows every call", function () {
+  const DELAY = 250;
+  let ctx;
+  before(async function () {
+    ctx = await start({ slow: { model: 'demo', delayMs: DELAY }, slower: { model: 'demo', delayMs: 8 * DELAY }, quick: { model: 'demo' } });
+  });
+  after(async function () {
+    ctx.sm.destroy();
+    await ctx.local.close();
+  });
+
+  it('answers InvokeEndpoint no sooner than delayMs after the call', async function () {
+    const started = Date.now();
+    const res = await ctx.sm.send(new InvokeEndpointCommand({ EndpointName: 'slow', Body: Buffer.from('21.5'), ContentType: 'application/json' }));
+    assert.ok(Date.now() - started >= DELAY, `answered after ${Date.now() - started} ms`);
+    assert.equal(JSON.parse(text(res.Body)).value, 21.5);
+  });
+
+  it('sends each response stream part delayMs after the one before', async function () {
+    const started = Date.now();
+    const res = await ctx.sm.send(new InvokeEndpointWithResponseStreamCommand({ EndpointName: 'slow', Body: Buffer.from('[1, 2, 3]'), ContentType: 'application/json' }));
+    const times = [];
+    for await (const event of res.Body) if (event.PayloadPart) times.push(Date.now() - started);
+    assert.equal(times.length, 3);
+    assert.ok(times[0] >= DELAY && times[2] - times[0] >= 2 * DELAY - 20, `parts at ${times.join(', ')} ms`);
+  });
+
+  it('accepts InvokeEndpointAsync, and leaves other endpoints unslowed: a slow call does not hold up a quick one', async function () {
+    const slow = ctx.sm.send(new InvokeEndpointCommand({ EndpointName: 'slower', Body: Buffer.from('1'), ContentType: 'application/json' }));
+    let slowDone = false;
+    slow.then(() => (slowDone = true), () => (slowDone = true));
+    await ctx.sm.send(new InvokeEndpointCommand({ EndpointName: 'quick', Body: Buffer.from('1'), ContentType: 'application/json' }));
+    const accepted = await ctx.sm.send(new InvokeEndpointAsyncCommand({ EndpointName: 'slower', Body: Buffer.from('1'), ContentType: 'application/json' }));
+    assert.match(accepted.OutputLocation, /^s3:\/\//);
+    assert.equal(slowDone, false, 'the quick endpoint and the async acceptance answered while the slow call still waited');
+    await slow;
+  });
+});
+
 describe('demo model statistics', function () {
   it("RunningStats matches the two-pass mean and sample deviation (Welford's algorithm)", function () {
     const values = [3.2, -1, 7.5, 7.5, 0.001, 12, 4];

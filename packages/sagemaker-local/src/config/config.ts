@@ -52,7 +52,7 @@ export interface DemoRoute {
   kind: 'demo';
   /** |z| at or above which a reading is an anomaly; default 3 */
   threshold?: number;
-  /** bidirectional streams: milliseconds the model waits before each answer (a slow model); default 0 */
+  /** milliseconds the model waits before each answer, on every operation (a slow model); default 0 */
   delayMs?: number;
   throttle?: ThrottleConfig;
   async?: AsyncConfig;
