@@ -140,6 +140,7 @@ describe('local endpoint server: the built-in demo model', function () {
 });
 
 describe("local endpoint server: a demo endpoint's delayMs slows every call", function () {
+  this.timeout(20000);
   const DELAY = 250;
   let ctx;
   before(async function () {
