@@ -6,7 +6,7 @@
  */
 
 import { readFileSync } from 'fs';
-import { mergeConfig, parseCommandLine, USAGE } from './config/command-line';
+import { exposureWarning, mergeConfig, parseCommandLine, USAGE } from './config/command-line';
 import { ConfigError, parseConfigText, type LocalServerConfig } from './config/config';
 import { describeRoute, startLocalServer } from './local';
 
@@ -51,6 +51,8 @@ async function main(argv: readonly string[]): Promise<void> {
   const log = (line: string): void => {
     process.stdout.write(`${timestamp()} ${line}\n`);
   };
+  const warning = exposureWarning(config.host);
+  if (warning) process.stderr.write(`sagemaker-local: ${warning}\n`);
   let local;
   try {
     local = await startLocalServer(config, { log });

@@ -234,5 +234,16 @@ describe('the sagemaker-local command', function () {
     blocker.close();
     assert.equal(r.status, 1);
     assert.match(r.stderr, /cannot listen: port \d+ on 127\.0\.0\.1 is in use/);
+    assert.doesNotMatch(r.stderr, /warning/, 'loopback is what it is for: no warning');
+  });
+
+  it('warns when --host is not loopback: its only protection is a SigV4 check against made-up keys', function () {
+    // 192.0.2.1 (TEST-NET-1) is no address of this machine, so the listen fails after the warning and nothing is exposed.
+    const r = run(['--host', '192.0.2.1', '--port', '0', '--demo', 'ep', '--access-key-id', 'A', '--secret-access-key', 'b']);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^sagemaker-local: warning: listening on 192\.0\.2\.1, not only on this machine's loopback: .*only protection is a SigV4 check against the made-up keys/m);
+    const { isLoopback } = require('../dist/config/command-line');
+    assert.deepEqual(['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1'].filter((h) => !isLoopback(h)), []);
+    assert.deepEqual(['0.0.0.0', '::', '192.168.1.5', 'example.com', '128.0.0.1'].filter(isLoopback), []);
   });
 });

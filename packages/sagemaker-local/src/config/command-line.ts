@@ -27,7 +27,7 @@ client (or the sagemaker-config node's Endpoint URL) at the URL it prints.
 
 Options:
   -c, --config FILE            read the configuration from a JSON file (flags override it)
-      --host HOST              address to listen on (default ${DEFAULT_HOST})
+      --host HOST              address to listen on (default ${DEFAULT_HOST}; another than loopback is warned about)
   -p, --port PORT              port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
       --bidi-port PORT         HTTP/2 port of the bidirectional streams (default PORT + 1; 0 picks a free one)
       --region REGION          region the signatures must be scoped to (default ${DEFAULT_REGION})
@@ -229,4 +229,20 @@ export function mergeConfig(fileRaw: unknown, cli: CommandLine, source = 'the co
   }
   problems.throwIfAny();
   return config;
+}
+
+/** Whether `host` is this machine's loopback: localhost, 127.0.0.0/8 or ::1 (also as an IPv4-mapped address). */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h === '::1' || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/** The warning for a host other than loopback, or undefined: the server's only guard is SIGV4 with made-up keys. */
+export function exposureWarning(host: string): string | undefined {
+  if (isLoopback(host)) return undefined;
+  return (
+    `warning: listening on ${host}, not only on this machine's loopback: anyone who can reach this address can call ` +
+    'its endpoints and read and write its S3 buckets, and its only protection is a SigV4 check against the made-up ' +
+    'keys of its configuration. Use it on a network you trust, and never give it real AWS keys.'
+  );
 }
