@@ -1,10 +1,9 @@
 /**
- * The local SageMaker Runtime endpoint server, as a module:
- * `require('node-red-contrib-sagemaker-runtime/server')`.
+ * The local SageMaker Runtime endpoint server, as a module: `require('sagemaker-local')`.
  *
  * - `SageMakerServer`: the wire-true server (SigV4, the service's error shapes) with your own endpoint handlers;
  * - `startLocalServer(config)`: the `sagemaker-local` command's server from a configuration (`validateConfig`);
- * - `demoModel()`, `ContainerRoute`, `throttle()`: the route kinds, to combine yourself;
+ * - `demoModel()`, `ContainerRoute`, `throttle()`, `slowModel()`: the route kinds and wrappers, to combine yourself;
  * - `ObjectStore` (given to SageMakerServer as `objectStore`, it serves an S3 object API on the same port) and
  *   `AsyncJobs` (real async invocations whose results land in that store).
  * - `BidiServer`, `demoBidi()`, `containerBidi()`: the HTTP/2 server of InvokeEndpointWithBidirectionalStream and
