@@ -44,6 +44,20 @@ describe('what the flow library and npm show', function () {
     }
   });
 
+  it('the two READMEs link each other, and the server\'s links too work away from the repository', function () {
+    const serverReadme = fs.readFileSync(path.join(root, 'packages', 'sagemaker-local', 'README.md'), 'utf8');
+    const serverUrl = `https://github.com/${repo}/tree/main/packages/sagemaker-local#readme`;
+    assert.ok(targets(readme).some((t) => t.url === serverUrl), 'the nodes\' README links the server\'s');
+    assert.match(readme, /\n## Trying flows offline: `sagemaker-local`\n/, 'and keeps a short section on trying flows offline');
+    assert.ok(targets(serverReadme).some((t) => t.url === `https://github.com/${repo}#readme`), 'the server\'s README links the nodes\'');
+    const anchors = new Set(serverReadme.split('\n').filter((l) => /^#{1,6} /.test(l)).map((l) => l.replace(/^#+ /, '').toLowerCase()
+      .replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-')));
+    for (const { url } of targets(serverReadme)) {
+      if (url.startsWith('#')) assert.ok(anchors.has(url.slice(1)), `${url} is a heading of the server's README`);
+      else assert.match(url, /^(https?:|mailto:)/, `${url} is absolute`);
+    }
+  });
+
   it('README starts with the install and the quick start; the clone-only `npm start` demo comes after them', function () {
     const install = readme.indexOf('\n## Install\n');
     const quick = readme.indexOf('\n## Quick start\n');
