@@ -7,7 +7,7 @@
  * (bench/bidi-server.js, a process of its own) checks every signature and echoes each part at once, so the model
  * costs nothing and the client is what is measured.
  *
- * For reference, a raw HTTP/2 event-stream loop on the same server (test/bidi-client.js: node:http2, the same
+ * For reference, a raw HTTP/2 event-stream loop on the same server (sagemaker-local's test/bidi-client.js: node:http2, the same
  * SignatureV4 signing of the request and of each event, @smithy/core's event-stream codec, no SDK middleware).
  *
  *   - parts/s through one stream, and through 16 streams at once (each its own HTTP/2 session): the operation's
