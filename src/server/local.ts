@@ -66,7 +66,14 @@ function bidiOf(route: RouteConfig): BidiHandler {
 
 /** An endpoint's model: the demo model, or a route to its container. */
 function modelOf(name: string, route: RouteConfig, options: LocalServerOptions): { handler: EndpointHandler; container?: ContainerRoute } {
-  if (route.kind === 'demo') return { handler: demoModel(route.threshold === undefined ? {} : { threshold: route.threshold }) };
+  if (route.kind === 'demo') {
+    return {
+      handler: demoModel({
+        ...(route.threshold === undefined ? {} : { threshold: route.threshold }),
+        ...(route.stream === undefined ? {} : { stream: route.stream }),
+      }),
+    };
+  }
   const container = new ContainerRoute({
     url: route.url,
     ...(route.timeoutSeconds === undefined ? {} : { timeoutMs: route.timeoutSeconds * 1000 }),
