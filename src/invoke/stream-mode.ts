@@ -58,7 +58,7 @@ async function readStream(
     if (!part) return;
     setMsgProperty(target, settings.outputProperty, part.value);
     target.parts = part.parts;
-    if (part.label) target[METADATA_PROPERTY] = { ...labelled(target[METADATA_PROPERTY]), ...part.label };
+    if (part.label) target[METADATA_PROPERTY] = { ...withoutEventLabel(target[METADATA_PROPERTY]), ...part.label };
     running.send(target);
   };
 
@@ -105,7 +105,7 @@ async function readStream(
  * A copy of the msg.sagemaker a part's msg carries (a copy of the input msg's), without the event name and id of
  * an earlier answer: a part's msg has only its own.
  */
-function labelled(meta: unknown): Record<string, unknown> {
+function withoutEventLabel(meta: unknown): Record<string, unknown> {
   if (meta === null || typeof meta !== 'object' || Array.isArray(meta)) return {};
   const { event: _event, eventId: _eventId, ...rest } = meta as Record<string, unknown>;
   return rest;
