@@ -1,9 +1,14 @@
 'use strict';
-// Server-sent events in stream mode: the WHATWG HTML standard's own examples (9.2 Server-sent events) and the two
-// streams of issue 24, each cut into parts at every offset (and at every pair of offsets), as SageMaker may cut them.
+// Server-sent events in stream mode: the WHATWG HTML standard's own examples (9.2 Server-sent events), its corner
+// cases and the two streams of issue 24, each cut into parts at every offset (and at every pair of offsets), as
+// SageMaker may cut them; the events checked against the standard's words and against eventsource-parser's reading.
 const assert = require('node:assert/strict');
 const { SseDecoder } = require('../../dist/invoke/sse');
 const { StreamDecoder, PartSequencer } = require('../../dist/invoke/stream');
+
+// eventsource-parser, a well-kept parser of the field (a devDependency: its current line needs Node.js 22.12 and ES
+// modules, so the node has its own), as a second reading of every stream.
+const { createParser } = require('eventsource-parser');
 
 const bytes = (s) => Buffer.from(s, 'utf8');
 
@@ -14,6 +19,17 @@ function* cuttings(buf) {
   for (let i = 0; i <= buf.length; i++) {
     for (let j = i; j <= buf.length; j++) yield [buf.subarray(0, i), buf.subarray(i, j), buf.subarray(j)];
   }
+}
+
+/** The events eventsource-parser reads from the parts, decoded as the standard decodes them. */
+function oracle(parts) {
+  const got = [];
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true }); // the parser drops the one leading BOM itself
+  const parser = createParser({
+    onEvent: (e) => got.push({ data: e.data, ...(e.event !== undefined ? { event: e.event } : {}), ...(e.id !== undefined ? { id: e.id } : {}) }),
+  });
+  for (const p of parts) parser.feed(decoder.decode(p, { stream: true }));
+  return got;
 }
 
 function events(parts) {
@@ -53,13 +69,18 @@ function messages(output, parts) {
   };
 }
 
-/** Asserts that every cutting of `stream` gives what the whole stream in one part gives, and returns that. */
+/**
+ * Asserts that every cutting of `stream` gives what the whole stream in one part gives, and returns that. For the
+ * events themselves, eventsource-parser must read every cutting the same way.
+ */
 function sameForEveryCut(stream, fn) {
   const buf = bytes(stream);
   const whole = fn([buf]);
   for (const parts of cuttings(buf)) {
+    const where = `cut into ${parts.map((p) => JSON.stringify(p.toString('latin1'))).join(' | ')}`;
     const got = fn(parts);
-    assert.deepEqual(got, whole, `cut into ${parts.map((p) => JSON.stringify(p.toString('latin1'))).join(' | ')}`);
+    assert.deepEqual(got, whole, where);
+    if (fn === events) assert.deepEqual(got, oracle(parts), `eventsource-parser reads it otherwise, ${where}`);
   }
   return whole;
 }
@@ -140,6 +161,18 @@ describe('server-sent events: line ends, byte order mark, framing', function () 
   it('one leading byte order mark is dropped, even cut between parts; a second one is data', function () {
     assert.deepEqual(sameForEveryCut('\ufeffdata: a\n\n', events), [{ data: 'a' }]);
     assert.deepEqual(sameForEveryCut('\ufeff\ufeffdata: a\n\ndata: b\n\n', events), [{ data: 'b' }], 'the second BOM starts an unknown field');
+  });
+
+  it('reads the corner cases as eventsource-parser does: empty names and ids, NUL in an id, odd fields, colons in values', function () {
+    const streams = [
+      'event:\ndata: a\n\nid:\ndata: b\n\n',
+      'id: x\u0000y\ndata: nul\n\nid: 5\nid: x\u0000\ndata: kept\n\n',
+      'data : not data\n\nDATA: upper\n\n data: indented\n\ndata: a: b: c\n\n',
+      'data:\tTab\n\ndata:   three\n\n:\n:comment\ndata\n\n',
+      'event: e1\nevent: e2\ndata: 1\nretry: 10\nretry: x\ndata: 2\n\n',
+      'data: \u00e9\u20ac\ud83d\ude00\r\n\r\ndata: last without its blank line',
+    ];
+    for (const stream of streams) assert.deepEqual(sameForEveryCut(stream, events), oracle([bytes(stream)]), JSON.stringify(stream));
   });
 
   it('comments, retry, unknown fields and an event without data are framing: they send nothing', function () {
