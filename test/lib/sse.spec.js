@@ -219,6 +219,14 @@ describe('server-sent events: the streams of issue 24', function () {
     assert.equal(failure.params.event, 2);
   });
 
+  it('output buffer: each event\'s data as UTF-8 bytes, joined back with nothing between them', function () {
+    const got = sameForEveryCut('data: H\u00e9\n\ndata: llo\n\n', (p) => messages('buffer', p));
+    assert.ok(got.values.every((v) => Buffer.isBuffer(v)));
+    assert.equal(got.type, 'buffer');
+    assert.equal(got.ch, '');
+    assert.equal(Buffer.concat(got.values).toString('utf8'), 'H\u00e9llo');
+  });
+
   it('an answer without a single event still closes the sequence (Join builds an empty array under auto)', function () {
     const got = messages('auto', [bytes(': only a comment\n\ndata: [DONE]\n\n')]);
     assert.deepEqual(got.values, []);
