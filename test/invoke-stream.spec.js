@@ -3,6 +3,7 @@
 const assert = require('node:assert/strict');
 const { load, outcome, useServer, feed, until } = require('./harness');
 const splitJoin = require('@node-red/nodes/core/sequence/17-split.js');
+const net = require('node:net');
 
 const STREAM = { mode: 'stream' };
 
@@ -13,6 +14,37 @@ function collect(nodes) {
   nodes.caught.on('input', (m) => got.caught.push(m));
   nodes.n1.on('call:error', (call) => got.errors.push(call.args));
   return got;
+}
+
+/**
+ * A TCP relay in front of the server whose connections a test can reset (RST), as a network that breaks: the
+ * server is not told, so the client sees exactly a connection reset in the middle of the answer.
+ */
+async function relay(target) {
+  const { hostname, port } = new URL(target);
+  const pairs = new Set();
+  const srv = net.createServer((client) => {
+    const upstream = net.connect(Number(port), hostname);
+    const pair = { client, upstream };
+    pairs.add(pair);
+    client.pipe(upstream);
+    upstream.pipe(client);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+      pairs.delete(pair);
+    };
+    for (const s of [client, upstream]) s.on('error', end).on('close', end);
+  });
+  await new Promise((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${srv.address().port}`,
+    reset: () => { for (const { client } of pairs) client.resetAndDestroy(); },
+    close: () => new Promise((resolve) => {
+      for (const { client, upstream } of pairs) { client.destroy(); upstream.destroy(); }
+      srv.close(resolve);
+    }),
+  };
 }
 
 describe('sagemaker-invoke mode stream: parts as they arrive', function () {
@@ -169,6 +201,91 @@ describe('sagemaker-invoke mode stream: parts as they arrive', function () {
   });
 });
 
+/** A core Join node in automatic mode behind n1 (wired to `out` too), and what it sends. */
+function joinFlow(invoke) {
+  return {
+    invoke: { ...STREAM, streamSplit: 'lines', endpointName: '', ...invoke, wires: [['out', 'join1']] },
+    extraTypes: [splitJoin],
+    extraNodes: [
+      { id: 'join1', type: 'join', z: 'f1', mode: 'auto', build: 'string', property: 'payload', propertyType: 'msg', key: 'topic', joiner: '\\n', joinerType: 'str', accumulate: false, timeout: '', count: '', reduceRight: false, wires: [['joined']] },
+      { id: 'joined', type: 'helper', z: 'f1' },
+    ],
+  };
+}
+
+describe('sagemaker-invoke mode stream: server-sent events (text/event-stream)', function () {
+  let server;
+  useServer({}, undefined, (s) => { server = s; });
+
+  /** Streams `text` cut into parts at `cuts` (byte offsets), as SageMaker may cut a model's bytes. */
+  const cutAt = (text, cuts) => {
+    const all = Buffer.from(text, 'utf8');
+    const edges = [0, ...cuts, all.length];
+    return edges.slice(1).map((end, i) => ({ part: all.subarray(edges[i], end) }));
+  };
+
+  it('plain-text tokens: one msg per event, text under auto, Join rebuilds the text with nothing between', async function () {
+    const body = 'data: Hé\r\n\r\ndata: llo\r\n\r\n: keep-alive\r\n\r\nevent: token\r\nid: 3\r\ndata:  wörld\r\n\r\ndata: 42\r\n\r\ndata: [DONE]\r\n\r\n';
+    // Cut mid-line, mid-CRLF and inside the two bytes of é and of ö.
+    server.setEndpoint('tokens', () => ({ contentType: 'text/event-stream', stream: cutAt(body, [7, 10, 19, 60, 66, 67]) }));
+    const nodes = await load(server.url, joinFlow({}));
+    const got = collect(nodes);
+    const joined = [];
+    require('./harness').helper.getNode('joined').on('input', (m) => joined.push(m));
+    nodes.n1.receive({ _msgid: 's-1', payload: 'x', endpointName: 'tokens', topic: 'chat' });
+    await until(() => joined.length === 1, 'the joined text');
+    assert.deepEqual(got.out.map((m) => m.payload), ['Hé', 'llo', ' wörld', '42'], 'a number token stays text');
+    assert.deepEqual(got.out.map((m) => [m.parts.type, m.parts.ch, m.parts.index]), [['string', '', 0], ['string', '', 1], ['string', '', 2], ['string', '', 3]]);
+    assert.deepEqual(got.out.map((m) => m.sagemaker && m.sagemaker.event), [undefined, undefined, 'token', undefined]);
+    assert.deepEqual(got.out.map((m) => m.sagemaker && m.sagemaker.eventId), [undefined, undefined, '3', undefined]);
+    assert.equal(got.out[3].complete, true);
+    assert.equal(got.out[3].parts.count, 4);
+    assert.equal(got.out[3].sagemaker.partsReceived, 7);
+    assert.equal(joined[0].payload, 'Héllo wörld42');
+    assert.equal(joined[0].topic, 'chat');
+    assert.equal(got.caught.length, 0);
+  });
+
+  it('JSON data over several data: lines is one parsed msg; event names and ids; Join makes an array', async function () {
+    const body = 'event: token\nid: 1\ndata: {"token": "Hel",\ndata:  "index": 0}\n\nevent: token\nid: 2\ndata: {"token": "lo", "index": 1}\n\ndata: [DONE]\n\n';
+    server.setEndpoint('tgi', () => ({ contentType: 'text/event-stream; charset=utf-8', stream: cutAt(body, [3, 25, 41, 70, 71]) }));
+    for (const output of ['auto', 'json']) {
+      const nodes = await load(server.url, joinFlow({ output }));
+      const got = collect(nodes);
+      const joined = [];
+      require('./harness').helper.getNode('joined').on('input', (m) => joined.push(m));
+      nodes.n1.receive({ payload: 'x', endpointName: 'tgi' });
+      await until(() => joined.length === 1, `the joined array (${output})`);
+      assert.deepEqual(got.out.map((m) => m.payload), [{ token: 'Hel', index: 0 }, { token: 'lo', index: 1 }], output);
+      assert.deepEqual(got.out.map((m) => [m.sagemaker.event, m.sagemaker.eventId]), [['token', '1'], ['token', '2']]);
+      assert.deepEqual(got.out.map((m) => m.parts.type), ['array', 'array']);
+      assert.deepEqual(joined[0].payload, [{ token: 'Hel', index: 0 }, { token: 'lo', index: 1 }]);
+      assert.equal(got.caught.length, 0);
+      await require('./harness').helper.unload();
+    }
+  });
+
+  it('output json: an event that is not JSON fails at Catch naming the event, after the events before it', async function () {
+    server.setEndpoint('ep', () => ({ contentType: 'text/event-stream', stream: [{ part: 'data: {"a":1}\n\ndata: Hello\n\n' }] }));
+    const nodes = await load(server.url, { invoke: { ...STREAM, streamSplit: 'lines', output: 'json' } });
+    const got = collect(nodes);
+    nodes.n1.receive({ payload: 'x' });
+    await until(() => got.caught.length === 1, 'the failure');
+    assert.deepEqual(got.out.map((m) => m.payload), [{ a: 1 }]);
+    assert.match(got.caught[0].error.message, /Event 2 of the streamed answer \(text\/event-stream\) does not parse as JSON/);
+    assert.equal(got.caught[0].sagemaker.error.name, 'InvalidResponse');
+  });
+
+  it('streamSplit none keeps the service\'s parts as they are, events or not', async function () {
+    server.setEndpoint('ep', () => ({ contentType: 'text/event-stream', stream: [{ part: 'data: a\n' }, { part: '\n' }] }));
+    const nodes = await load(server.url, { invoke: STREAM });
+    const got = collect(nodes);
+    nodes.n1.receive({ payload: 'x' });
+    await until(() => got.out.some((m) => m.complete), 'the last part');
+    assert.deepEqual(got.out.map((m) => m.payload), ['data: a\n', '\n']);
+  });
+});
+
 describe('sagemaker-invoke mode stream: failures', function () {
   let server;
   useServer({}, undefined, (s) => { server = s; });
@@ -229,6 +346,32 @@ describe('sagemaker-invoke mode stream: failures', function () {
     assert.match(String(got.errors[0][0]), /aborted because the node was closed/);
     assert.equal(got.out.length, 1, 'nothing more is sent while closing');
     await until(() => server.requests[0].clientClosed === true && source.state.returned, 'the server sees the client leave');
+  });
+
+  it('a connection reset in the middle of the stream is a broken stream, not SageMaker out of reach', async function () {
+    const source = feed();
+    server.setEndpoint('ep', () => ({ contentType: 'text/event-stream', stream: source }));
+    const line = await relay(server.url);
+    try {
+      const nodes = await load(line.url, { invoke: { ...STREAM, streamSplit: 'lines' }, config: { maxAttempts: 3 } });
+      const got = collect(nodes);
+      nodes.n1.receive({ payload: 'x', topic: 'keep' });
+      source.send({ part: 'data: one\n\n' });
+      source.send({ part: 'data: two\n\ndata: thr' });
+      await until(() => got.out.length === 1, 'the first event downstream');
+      line.reset();
+      await until(() => got.caught.length === 1, 'the failure at Catch');
+      const failed = got.caught[0];
+      assert.equal(failed.topic, 'keep');
+      assert.match(failed.error.message, /The stream from endpoint ep broke: the connection broke after 2 part\(s\) \(ECONNRESET\)/);
+      assert.doesNotMatch(failed.error.message, /Could not reach/);
+      assert.deepEqual([failed.sagemaker.error.name, failed.sagemaker.error.errorCode, failed.sagemaker.error.partsReceived], ['NetworkError', 'ECONNRESET', 2]);
+      assert.deepEqual(got.out.map((m) => m.payload), ['one', 'two'], 'what arrived went downstream, the cut-off event did not');
+      assert.equal(got.errors.length, 1, 'the msg ended once');
+      assert.equal(server.requests.length, 1, 'a broken stream is not sent again');
+    } finally {
+      await line.close();
+    }
   });
 
   it('a stream that goes silent longer than the timeout fails as a timeout', async function () {

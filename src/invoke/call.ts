@@ -84,12 +84,15 @@ export class Call {
     }
   }
 
-  /** What `error` (thrown by the SDK, or by reading a stream) means, with what is known of the call. */
-  failure(error: unknown, partsReceived?: number): Failure {
+  /**
+   * What `error` (thrown by the SDK, or by reading a stream) means, with what is known of the call.
+   * @param midStream thrown while reading a stream's parts, after the service answered
+   */
+  failure(error: unknown, partsReceived?: number, midStream?: boolean): Failure {
     const { maxAttempts, endpointUrl } = this.connection;
     const timeoutMs = this.requestTimeout ?? this.connection.timeoutMs;
     const timeoutFromMsg = this.requestTimeout !== undefined;
-    const mapped = mapError(error, { endpointName: this.endpointName, timeoutMs, timeoutFromMsg, maxAttempts, endpointUrl, partsReceived });
+    const mapped = mapError(error, { endpointName: this.endpointName, timeoutMs, timeoutFromMsg, maxAttempts, endpointUrl, partsReceived, midStream });
     const meta = failureMetadata(this.endpointName, this.inferenceId, mapped.details, this.elapsedMs, partsReceived);
     return { key: mapped.key, params: mapped.params, details: mapped.details, short: mapped.short, meta };
   }

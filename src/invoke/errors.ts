@@ -47,6 +47,8 @@ export interface ErrorContext {
   endpointUrl?: string;
   /** stream mode: parts received before the failure; set once the stream has started */
   partsReceived?: number;
+  /** stream mode: the failure came while the stream's parts were read, after the service answered */
+  midStream?: boolean;
 }
 
 /** SageMaker Runtime's own error types (the SDK's modelled exceptions): msg.sagemaker.error.name keeps them. */
@@ -224,6 +226,8 @@ function classify(f: Facts, ctx: ErrorContext): Kind {
   // that it is retried, but the config node's timeout did not run out. Its own timeouts carry ETIMEDOUT or no code.
   if (code && TLS_CODE.test(code)) return { key: 'tlsFailed', name: 'TLSError', short: 'TLS', extra: { code, url } };
   if (code && NETWORK_CODE.test(code) && !(name === 'TimeoutError' && code === 'ETIMEDOUT')) {
+    // SageMaker was reached and answered: the connection broke in the middle of the stream.
+    if (ctx.midStream) return { key: 'streamBroken', name: 'NetworkError', short: code, extra: { code } };
     return { key: 'network', name: 'NetworkError', short: code, extra: { code, url } };
   }
   if (name === 'TimeoutError') {

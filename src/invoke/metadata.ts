@@ -34,6 +34,9 @@ export interface Metadata {
   partsReceived?: number;
   /** stream: milliseconds from the request to the first part */
   firstPartMs?: number;
+  /** stream, a server-sent event: its name (`event:`) and its id (`id:`), when it has them */
+  event?: string;
+  eventId?: string;
   rawBody?: Buffer;
   error?: ErrorDetails;
   /** batching: how many messages shared the request, this message's place among them, and the request's id */

@@ -9,6 +9,7 @@ import {
   type InvokeEndpointWithResponseStreamCommandOutput,
 } from '@aws-sdk/client-sagemaker-runtime';
 import { FlowError } from '../shared/flow-error';
+import { METADATA_PROPERTY } from '../shared/names';
 import { streamMetadata } from './metadata';
 import { PartSequencer, StreamDecoder, type SequencedPart } from './stream';
 import { setMsgProperty, type MsgLike } from './request';
@@ -43,17 +44,21 @@ async function readStream(
   const { settings, outcome } = ctx;
   const { msg } = running;
   const decoder = new StreamDecoder(settings.output, settings.streamSplit, out.ContentType);
-  const sequencer = new PartSequencer({
-    id: String(msg._msgid),
-    type: decoder.partsType,
-    ch: decoder.joinChar,
-    property: settings.outputProperty === 'payload' ? undefined : settings.outputProperty,
-    parts: msg.parts,
-  });
+  // Made at the first unit, or at the end: under `auto`, the first server-sent event settles the parts' type.
+  let sequencer: PartSequencer | undefined;
+  const sequence = (): PartSequencer =>
+    (sequencer ??= new PartSequencer({
+      id: String(msg._msgid),
+      type: decoder.partsType,
+      ch: decoder.joinChar,
+      property: settings.outputProperty === 'payload' ? undefined : settings.outputProperty,
+      parts: msg.parts,
+    }));
   const emit = (part: SequencedPart | undefined, target: MsgLike = ctx.clone(msg)): void => {
     if (!part) return;
     setMsgProperty(target, settings.outputProperty, part.value);
     target.parts = part.parts;
+    if (part.label) target[METADATA_PROPERTY] = { ...withoutEventLabel(target[METADATA_PROPERTY]), ...part.label };
     running.send(target);
   };
 
@@ -65,10 +70,10 @@ async function readStream(
       if (!bytes) continue; // an event type this client does not know: nothing to send
       received += 1;
       firstPartMs ??= call.elapsedMs;
-      for (const unit of decoder.push(bytes)) emit(sequencer.push(unit));
+      for (const unit of decoder.push(bytes)) emit(sequence().push(unit));
       if (decoder.failure) throw decoder.failure;
     }
-    for (const unit of decoder.end()) emit(sequencer.push(unit));
+    for (const unit of decoder.end()) emit(sequence().push(unit));
     if (decoder.failure) throw decoder.failure;
   } catch (caught) {
     let error = caught;
@@ -77,19 +82,31 @@ async function readStream(
       error = Object.assign(new Error('The stream was aborted'), { name: 'AbortError' });
     } else {
       abort.abort(); // stop reading and release the connection (a bad line ends the stream)
-      emit(sequencer.flush()); // what arrived goes on
+      emit(sequencer?.flush()); // what arrived goes on
     }
     if (error instanceof FlowError) {
       const problem = outcome.badAnswer(error, 'badJson', { endpointName: call.endpointName, partsReceived: received });
       return outcome.fail(running, { ...problem, details: { ...problem.details, partsReceived: received } });
     }
-    return outcome.fail(running, outcome.callFailed(call.failure(error, received)));
+    // After the answer began, a connection that breaks is a broken stream, not an endpoint out of reach.
+    return outcome.fail(running, outcome.callFailed(call.failure(error, received, true)));
   }
   // The last message is the input msg itself, with the metadata and `complete`.
-  const last = sequencer.finish();
-  outcome.write(msg, last.value, streamMetadata(call.endpointName, call.inferenceId, out, call.elapsedMs, received, firstPartMs));
+  const last = sequence().finish();
+  const meta = streamMetadata(call.endpointName, call.inferenceId, out, call.elapsedMs, received, firstPartMs);
+  outcome.write(msg, last.value, last.label ? { ...meta, ...last.label } : meta);
   msg.parts = last.parts;
   msg.complete = true;
   running.send(msg);
   running.done();
+}
+
+/**
+ * A copy of the msg.sagemaker a part's msg carries (a copy of the input msg's), without the event name and id of
+ * an earlier answer: a part's msg has only its own.
+ */
+function withoutEventLabel(meta: unknown): Record<string, unknown> {
+  if (meta === null || typeof meta !== 'object' || Array.isArray(meta)) return {};
+  const { event: _event, eventId: _eventId, ...rest } = meta as Record<string, unknown>;
+  return rest;
 }

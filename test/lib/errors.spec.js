@@ -65,6 +65,22 @@ describe('errors: SDK errors to words and details', function () {
     assert.equal(m.params.code, 'ECONNREFUSED');
     assert.equal(m.params.url, 'http://127.0.0.1:1');
   });
+  it('a connection that breaks while a stream is read is a broken stream, not SageMaker out of reach', function () {
+    const reset = Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+    const broken = mapError(reset, { ...ctx, partsReceived: 4, midStream: true });
+    assert.equal(broken.key, 'streamBroken');
+    assert.equal(broken.details.name, 'NetworkError');
+    assert.equal(broken.details.partsReceived, 4);
+    assert.deepEqual([broken.params.code, broken.params.parts, broken.short], ['ECONNRESET', 4, 'ECONNRESET']);
+    const words = require('../../nodes/locales/en-US/sagemaker-invoke.json')['sagemaker-invoke'].errors;
+    assert.match(words.streamBroken, /the connection broke after __parts__ part\(s\)/);
+    assert.doesNotMatch(words.streamBroken, /Could not reach/);
+    // Before the answer (the request itself), the same reset is still the network's: SageMaker was not reached.
+    assert.equal(mapError(reset, { ...ctx, partsReceived: 0 }).key, 'network');
+    // A stream that went silent stays a timeout.
+    const silent = Object.assign(new Error('x'), { name: 'TimeoutError' });
+    assert.equal(mapError(silent, { ...ctx, partsReceived: 1, midStream: true }).key, 'streamTimeout');
+  });
   it('passes a FlowError through and copes with non-errors', function () {
     assert.equal(mapError(new FlowError('noEndpoint'), ctx).key, 'noEndpoint');
     const m = mapError('weird', ctx);

@@ -11,12 +11,14 @@ const streamSettingsError = (output, streamSplit) => {
 };
 
 const b = (s) => new Uint8Array(Buffer.from(s, 'utf8'));
-/** Pushes each part and collects every unit, then the end. */
+/** The values of units. */
+const values = (units) => units.map((u) => u.value);
+/** Pushes each part and collects every unit's value, then the end. */
 function run(decoder, parts) {
   const units = [];
   for (const p of parts) units.push(...decoder.push(p));
   units.push(...decoder.end());
-  return units;
+  return values(units);
 }
 
 describe('stream: re-cutting and decoding response parts', function () {
@@ -56,7 +58,7 @@ describe('stream: re-cutting and decoding response parts', function () {
   it('none + buffer: each part as a Buffer copy', function () {
     const d = new StreamDecoder('auto', 'none', 'audio/wav');
     const part = new Uint8Array([1, 2, 3]);
-    const [unit] = d.push(part);
+    const [{ value: unit }] = d.push(part);
     part[0] = 9;
     assert.ok(Buffer.isBuffer(unit));
     assert.deepEqual([...unit], [1, 2, 3]);
@@ -89,8 +91,8 @@ describe('stream: re-cutting and decoding response parts', function () {
 
   it('lines + JSON: a line that does not parse is an error naming the line', function () {
     const d = new StreamDecoder('json', 'lines', 'text/plain');
-    assert.deepEqual(d.push(b('{"ok":1}\n')), [{ ok: 1 }]);
-    assert.deepEqual(d.push(b('{"ok":2}\n{oops\n{"ok":3}\n')), [{ ok: 2 }], 'the units before the bad line');
+    assert.deepEqual(values(d.push(b('{"ok":1}\n'))), [{ ok: 1 }]);
+    assert.deepEqual(values(d.push(b('{"ok":2}\n{oops\n{"ok":3}\n'))), [{ ok: 2 }], 'the units before the bad line');
     assert.equal(d.failure.key, 'badJsonLine');
     assert.equal(d.failure.params.line, 3);
     assert.deepEqual(d.push(b('{"ok":4}\n')), [], 'nothing after it');
@@ -108,15 +110,15 @@ describe('stream: re-cutting and decoding response parts', function () {
 describe('stream: numbering the messages as a sequence', function () {
   it('holds one unit back so the last carries count', function () {
     const s = new PartSequencer({ id: 'm1', type: 'string', ch: '' });
-    assert.equal(s.push('a'), undefined);
-    assert.deepEqual(s.push('b'), { value: 'a', parts: { id: 'm1', type: 'string', ch: '', index: 0 } });
+    assert.equal(s.push({ value: 'a' }), undefined);
+    assert.deepEqual(s.push({ value: 'b' }), { value: 'a', parts: { id: 'm1', type: 'string', ch: '', index: 0 } });
     assert.deepEqual(s.finish(), { value: 'b', parts: { id: 'm1', type: 'string', ch: '', index: 1, count: 2 } });
     assert.equal(s.flush(), undefined, 'nothing is held after the last');
   });
 
   it('flushes the held unit without count when the stream fails', function () {
     const s = new PartSequencer({ id: 'm1', type: 'buffer', ch: '' });
-    s.push(Buffer.from('x'));
+    s.push({ value: Buffer.from('x') });
     const part = s.flush();
     assert.equal(part.parts.index, 0);
     assert.equal('count' in part.parts, false);
@@ -137,7 +139,7 @@ describe('stream: numbering the messages as a sequence', function () {
   it('names a property other than payload, and keeps an enclosing sequence for Join to restore', function () {
     const outer = { id: 'outer', index: 3, count: 5, type: 'array' };
     const s = new PartSequencer({ id: 'm', type: 'string', ch: '', property: 'answer', parts: outer });
-    s.push('x');
+    s.push({ value: 'x' });
     assert.deepEqual(s.finish().parts, { id: 'm', type: 'string', ch: '', property: 'answer', parts: outer, index: 0, count: 1 });
   });
 });

@@ -68,7 +68,10 @@ function bidiOf(route: RouteConfig): BidiHandler {
 /** An endpoint's model: the demo model, or a route to its container. */
 function modelOf(name: string, route: RouteConfig, options: LocalServerOptions): { handler: EndpointHandler; container?: ContainerRoute } {
   if (route.kind === 'demo') {
-    const model = demoModel(route.threshold === undefined ? {} : { threshold: route.threshold });
+    const model = demoModel({
+      ...(route.threshold === undefined ? {} : { threshold: route.threshold }),
+      ...(route.stream === undefined ? {} : { stream: route.stream }),
+    });
     return { handler: slowModel(model, route.delayMs ?? 0) };
   }
   const container = new ContainerRoute({

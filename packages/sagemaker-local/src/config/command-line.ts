@@ -53,6 +53,7 @@ Configuration file (every field optional except credentials and endpoints):
     "credentials": [{ "accessKeyId": "AKIALOCALDEMO", "secretAccessKey": "local-demo-secret" }],
     "endpoints": {
       "sensor-anomaly": { "model": "demo", "threshold": 3, "delayMs": 0, "throttle": { "rate": 20, "burst": 40 } },
+      "sensor-sse": { "model": "demo", "stream": "sse" },
       "my-model": { "container": "http://127.0.0.1:8080", "timeoutSeconds": 60 },
       "batch": { "model": "demo", "async": { "outputPath": "s3://local-bucket/out/",
                  "failurePath": "s3://local-bucket/failures/", "delayMs": 2000 } }

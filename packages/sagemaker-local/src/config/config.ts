@@ -54,6 +54,8 @@ export interface DemoRoute {
   threshold?: number;
   /** milliseconds the model waits before each answer, on every operation (a slow model); default 0 */
   delayMs?: number;
+  /** the response stream: `parts` (default, the answer's bytes one part per reading) or `sse` (server-sent events) */
+  stream?: 'parts' | 'sse';
   throttle?: ThrottleConfig;
   async?: AsyncConfig;
 }
@@ -160,6 +162,11 @@ function throttleOf(value: unknown, field: string): ThrottleConfig {
   return { rate: rate as number, ...burst };
 }
 
+function demoStream(value: unknown, field: string): 'parts' | 'sse' {
+  if (value !== 'parts' && value !== 'sse') fail(field, 'must be "parts" (the answer\'s bytes, a part per reading) or "sse" (server-sent events)', value);
+  return value;
+}
+
 function routeOf(value: unknown, field: string): RouteConfig {
   if (!isObject(value)) fail(field, 'must be an object like {"model": "demo"} or {"container": "http://127.0.0.1:8080"}', value);
   const hasModel = value.model !== undefined;
@@ -171,12 +178,13 @@ function routeOf(value: unknown, field: string): RouteConfig {
   const throttle = value.throttle === undefined ? {} : problems.check(() => ({ throttle: throttleOf(value.throttle, `${field}.throttle`) }));
   const async = value.async === undefined ? {} : problems.check(() => ({ async: asyncOf(value.async, `${field}.async`) }));
   if (hasModel) {
-    problems.check(() => onlyKeys(value, field, ['model', 'threshold', 'delayMs', 'throttle', 'async']));
+    problems.check(() => onlyKeys(value, field, ['model', 'threshold', 'delayMs', 'stream', 'throttle', 'async']));
     if (value.model !== 'demo') problems.check(() => fail(`${field}.model`, 'must be "demo" (the built-in model)', value.model));
     const threshold = value.threshold === undefined ? {} : problems.check(() => ({ threshold: positive(value.threshold, `${field}.threshold`) }));
     const delayMs = value.delayMs === undefined ? {} : problems.check(() => ({ delayMs: wholeNumber(value.delayMs, `${field}.delayMs`, 0, 60000) }));
+    const stream = value.stream === undefined ? {} : problems.check(() => ({ stream: demoStream(value.stream, `${field}.stream`) }));
     problems.throwIfAny();
-    return { kind: 'demo', ...threshold, ...delayMs, ...throttle, ...async };
+    return { kind: 'demo', ...threshold, ...delayMs, ...stream, ...throttle, ...async };
   }
   problems.check(() => onlyKeys(value, field, ['container', 'timeoutSeconds', 'throttle', 'async']));
   const timeout =

@@ -26,6 +26,8 @@ export interface DemoModelOptions {
   minHistory?: number;
   /** series kept; the least recently used is forgotten beyond this; default 1000 */
   maxSeries?: number;
+  /** the response stream: `parts` (default), the answer's bytes one part per reading; `sse`, server-sent events */
+  stream?: 'parts' | 'sse';
 }
 
 /** One reading: a value and the series (sensor) it belongs to. */
@@ -277,6 +279,19 @@ export function formatScores(scores: ReadingScore[], format: DemoFormat, single:
 /** The CSV answer's columns, in order (the answer has no header row, as SageMaker's algorithms answer CSV). */
 export const DEMO_CSV_COLUMNS: readonly string[] = CSV_COLUMNS;
 
+/**
+ * The response stream as server-sent events (`text/event-stream`, the `"stream": "sse"` option), as LLM containers
+ * stream: one `score` event per reading, its number as id and its score as indented JSON over several `data:`
+ * lines (the standard joins them with newlines), then the OpenAI convention's `data: [DONE]`.
+ */
+export function scoreEvents(scores: ReadingScore[]): StreamEvent[] {
+  const events = scores.map((score, i) => {
+    const data = JSON.stringify(score, null, 1).split('\n').map((line) => `data: ${line}\n`).join('');
+    return { part: `event: score\nid: ${i + 1}\n${data}\n` };
+  });
+  return [...events, { part: 'data: [DONE]\n\n' }];
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // The endpoint handler
 // ---------------------------------------------------------------------------------------------------------------
@@ -306,7 +321,9 @@ export function demoModel(options: DemoModelOptions = {}): EndpointHandler & { s
     if (!input) {
       return containerError(415, `The demo model reads application/json, application/jsonlines or text/csv, not ${contentType}.`);
     }
-    const output = formatOfAccept(accept, input);
+    // Server-sent events answer text/event-stream, whatever the Accept.
+    const sse = req.operation === 'stream' && options.stream === 'sse';
+    const output = sse ? 'json' : formatOfAccept(accept, input);
     if (!output) {
       return containerError(406, `The demo model answers application/json, application/jsonlines or text/csv, not ${accept}.`);
     }
@@ -317,11 +334,9 @@ export function demoModel(options: DemoModelOptions = {}): EndpointHandler & { s
       if (err instanceof DemoInputError) return containerError(err.status, err.message);
       throw err;
     }
-    const pieces = formatScores(
-      parsed.readings.map((r) => scorer.score(r)),
-      output,
-      parsed.single,
-    );
+    const scores = parsed.readings.map((r) => scorer.score(r));
+    if (sse) return { stream: scoreEvents(scores), contentType: 'text/event-stream', headers: VARIANT_HEADER };
+    const pieces = formatScores(scores, output, parsed.single);
     const outputType = MEDIA_TYPES[output][0];
     if (req.operation === 'stream') {
       const stream: StreamEvent[] = pieces.map((part) => ({ part }));
