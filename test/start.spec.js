@@ -244,9 +244,11 @@ describe('npm start (demo server + Node-RED with the demo flow, no AWS account)'
     const browser = await launch();
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      // A first visit shows Node-RED's welcome tour over the workspace: this user has seen it.
-      await fetch(`${base}/settings/user`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ editor: { view: { 'view-show-welcome-tours': false } } }) });
+      // A fresh browser, as a newcomer's: npm start's settings turn Node-RED's welcome tour off, so none covers the demo.
+      const editorTheme = (await (await fetch(`${base}/settings`)).json()).editorTheme;
+      assert.equal(editorTheme.tours, false, 'editorTheme.tours in the settings npm start writes');
       await openEditor(page, base);
+      assert.equal(await page.locator('.red-ui-tourGuide-popover').count(), 0, 'no welcome tour shows');
       await showSidebar(page, 'd');
       const tabs = flows.filter((n) => n.type === 'tab');
       assert.equal(tabs.length, 5);

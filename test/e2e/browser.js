@@ -172,7 +172,20 @@ async function saveNodeDialog(page) {
   await page.locator('.red-ui-tray').waitFor({ state: 'detached' });
 }
 
+/**
+ * Cancels every open edit dialog, the topmost first (a config node's over its node's), as a person presses Cancel:
+ * whatever a test left open, or half-edited when it failed, the next one starts from the workspace.
+ */
+async function closeDialogs(page) {
+  for (let open = await page.locator('.red-ui-tray').count(); open > 0; open = await page.locator('.red-ui-tray').count()) {
+    const cancel = page.locator('.red-ui-tray').last().locator('#node-config-dialog-cancel, #node-dialog-cancel').first();
+    if (await cancel.count()) await cancel.click();
+    else await page.evaluate(() => RED.tray.close());
+    await page.waitForFunction((n) => document.querySelectorAll('.red-ui-tray').length < n, open);
+  }
+}
+
 module.exports = {
-  newEditorPage, assertDialogFields, fillConfigDialog, saveConfigDialog, saveNodeDialog,
+  closeDialogs, newEditorPage, assertDialogFields, fillConfigDialog, saveConfigDialog, saveNodeDialog,
   launch, openEditor, dragFromPalette, nodeOnCanvas, openNode, typeInto, deployFromEditor, expandDebugMessage, importExample, showSidebar, screenshot,
 };
