@@ -63,3 +63,18 @@ describe('the examples and the demo flow', function () {
     assert.equal(new Set(names).size, names.length, `every name differs: ${names.join(', ')}`);
   });
 });
+
+describe('the words a newcomer reads about the config node', function () {
+  const shipped = [
+    'README.md', 'nodes/locales/en-US/sagemaker-config.json', 'nodes/locales/en-US/sagemaker-config.html',
+    'nodes/locales/en-US/sagemaker-bidi.html', 'nodes/locales/en-US/sagemaker-invoke.html', 'demo/flows.json',
+    ...exampleFiles.map((f) => `examples/${f}`),
+  ];
+
+  it('name the bidi node\'s HTTP/2 URL after the bidi node, never "Stream URL" (which reads as the invoke node\'s stream mode)', function () {
+    const label = require('../nodes/locales/en-US/sagemaker-config.json')['sagemaker-config'].label.bidiEndpointUrl;
+    assert.match(label, /bidi/i);
+    const stale = shipped.filter((f) => /Stream URL/.test(fs.readFileSync(path.join(root, f), 'utf8')));
+    assert.deepEqual(stale, []);
+  });
+});

@@ -177,12 +177,24 @@ async function saveNodeDialog(page) {
  * whatever a test left open, or half-edited when it failed, the next one starts from the workspace.
  */
 async function closeDialogs(page) {
-  for (let open = await page.locator('.red-ui-tray').count(); open > 0; open = await page.locator('.red-ui-tray').count()) {
-    const cancel = page.locator('.red-ui-tray').last().locator('#node-config-dialog-cancel, #node-dialog-cancel').first();
-    if (await cancel.count()) await cancel.click();
-    else await page.evaluate(() => RED.tray.close());
-    await page.waitForFunction((n) => document.querySelectorAll('.red-ui-tray').length < n, open);
+  // Node-RED takes the node's tray out of the page while a config node's tray is over it, and puts it back after.
+  for (let i = 0; i < 10; i++) {
+    const config = page.locator('#node-config-dialog-cancel');
+    const node = page.locator('#node-dialog-cancel');
+    if (await config.isVisible()) {
+      await config.click();
+      await config.waitFor({ state: 'detached' });
+    } else if (await node.isVisible()) {
+      await node.click();
+      await node.waitFor({ state: 'detached' });
+    } else if (await page.locator('.red-ui-tray').count()) {
+      await page.evaluate(() => RED.tray.close());
+      await page.waitForFunction(() => !document.querySelector('.red-ui-tray'));
+    } else {
+      return;
+    }
   }
+  throw new Error('the edit dialogs would not close');
 }
 
 module.exports = {

@@ -432,6 +432,14 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
       await openEditor(page, red.base);
       await importExample(page, names.MODULE_NAME, file.replace(/\.json$/, ''));
       const expected = JSON.parse(fs.readFileSync(path.join(root, 'examples', file), 'utf8'));
+      // The editor adds the imported nodes as it places them: wait for the work, then check every type is there.
+      const types = [...new Set(expected.map((n) => n.type))];
+      await page.waitForFunction((want) => {
+        const all = new Set();
+        RED.nodes.eachNode((n) => all.add(n.type));
+        RED.nodes.eachConfig((n) => all.add(n.type));
+        return want.every((t) => all.has(t));
+      }, types).catch(() => undefined);
       const imported = await page.evaluate(() => { const all = []; RED.nodes.eachNode((n) => all.push(n.type)); RED.nodes.eachConfig((n) => all.push(n.type)); return all; });
       for (const n of expected) assert.ok(imported.includes(n.type), `${n.type} imported`);
 
@@ -534,7 +542,8 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
       if (drawn !== bold) problems.push(`${drawn} bold spans drawn, ${bold} written`);
       const words = (s) => s.match(/[A-Za-z0-9]+/g) || [];
       const shown = new Set(words(div.textContent));
-      const written = words(md.replace(/\]\([^)]*\)/g, ']').replace(/<[^>]+>/g, ' '));
+      // Not the link targets, tags or the numbers of a numbered list (the list draws those itself).
+      const written = words(md.replace(/\]\([^)]*\)/g, ']').replace(/<[^>]+>/g, ' ').replace(/^\s*\d+\.\s/gm, ' '));
       const lost = [...new Set(written.filter((w) => !shown.has(w)))];
       if (lost.length) problems.push(`words lost: ${lost.join(' ')}`);
       return problems.length ? `${where}: ${problems.join('; ')}` : '';
@@ -542,6 +551,24 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
     // The check sees the trap: a sentence shaped like a help page's property line.
     assert.equal((await page.evaluate(check, [{ where: 'trap', md: 'Press **go**: it waits (about 2 s): then answers.' }])).length, 1);
     assert.deepEqual(await page.evaluate(check, texts), []);
+  });
+
+  it('takes an invoke node imported without inputProperty and outputProperty as valid, as the runtime does (msg.payload)', async function () {
+    const state = await page.evaluate((type) => {
+      let config;
+      RED.nodes.eachConfig((n) => { if (!config && n.type === 'sagemaker-config') config = n.id; });
+      const id = RED.nodes.id();
+      RED.nodes.import([{ id, type, z: RED.workspaces.active(), x: 200, y: 500, name: '', config, endpointName: 'my-json-model', wires: [[]] }]);
+      const node = RED.nodes.node(id);
+      RED.editor.validateNode(node);
+      const result = { config: Boolean(config), valid: node.valid, errors: node.validationErrors || [], input: node.inputProperty };
+      RED.nodes.remove(id);
+      return result;
+    }, names.INVOKE_NODE_TYPE);
+    assert.ok(state.config, 'a config node to point at');
+    assert.ok(state.input === undefined || state.input === '', `imported without it (${state.input})`);
+    assert.deepEqual(state.errors, []);
+    assert.equal(state.valid, true);
   });
 
   it('ran without a script error or warning in the browser', function () {
