@@ -110,7 +110,7 @@ export function resolveClientSettings(raw: RawConfigSettings, creds: ConfigCrede
 function resolveEachSetting(raw: RawConfigSettings, creds: ConfigCredentials): ClientSettings {
   const region = text(raw.region);
   if (region === '') missing('region');
-  checkShape('region', region);
+  else checkShape('region', region);
 
   const endpointUrl = text(raw.endpointUrl) || undefined;
   if (endpointUrl) checkShape('endpointUrl', endpointUrl);
@@ -139,7 +139,7 @@ function resolveEachSetting(raw: RawConfigSettings, creds: ConfigCredentials): C
   } else if (authMode === 'profile') {
     const profile = text(raw.profile);
     if (profile === '') missing('profile');
-    checkShape('profile', profile);
+    else checkShape('profile', profile);
     settings.profile = profile;
     settings.profileFile = text(raw.profileFile) || undefined;
   }
