@@ -15,8 +15,11 @@ const flows = [['demo/flows.json', read('demo/flows.json')], ...exampleFiles.map
 const CALLERS = ['sagemaker-invoke', 'sagemaker-bidi'];
 
 describe('the examples and the demo flow', function () {
-  it('ship nine examples, 01 to 09', function () {
-    assert.deepEqual(exampleFiles.map((f) => f.slice(0, 2)), ['01', '02', '03', '04', '05', '06', '07', '08', '09']);
+  it('ship examples numbered from 01 without a gap, each listed in the README', function () {
+    assert.ok(exampleFiles.length >= 9);
+    assert.deepEqual(exampleFiles.map((f) => f.slice(0, 2)), exampleFiles.map((_, i) => String(i + 1).padStart(2, '0')));
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    for (const f of exampleFiles) assert.ok(readme.includes(`| ${f.replace(/\.json$/, '')} |`), `${f} in the README's examples table`);
   });
 
   it('send nothing on their own: no inject fires on deploy or repeats (a button starts anything that repeats)', function () {
