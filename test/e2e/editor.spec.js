@@ -351,6 +351,7 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
       await openNode(page, invokeId);
       await page.locator('#node-input-btn-config-edit').click();
       await page.locator('#node-config-input-region').waitFor();
+      await page.waitForFunction(() => !window.$('.red-ui-tray').is(':animated'));
       return page.locator('.red-ui-tray').last();
     };
     const closeConfig = async (button) => {
@@ -363,7 +364,8 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
       assert.equal(await tray.locator(`#node-config-input-${box}`).isChecked(), false, `${box} unticked`);
       assert.equal(await tray.locator(`label[for="node-config-input-${box}"]`).innerText(), configText.label[box]);
       assert.equal(await tray.locator(`#node-config-input-${key}`).isVisible(), false, `no ${key} selector while unticked`);
-      await tray.locator(`#node-config-input-${box}`).click();
+      // check() clicks and waits until the box is ticked (a click while the tray still slides in can miss it).
+      await tray.locator(`#node-config-input-${box}`).check();
       assert.equal(await tray.locator(`#node-config-input-${key}`).isVisible(), true, `the ${key} selector once ticked`);
     }
     assert.equal(await tray.locator('.sagemaker-config-no-proxy').isVisible(), false, 'the no-proxy tip goes with the box');
@@ -380,7 +382,7 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
     assert.equal(await tray.locator('#node-config-input-proxy').inputValue(), 'e2eproxy00000001');
     assert.equal(await tray.locator('#node-config-input-useTls').isChecked(), false);
     // Unticking it and saving removes the proxy from the config node.
-    await tray.locator('#node-config-input-useProxy').click();
+    await tray.locator('#node-config-input-useProxy').uncheck();
     await closeConfig('ok');
     assert.equal(await page.evaluate((id) => RED.nodes.node(id).proxy, configId), '');
     assert.equal(await page.evaluate((id) => RED.nodes.node(id).tls, configId), '');
