@@ -337,8 +337,8 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
     await tray.locator('#node-config-input-authMode').selectOption('keys');
     await typeInto(page, '#node-config-input-roleArn', 'arn:aws:iam::123456789012:role/sagemaker-caller');
     assert.equal(await tray.locator('#node-config-input-roleSessionName').isVisible(), true);
-    await tray.locator('#node-config-input-useProxy').click();
-    await tray.locator('#node-config-input-useTls').click();
+    await tray.locator('#node-config-input-useProxy').check();
+    await tray.locator('#node-config-input-useTls').check();
     assert.deepEqual(await problems(), [], 'role, proxy and TLS shown');
     await tray.locator('#node-config-dialog-cancel').click();
     await page.locator('#node-config-input-region').waitFor({ state: 'detached' });
