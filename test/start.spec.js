@@ -9,7 +9,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawn, execFileSync } = require('node:child_process');
 const WebSocket = require('ws');
-const { freePort, artifacts, alive } = require('./node-red-process');
+const { freePort, freePortPair, artifacts, alive } = require('./node-red-process');
 const { launch, openEditor, showSidebar, screenshot } = require('./e2e/browser');
 
 const root = path.join(__dirname, '..');
@@ -106,7 +106,7 @@ describe('npm start (demo server + Node-RED with the demo flow, no AWS account)'
     Object.assign(env, {
       HOME: home,
       PORT: String(port),
-      SAGEMAKER_LOCAL_PORT: String(await freePort()),
+      SAGEMAKER_LOCAL_PORT: String(await freePortPair()), // its HTTP/2 port is the next one
       SAGEMAKER_DEMO_USER_DIR: userDir,
       npm_config_cache: path.join(home, '.npm'),
     });
