@@ -163,6 +163,8 @@ describe('the sagemaker bidi node in a browser', function () {
     await red.deploy([{ id: 'e2etab', type: 'tab', label: 'Flow 1' }]);
     await openEditor(page, red.base);
     await importExample(page, names.MODULE_NAME, EXAMPLE);
+    // The editor adds the imported nodes as it places them: wait for them, not for the clock.
+    await page.waitForFunction((t) => RED.nodes.filterNodes({ type: t }).length > 0 && RED.nodes.filterNodes({ type: 'inject' }).length > 0, names.BIDI_NODE_TYPE);
     const node = await page.evaluate((t) => RED.nodes.filterNodes({ type: t })[0].id, names.BIDI_NODE_TYPE);
     await openNode(page, node);
     await page.locator('#node-input-btn-config-edit').click();
