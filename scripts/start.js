@@ -151,6 +151,8 @@ module.exports = {
   logging: { console: { level: 'info', metrics: false, audit: false } },
   diagnostics: { enabled: false },
   telemetry: { enabled: false },
+  // No welcome tour over the demo: a newcomer opens the editor to see the demo's tabs.
+  editorTheme: { tours: false },
   ${runHeaderMiddleware}
 };
 `);

@@ -75,7 +75,7 @@ describe('editor-shared.js: the editor\'s names and validators', function () {
     assert.equal(S.fieldValidator('endpointName')('bad_name', { label: 'Endpoint' }).split(':')[0], 'Endpoint');
     assert.match(S.configValidator('region', true)('', { label: 'Region' }), /^Region: required$/);
     assert.match(S.integerValidator(1, 10)('0', { label: 'Max attempts' }), /^Max attempts: must be/);
-    assert.match(S.propertyValidator('', { label: 'Input' }), /^Input: must be/);
+    assert.match(S.propertyValidator('data[0]', { label: 'Input' }), /^Input: must be/);
     assert.equal(S.fieldValidator('endpointName')('good', { label: 'Endpoint' }), true);
   });
   it('batching: batchSize, batchWindow and batchFormat in range, blank being the default', function () {
@@ -166,7 +166,15 @@ describe('editor-shared.js: the editor\'s names and validators', function () {
     assert.equal(S.propertyValidator('payload'), true);
     assert.equal(S.propertyValidator('data.input'), true);
     assert.match(S.propertyValidator('data[0]'), /property path/);
-    assert.match(S.propertyValidator(''), /property path/);
+  });
+
+  it('takes a blank input or output property as the runtime does: the default, msg.payload', function () {
+    const { resolveInvokeSettings } = require('../dist/shared/invoke-settings');
+    const { inputProperty, outputProperty, ...rest } = names.INVOKE_DEFAULTS;
+    const settings = resolveInvokeSettings({ ...rest, endpointName: 'ep' });
+    assert.ok(!(settings instanceof Error), String(settings && settings.message));
+    assert.deepEqual([settings.inputProperty, settings.outputProperty], [inputProperty, outputProperty]);
+    for (const blank of ['', undefined]) assert.equal(S.propertyValidator(blank), true, `${JSON.stringify(blank)} is valid`);
   });
 });
 

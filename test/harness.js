@@ -142,4 +142,23 @@ async function until(predicate, what, ms = 5000) {
   }
 }
 
-module.exports = { feed, until, helper, KEYS, INVOKE_BLANK, load, outcome, startServer, useServer, json, configNode, invokeNode, catchNode };
+/**
+ * Resolves when done() holds; rejects only when progress() (a count that grows while work goes on) has not changed
+ * for stallMs: a load-sensitive test waits for the work, however slow the machine, not for the clock.
+ */
+async function whileProgressing(done, progress, what, stallMs) {
+  let last = progress();
+  let since = Date.now();
+  while (!done()) {
+    const now = progress();
+    if (now !== last) {
+      last = now;
+      since = Date.now();
+    } else if (Date.now() - since > stallMs) {
+      throw new Error(`waiting for ${what}: no progress for ${stallMs / 1000} s`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+module.exports = { feed, until, whileProgressing, helper, KEYS, INVOKE_BLANK, load, outcome, startServer, useServer, json, configNode, invokeNode, catchNode };

@@ -4,7 +4,7 @@
 // The "model" here is the test: it writes the output or failure object where the server said it would be.
 const assert = require('node:assert/strict');
 const { randomUUID } = require('node:crypto');
-const { helper, load, outcome, startServer, until } = require('./harness');
+const { helper, load, outcome, startServer, until, whileProgressing } = require('./harness');
 const { startStore } = require('./s3-store');
 
 const WAIT = { mode: 'async', asyncResult: 'wait' };
@@ -219,7 +219,9 @@ describe('sagemaker-invoke mode async, asyncResult wait', function () {
   });
 
   it('1,000 messages waiting at once: each gets its own result, S3 requests under the ceiling', async function () {
-    this.timeout(180000);
+    // Under load the last waits can sit at the poll cap (30 s) behind the rate limit: the test waits for the work,
+    // failing only when it stops moving (no result and no S3 check for a minute), not after a fixed time.
+    this.timeout(0);
     // s3rver in its own process: the arrival times it records are not bunched by this busy event loop.
     await store.close();
     store = await startStore(undefined, { child: true });
@@ -230,8 +232,8 @@ describe('sagemaker-invoke mode async, asyncResult wait', function () {
     const failed = [];
     nodes.caught.on('input', (m) => failed.push(m.error.message));
     for (let n = 0; n < 1000; n++) nodes.n1.receive({ payload: { n }, n, inferenceId: `m-${n}` });
-    await until(() => got.size + failed.length === 1000, '1000 results', 140000).catch(async (err) => {
-      const service = nodes.c1.asyncResults;
+    const service = nodes.c1.asyncResults;
+    await whileProgressing(() => got.size + failed.length === 1000, () => got.size + failed.length + service.pollRequests, '1000 results', 60000).catch(async (err) => {
       throw new Error(`${err.message}: ${got.size} out, ${failed.length} failed, ${service.poller().size} waiting, ${service.poller().inFlight} checks in flight, ${service.pollRequests} checks made`);
     });
     assert.deepEqual(failed, []);

@@ -159,6 +159,20 @@ describe('sagemaker-invoke: failures reach the Catch node', function () {
     assert.equal(msg.sagemaker.error.errorCode, 'ECONNREFUSED');
   });
 
+  it('https:// pointed at a plain-HTTP server says the server may not speak TLS (check the scheme), not to choose a CA', async function () {
+    const plain = await startServer({ ep: () => json({ ok: true }) });
+    try {
+      const url = plain.url.replace(/^http:/, 'https:');
+      const nodes = await load(url, { config: { maxAttempts: 1 } });
+      const msg = await caught(nodes, { payload: 1 });
+      assert.equal(msg.sagemaker.error.name, 'TLSError');
+      assert.match(msg.error.message, new RegExp(`${url.replace(/[.]/g, '\\.')} did not answer in TLS .*may not speak HTTPS.*scheme: http://`));
+      assert.doesNotMatch(msg.error.message, /certificate authority|TLS config node/);
+    } finally {
+      await plain.close();
+    }
+  });
+
   it('a server that hangs up without answering is a NetworkError (socket hang up, ECONNRESET)', async function () {
     const net = require('node:net');
     const rude = net.createServer((socket) => socket.once('data', () => socket.destroy()));
@@ -261,6 +275,31 @@ describe('sagemaker-invoke: input is checked before anything is sent', function 
     assert.equal(server.requests.length, 0);
     nodes.n1.on('call:status', (c) => statuses.push(c.args[0]));
     assert.deepEqual(statuses, []);
+  });
+
+  it('a message with several bad fields names each of them in one error', async function () {
+    const nodes = await load(server.url, { invoke: { endpointName: '' } });
+    const r = await outcome(nodes, { payload: 1, endpointName: 'ep', sessionId: 'new session', requestTimeout: -5, targetVariant: 'v 1' });
+    assert.equal(r.where, 'caught');
+    const words = r.msg.error.message;
+    assert.match(words, /msg\.requestTimeout must be a whole number from 1 to/);
+    assert.match(words, /msg\.targetVariant must be letters/);
+    assert.match(words, /msg\.sessionId must be NEW_SESSION, or letters/);
+    assert.equal(r.msg.sagemaker.error.name, 'InvalidInput');
+    assert.equal(server.requests.length, 0, 'nothing was sent');
+  });
+
+  it('a config node with several bad settings names every one of them at deploy, in one error', async function () {
+    const nodes = await load(server.url, { config: { region: 'Ireland', endpointUrl: 'not a url', maxAttempts: 0, timeout: 'soon' } });
+    const r = await outcome(nodes, { payload: 1 });
+    assert.equal(r.where, 'caught');
+    const words = r.msg.error.message;
+    for (const field of [/region must be an AWS region/, /endpointUrl must/, /maxAttempts must be a whole number/, /timeout must be a whole number/]) {
+      assert.match(words, field);
+    }
+    const logged = helper.log().args.filter((a) => a[0] && a[0].level === 20 && /region must be/.test(a[0].msg));
+    assert.equal(logged.length, 1, 'one error at deploy');
+    for (const field of ['endpointUrl', 'maxAttempts', 'timeout']) assert.match(logged[0][0].msg, new RegExp(`${field} must`));
   });
 
   it('no config node selected is a clear error', async function () {

@@ -30,6 +30,27 @@ function freePort() {
   });
 }
 
+/** Whether `port` can be listened on now. */
+function portFree(port) {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A free port whose next port is free too: sagemaker-local serves HTTP/2 on the port after its own, and on a busy
+ * machine an ephemeral port's neighbour is often taken.
+ */
+async function freePortPair() {
+  for (let i = 0; i < 50; i++) {
+    const port = await freePort();
+    if (port < 65535 && await portFree(port + 1)) return port;
+  }
+  throw new Error('no free pair of neighbouring ports');
+}
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Whether process `pid` still exists (signal 0 only asks). */
@@ -114,4 +135,4 @@ async function startNodeRed(userDir, { logName = `node-red-${nodeRedMajor}.log`,
   };
 }
 
-module.exports = { root, artifacts, nodeRedMajor, freePort, installPacked, startNodeRed, sleep, alive };
+module.exports = { root, artifacts, nodeRedMajor, freePort, freePortPair, installPacked, startNodeRed, sleep, alive };

@@ -76,3 +76,64 @@ describe('what the flow library and npm show', function () {
     for (const k of ['sagemaker', 'aws', 'machine-learning']) assert.ok(pkg.keywords.includes(k), k);
   });
 });
+
+describe('installing: a Node-RED user\'s install runs no script of ours, a clone\'s npm install still builds', function () {
+  this.timeout(120000);
+  const os = require('node:os');
+  const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepare'];
+  let tmp;
+  before(function () { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sagemaker-install-')); });
+  after(function () { if (tmp) fs.rmSync(tmp, { recursive: true, force: true }); });
+
+  const npm = (args, cwd) => execFileSync('npm', [...args, '--offline', '--no-audit', '--no-fund', '--foreground-scripts'], {
+    cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_cache: path.join(tmp, '.npm') },
+  });
+
+  it('the package.json npm packs declares no install-time lifecycle script', function () {
+    const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' }));
+    assert.ok(packed.files.some((f) => f.path === 'package.json'));
+    // npm packs package.json as it is in the repository (no prepack rewriting): its scripts are what users get.
+    assert.deepEqual(INSTALL_SCRIPTS.filter((s) => pkg.scripts[s]), [], 'no install-time script in the shipped manifest');
+    assert.ok(!packed.files.some((f) => f.path.startsWith('tools/')), 'the build workspace is not shipped');
+  });
+
+  it('the server package of the workspace declares no install-time lifecycle script either', function () {
+    const server = JSON.parse(fs.readFileSync(path.join(root, 'packages', 'sagemaker-local', 'package.json'), 'utf8'));
+    assert.deepEqual(INSTALL_SCRIPTS.filter((s) => server.scripts && server.scripts[s]), []);
+  });
+
+  it('with real npm: the clone builds on npm install (through the private build workspace); the packed tarball installs silently, running nothing', function () {
+    // The repository's manifest and build workspace as they are, with a build that only leaves a mark, and no
+    // dependencies (so npm needs no registry).
+    const clone = path.join(tmp, 'clone');
+    fs.mkdirSync(path.join(clone, 'tools', 'build-on-install'), { recursive: true });
+    // Of the workspaces, only the build workspace: the server package is a package of its own (its manifest is
+    // checked below), and its dependencies would need the registry.
+    const buildWorkspaces = pkg.workspaces.filter((ws) => ws.startsWith('tools/'));
+    assert.deepEqual(buildWorkspaces, ['tools/build-on-install']);
+    const manifest = { ...pkg, workspaces: buildWorkspaces, dependencies: {}, devDependencies: {}, files: ['built.txt'] };
+    manifest.scripts = { ...pkg.scripts, build: 'node -e "require(\'fs\').writeFileSync(\'built.txt\', \'built\')"' };
+    fs.writeFileSync(path.join(clone, 'package.json'), JSON.stringify(manifest, null, 2));
+    for (const ws of buildWorkspaces) {
+      fs.mkdirSync(path.join(clone, ws), { recursive: true });
+      fs.copyFileSync(path.join(root, ws, 'package.json'), path.join(clone, ws, 'package.json'));
+      assert.equal(JSON.parse(fs.readFileSync(path.join(root, ws, 'package.json'), 'utf8')).private, true, `${ws} is never published`);
+    }
+    npm(['install'], clone);
+    assert.equal(fs.readFileSync(path.join(clone, 'built.txt'), 'utf8'), 'built', 'npm install in the clone ran the build');
+
+    fs.rmSync(path.join(clone, 'built.txt'));
+    const tgz = JSON.parse(npm(['pack', '--json'], clone))[0].filename; // prepack builds what is packed
+    const user = path.join(tmp, 'user');
+    fs.mkdirSync(user);
+    fs.writeFileSync(path.join(user, 'package.json'), JSON.stringify({ name: 'node-red-user-dir', private: true }));
+    const out = execFileSync('npm', ['install', path.join(clone, tgz), '--offline', '--no-audit', '--no-fund'], {
+      cwd: user, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_cache: path.join(tmp, '.npm') },
+    });
+    assert.doesNotMatch(out, /allowScripts|install scripts/, 'npm has no script of ours to warn about');
+    const installed = path.join(user, 'node_modules', pkg.name);
+    assert.equal(fs.readFileSync(path.join(installed, 'built.txt'), 'utf8'), 'built', 'the tarball ships the build');
+    const shipped = JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8'));
+    assert.deepEqual(INSTALL_SCRIPTS.filter((s) => shipped.scripts && shipped.scripts[s]), []);
+  });
+});

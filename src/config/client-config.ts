@@ -13,6 +13,7 @@ import {
 } from '../shared/names';
 import { CONFIG_FIELD_RULES, choiceError, enforceRule, wholeNumber } from '../shared/rules';
 import { FlowError } from '../shared/flow-error';
+import { collectProblems, problem } from '../shared/problems';
 import { assumeRoleProvider, defaultRoleSessionName, type MasterCredentials, type RoleSettings } from './assume-role';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { RoutingHttpHandler, SignalHandler, keepAliveAgents, type SocketLimit, type TlsOptions } from './http-handler';
@@ -92,15 +93,24 @@ function oneOf<T extends string>(field: string, raw: unknown, allowed: readonly 
   const t = text(raw);
   if (t === '') return fallback;
   const err = choiceError(field, t, allowed);
-  if (err) throw err;
-  return t as T;
+  return err ? problem(err, fallback) : (t as T);
 }
 
-/** Validates the settings and credentials together; throws a FlowError naming the field and the rule. */
+/** A required field left blank: recorded with the other problems (see shared/problems). */
+const missing = (field: string): void => problem(new FlowError('missingField', { field }), undefined);
+
+/**
+ * Validates the settings and credentials together; throws a FlowError naming the field and the rule, or, when
+ * several are wrong, a FlowErrors naming each (as the editor marks them all at once).
+ */
 export function resolveClientSettings(raw: RawConfigSettings, creds: ConfigCredentials): ClientSettings {
+  return collectProblems(() => resolveEachSetting(raw, creds));
+}
+
+function resolveEachSetting(raw: RawConfigSettings, creds: ConfigCredentials): ClientSettings {
   const region = text(raw.region);
-  if (region === '') throw new FlowError('missingField', { field: 'region' });
-  checkShape('region', region);
+  if (region === '') missing('region');
+  else checkShape('region', region);
 
   const endpointUrl = text(raw.endpointUrl) || undefined;
   if (endpointUrl) checkShape('endpointUrl', endpointUrl);
@@ -124,12 +134,12 @@ export function resolveClientSettings(raw: RawConfigSettings, creds: ConfigCrede
     settings.s3EndpointUrl = s3EndpointUrl;
   }
   if (authMode === 'keys') {
-    if (!creds.accessKeyId) throw new FlowError('missingField', { field: 'accessKeyId' });
-    if (!creds.secretAccessKey) throw new FlowError('missingField', { field: 'secretAccessKey' });
+    if (!creds.accessKeyId) missing('accessKeyId');
+    if (!creds.secretAccessKey) missing('secretAccessKey');
   } else if (authMode === 'profile') {
     const profile = text(raw.profile);
-    if (profile === '') throw new FlowError('missingField', { field: 'profile' });
-    checkShape('profile', profile);
+    if (profile === '') missing('profile');
+    else checkShape('profile', profile);
     settings.profile = profile;
     settings.profileFile = text(raw.profileFile) || undefined;
   }

@@ -122,6 +122,8 @@ function integerValidator(min: number, max: number): Validator {
 /** A msg property path such as `payload` or `data.input`: the dotted form the runtime reads and writes. */
 function propertyValidator(value: unknown, opt?: unknown): boolean | string {
   const text = String(value ?? '');
+  // Blank is the default (payload), as the runtime reads it: a node imported without the property works.
+  if (text === '') return true;
   return /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(text) || labelled(opt, 'must be a msg property path such as payload or data.input');
 }
 

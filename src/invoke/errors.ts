@@ -121,6 +121,8 @@ const CREDENTIALS_NAMES = new Set(['CredentialsProviderError', 'TokenProviderErr
  * EPROTO is what an https:// URL to a plain-HTTP port gives ("wrong version number").
  */
 const TLS_CODE = /^(UNABLE_TO_|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_|ERR_TLS_|ERR_SSL_|EPROTO$)/;
+/** OpenSSL's words when the server's first bytes are not TLS at all: a plain-HTTP server behind an https:// URL. */
+const NOT_TLS = /wrong version number|packet length too long|http request|unknown protocol/i;
 
 /**
  * Node's codes for a connection that could not be made or broke: refused, reset ("socket hang up"), a name that
@@ -169,6 +171,7 @@ interface Facts {
   name: string;
   statusCode?: number;
   code?: string;
+  message?: string;
   /** set when the answer is not SageMaker's (see foreignAnswer) */
   foreign?: ForeignAnswer;
 }
@@ -224,7 +227,11 @@ function classify(f: Facts, ctx: ErrorContext): Kind {
   if (name === 'InternalStreamFailure') return { key: 'streamFailure', name, short: 'StreamFailure' };
   // Before the name: the SDK's HTTP handler renames a reset or broken pipe ("socket hang up") TimeoutError, so
   // that it is retried, but the config node's timeout did not run out. Its own timeouts carry ETIMEDOUT or no code.
-  if (code && TLS_CODE.test(code)) return { key: 'tlsFailed', name: 'TLSError', short: 'TLS', extra: { code, url } };
+  if (code && TLS_CODE.test(code)) {
+    // No TLS at all behind an https:// URL: the scheme is wrong, not the certificates.
+    const key = /^https:/i.test(url) && NOT_TLS.test(f.message ?? '') ? 'notTls' : 'tlsFailed';
+    return { key, name: 'TLSError', short: 'TLS', extra: { code, url } };
+  }
   if (code && NETWORK_CODE.test(code) && !(name === 'TimeoutError' && code === 'ETIMEDOUT')) {
     // SageMaker was reached and answered: the connection broke in the middle of the stream.
     if (ctx.midStream) return { key: 'streamBroken', name: 'NetworkError', short: code, extra: { code } };
@@ -288,7 +295,7 @@ export function mapError(error: unknown, ctx: ErrorContext): MappedError {
   const attempts = num(e.$metadata?.attempts);
   const code = str(e.code);
   const foreign = foreignAnswer(e, rawName, code);
-  const kind = classify({ name: rawName, statusCode, code, foreign }, ctx);
+  const kind = classify({ name: rawName, statusCode, code, message, foreign }, ctx);
   // The name the service or the network gave, when the documented name had to differ (an unknown error type).
   const ownName = statusCode !== undefined && !foreign && kind.name !== rawName && rawName !== 'Unknown' ? rawName : undefined;
   const details = compact({

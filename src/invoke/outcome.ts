@@ -5,6 +5,7 @@
  */
 import { METADATA_PROPERTY } from '../shared/names';
 import { FlowError, type FlowErrorParams } from '../shared/flow-error';
+import { FlowErrors, inWords } from '../shared/problems';
 import { setMsgProperty, type MsgLike } from './request';
 import type { ErrorDetails } from './errors';
 import type { Metadata } from './metadata';
@@ -92,7 +93,10 @@ export class Outcome {
   /** A msg the node cannot send (bad input): the FlowError in words. */
   invalid(err: unknown): Problem {
     const e = asFlowError(err);
-    return this.problem('InvalidInput', 'invalid', e.key, e.params);
+    if (!(e instanceof FlowErrors)) return this.problem('InvalidInput', 'invalid', e.key, e.params);
+    // Several bad fields: each in its own words, all in one message.
+    const message = inWords(e, (key, params) => this.words(key, params));
+    return { message, details: { name: 'InvalidInput', message }, short: 'invalid' };
   }
 
   /** An answer the node cannot use (does not parse, or cannot be cut into one result per message). */

@@ -13,6 +13,7 @@ import { resolveInputS3Uri, resolveWaitTime } from '../async/wait-settings';
 import { buildRequest, getMsgProperty, resolveFields, type MsgLike } from './request';
 import { checkPiece, encodeRow, framing, groupKey, type Framing, type RequestFields } from './batch';
 import { wholeNumber } from '../shared/rules';
+import { collectProblems } from '../shared/problems';
 import type { BatchPiece } from './dispatch';
 import type { ModeInput } from './modes';
 
@@ -50,8 +51,16 @@ export function requestTimeoutOf(msg: MsgLike, maxMs: number): number | undefine
   return wholeNumber('msg.requestTimeout', value, { min: 1, max: maxMs }, maxMs);
 }
 
-/** @param maxRequestTimeout the config node's timeout: the most msg.requestTimeout may ask for */
+/**
+ * Throws a FlowError naming the field and the rule, or a FlowErrors naming each bad field when there are several
+ * (msg.requestTimeout and msg.sessionId, say): the flow builder fixes them all in one go.
+ * @param maxRequestTimeout the config node's timeout: the most msg.requestTimeout may ask for
+ */
 export function prepareRequest(settings: InvokeSettings, msg: MsgLike, batching: boolean, maxRequestTimeout: number): Prepared {
+  return collectProblems(() => prepareEach(settings, msg, batching, maxRequestTimeout));
+}
+
+function prepareEach(settings: InvokeSettings, msg: MsgLike, batching: boolean, maxRequestTimeout: number): Prepared {
   const { mode, fields, inputProperty, batchFormat, batchKey } = settings;
   const requestTimeout = requestTimeoutOf(msg, maxRequestTimeout);
   if (mode === 'async') return prepareAsync(settings, msg, requestTimeout);

@@ -26,6 +26,7 @@ import {
 import { enforceRule, MAX_ASYNC_INLINE_BYTES, MAX_ASYNC_UPLOAD_BYTES, MAX_BODY_BYTES } from '../shared/rules';
 import { encodeBody } from './body';
 import { FlowError } from '../shared/flow-error';
+import { problem } from '../shared/problems';
 import { describeType } from '../shared/words';
 
 /** The msg as far as this module cares: any object with string keys. */
@@ -49,7 +50,7 @@ function msgString(msg: MsgLike, field: RequestField): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value === 'string') return value;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  throw new FlowError('notAString', { field: `msg.${field}`, type: describeType(value) });
+  return problem(new FlowError('notAString', { field: `msg.${field}`, type: describeType(value) }), undefined);
 }
 
 function check(mode: InvokeMode, field: RequestField, value: string, source: string): void {

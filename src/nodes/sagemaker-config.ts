@@ -15,6 +15,7 @@ import {
 import { proxyEnvOf, proxyEnvOfNode, proxyEnvSecrets, type ProxyNodeSettings } from '../config/proxy';
 import { MAX_SOCKETS, SocketLimit, type TlsOptions } from '../config/http-handler';
 import { FlowError } from '../shared/flow-error';
+import { inWords } from '../shared/problems';
 import { LazyBidiClient } from '../config/bidi-client';
 import { Secrets } from '../config/secrets';
 import { createS3Clients } from '../config/s3-client';
@@ -89,7 +90,7 @@ export = function register(RED: NodeAPI): void {
     } catch (err) {
       const message =
         err instanceof FlowError
-          ? RED._(`${CONFIG_NODE_TYPE}.errors.${err.key}`, err.params)
+          ? inWords(err, (key, params) => RED._(`${CONFIG_NODE_TYPE}.errors.${key}`, params))
           : RED._(`${CONFIG_NODE_TYPE}.errors.clientFailed`, { message: (err as Error).message });
       this.configError = this.redact(message);
       this.error(this.configError);

@@ -6,6 +6,7 @@
  * is [\x20-\x7E] and \S at the start of an ASCII header value is [\x21-\x7E].
  */
 import { FlowError } from './flow-error';
+import { problem } from './problems';
 
 export interface FieldRule {
   /** Smallest length allowed when the field is given (an empty optional field is simply not sent). */
@@ -192,15 +193,19 @@ export function wholeNumber(field: string, raw: unknown, limits: { min: number; 
   if (text === '') return fallback;
   const n = Number(text);
   if (!Number.isInteger(n) || n < limits.min || n > limits.max) {
-    throw new FlowError('invalidField', { field, rule: `must be a whole number from ${limits.min} to ${limits.max}` });
+    // While shared/problems collects, the check goes on with the fallback and the problem is reported with the rest.
+    return problem(new FlowError('invalidField', { field, rule: `must be a whole number from ${limits.min} to ${limits.max}` }), fallback);
   }
   return n;
 }
 
-/** Throws the `invalidField` FlowError naming `field` and the rule in words when a non-empty value breaks its rule. */
+/**
+ * Throws the `invalidField` FlowError naming `field` and the rule in words when a non-empty value breaks its rule
+ * (records it instead while shared/problems collects).
+ */
 export function enforceRule(rule: FieldRule, value: string, field: string): void {
   const violation = checkRule(rule, value);
-  if (violation) throw new FlowError('invalidField', { field, rule: describeViolation(violation) });
+  if (violation) problem(new FlowError('invalidField', { field, rule: describeViolation(violation) }), undefined);
 }
 
 /** The rule of a choice, in words: written once, for the runtime's errors and the editor's validators. */

@@ -10,8 +10,9 @@ const { KEYS } = require('../harness');
 const { root, artifacts, nodeRedMajor, installPacked, startNodeRed } = require('../node-red-process');
 const {
   launch, openEditor, dragFromPalette, nodeOnCanvas, openNode, typeInto, deployFromEditor, expandDebugMessage, importExample, showSidebar, screenshot,
-  newEditorPage, assertDialogFields, fillConfigDialog, saveConfigDialog, saveNodeDialog,
+  newEditorPage, assertDialogFields, fillConfigDialog, saveConfigDialog, saveNodeDialog, closeDialogs,
 } = require('./browser');
+const { dialogLayoutProblems } = require('./dialog-layout');
 const names = require('../../dist/shared/names');
 const { BidiServer, demoBidi } = require('sagemaker-local');
 
@@ -48,6 +49,11 @@ describe('the sagemaker bidi node in a browser', function () {
     if (browser) await browser.close();
     if (red) await red.stop();
     if (server) await server.close();
+  });
+
+  // Each test starts at the workspace with no dialog open, whatever the one before left.
+  beforeEach(async function () {
+    if (page) await closeDialogs(page);
   });
 
   afterEach(async function () {
@@ -96,6 +102,15 @@ describe('the sagemaker bidi node in a browser', function () {
       return { endpointName: n.endpointName, maxStreams: n.maxStreams, valid: n.valid };
     }, bidiId);
     assert.deepEqual(saved, { endpointName: 'sensor-anomaly', maxStreams: '4', valid: true });
+  });
+
+  it('lays out its dialog at the default width: no label wraps or overlaps its field, no option or placeholder is cut off', async function () {
+    assert.ok(bidiId, 'the bidi node was dragged in');
+    await openNode(page, bidiId);
+    assert.deepEqual(await page.evaluate(dialogLayoutProblems, '.red-ui-tray:last-child'), []);
+    await page.locator('#node-input-btn-config-edit').click();
+    await page.locator('#node-config-input-region').waitFor();
+    assert.deepEqual(await page.evaluate(dialogLayoutProblems, '.red-ui-tray:last-child'), [], 'the config dialog');
   });
 
   it('deploys it with an inject and a debug node and streams readings: each score shows in the debug sidebar', async function () {
@@ -148,6 +163,8 @@ describe('the sagemaker bidi node in a browser', function () {
     await red.deploy([{ id: 'e2etab', type: 'tab', label: 'Flow 1' }]);
     await openEditor(page, red.base);
     await importExample(page, names.MODULE_NAME, EXAMPLE);
+    // The editor adds the imported nodes as it places them: wait for them, not for the clock.
+    await page.waitForFunction((t) => RED.nodes.filterNodes({ type: t }).length > 0 && RED.nodes.filterNodes({ type: 'inject' }).length > 0, names.BIDI_NODE_TYPE);
     const node = await page.evaluate((t) => RED.nodes.filterNodes({ type: t })[0].id, names.BIDI_NODE_TYPE);
     await openNode(page, node);
     await page.locator('#node-input-btn-config-edit').click();

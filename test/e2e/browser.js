@@ -172,7 +172,32 @@ async function saveNodeDialog(page) {
   await page.locator('.red-ui-tray').waitFor({ state: 'detached' });
 }
 
+/**
+ * Cancels every open edit dialog, the topmost first (a config node's over its node's), as a person presses Cancel:
+ * whatever a test left open, or half-edited when it failed, the next one starts from the workspace.
+ */
+async function closeDialogs(page) {
+  // Node-RED takes the node's tray out of the page while a config node's tray is over it, and puts it back after.
+  for (let i = 0; i < 10; i++) {
+    const config = page.locator('#node-config-dialog-cancel');
+    const node = page.locator('#node-dialog-cancel');
+    if (await config.isVisible()) {
+      await config.click();
+      await config.waitFor({ state: 'detached' });
+    } else if (await node.isVisible()) {
+      await node.click();
+      await node.waitFor({ state: 'detached' });
+    } else if (await page.locator('.red-ui-tray').count()) {
+      await page.evaluate(() => RED.tray.close());
+      await page.waitForFunction(() => !document.querySelector('.red-ui-tray'));
+    } else {
+      return;
+    }
+  }
+  throw new Error('the edit dialogs would not close');
+}
+
 module.exports = {
-  newEditorPage, assertDialogFields, fillConfigDialog, saveConfigDialog, saveNodeDialog,
+  closeDialogs, newEditorPage, assertDialogFields, fillConfigDialog, saveConfigDialog, saveNodeDialog,
   launch, openEditor, dragFromPalette, nodeOnCanvas, openNode, typeInto, deployFromEditor, expandDebugMessage, importExample, showSidebar, screenshot,
 };

@@ -12,7 +12,7 @@ const { startLocalServer, validateConfig } = require('sagemaker-local');
 const { root, artifacts, nodeRedMajor, installPacked, startNodeRed } = require('../node-red-process');
 const {
   launch, openEditor, dragFromPalette, nodeOnCanvas, openNode, typeInto, deployFromEditor, expandDebugMessage, importExample, showSidebar, screenshot,
-  newEditorPage, assertDialogFields, fillConfigDialog, saveConfigDialog, saveNodeDialog,
+  newEditorPage, assertDialogFields, fillConfigDialog, saveConfigDialog, saveNodeDialog, closeDialogs,
 } = require('./browser');
 const names = require('../../dist/shared/names');
 const { dialogLayoutProblems } = require('./dialog-layout');
@@ -85,8 +85,23 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
     if (this.currentTest.state === 'failed' && page) await screenshot(page, shots, `failed-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}.png`);
   });
 
+  // Each test starts at the workspace with no dialog open, whatever the one before left (or failed in the middle of):
+  // a test that needs a dialog opens it itself, so it never inherits half-typed values.
+  beforeEach(async function () {
+    if (page) await closeDialogs(page);
+  });
+
   let invokeId;
   let configId;
+
+  /** Opens the invoke node's dialog afresh, with its advanced fields shown when asked. */
+  const openInvokeDialog = async ({ advanced = false } = {}) => {
+    assert.ok(invokeId, 'the invoke node was dragged in');
+    await openNode(page, invokeId);
+    const tray = page.locator('.red-ui-tray').last();
+    if (advanced && !(await tray.locator('#node-input-customAttributes').isVisible())) await tray.locator('#sagemaker-invoke-advanced-toggle').click();
+    return tray;
+  };
 
   it('shows sagemaker invoke in the palette under AWS with its icon and label; the config node registers as a config node', async function () {
     const category = page.locator(`#red-ui-palette-container-${names.PALETTE_CATEGORY}`);
@@ -136,8 +151,8 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
     await screenshot(page, shots, 'invoke-dialog.png');
   });
 
-  it('lays out the invoke dialog at its default width: no label wraps or touches its field, no placeholder is cut off', async function () {
-    const tray = page.locator('.red-ui-tray').last();
+  it('lays out the invoke dialog at its default width: no label wraps or overlaps its field, no text is cut off', async function () {
+    const tray = await openInvokeDialog({ advanced: true });
     // Every group shown: the advanced fields (opened above) and the batch settings of a JSON batch.
     assert.equal(await tray.locator('#node-input-customAttributes').isVisible(), true);
     await typeInto(page, '#node-input-batchSize', '16');
@@ -149,7 +164,7 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
   });
 
   it('shows the batching fields in invoke mode only, the batch settings only when batching, and checks them together', async function () {
-    const tray = page.locator('.red-ui-tray').last();
+    const tray = await openInvokeDialog({ advanced: true });
     const visible = async (key) => tray.locator(`#node-input-${key}`).isVisible();
     const invalid = async (key) => /\binput-error\b/.test(await tray.locator(`#node-input-${key}`).getAttribute('class') || '');
     // Batch size 1 is no batching: only the size shows, with the tip.
@@ -200,7 +215,7 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
   });
 
   it('shows the async result rows in async mode only, the waiting ones only with Result wait, and checks them', async function () {
-    const tray = page.locator('.red-ui-tray').last();
+    const tray = await openInvokeDialog({ advanced: true });
     const visible = async (key) => tray.locator(`#node-input-${key}`).isVisible();
     const invalid = async (key) => /\binput-error\b/.test(await tray.locator(`#node-input-${key}`).getAttribute('class') || '');
     for (const key of ['asyncResult', 'asyncTimeout', 'maxWaiting', 'inputS3Uri']) assert.equal(await visible(key), false, `${key} hidden in invoke mode`);
@@ -232,7 +247,7 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
   });
 
   it('marks a bad endpoint name and over-long custom attributes invalid, and the node as not configured', async function () {
-    const tray = page.locator('.red-ui-tray').last();
+    const tray = await openInvokeDialog({ advanced: true });
     await typeInto(page, '#node-input-endpointName', 'my_model!');
     await typeInto(page, '#node-input-customAttributes', 'a'.repeat(1025));
     assert.match(await tray.locator('#node-input-endpointName').getAttribute('class'), /\binput-error\b/);
@@ -322,8 +337,8 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
     await tray.locator('#node-config-input-authMode').selectOption('keys');
     await typeInto(page, '#node-config-input-roleArn', 'arn:aws:iam::123456789012:role/sagemaker-caller');
     assert.equal(await tray.locator('#node-config-input-roleSessionName').isVisible(), true);
-    await tray.locator('#node-config-input-useProxy').click();
-    await tray.locator('#node-config-input-useTls').click();
+    await tray.locator('#node-config-input-useProxy').check();
+    await tray.locator('#node-config-input-useTls').check();
     assert.deepEqual(await problems(), [], 'role, proxy and TLS shown');
     await tray.locator('#node-config-dialog-cancel').click();
     await page.locator('#node-config-input-region').waitFor({ state: 'detached' });
@@ -336,6 +351,7 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
       await openNode(page, invokeId);
       await page.locator('#node-input-btn-config-edit').click();
       await page.locator('#node-config-input-region').waitFor();
+      await page.waitForFunction(() => !window.$('.red-ui-tray').is(':animated'));
       return page.locator('.red-ui-tray').last();
     };
     const closeConfig = async (button) => {
@@ -348,7 +364,8 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
       assert.equal(await tray.locator(`#node-config-input-${box}`).isChecked(), false, `${box} unticked`);
       assert.equal(await tray.locator(`label[for="node-config-input-${box}"]`).innerText(), configText.label[box]);
       assert.equal(await tray.locator(`#node-config-input-${key}`).isVisible(), false, `no ${key} selector while unticked`);
-      await tray.locator(`#node-config-input-${box}`).click();
+      // check() clicks and waits until the box is ticked (a click while the tray still slides in can miss it).
+      await tray.locator(`#node-config-input-${box}`).check();
       assert.equal(await tray.locator(`#node-config-input-${key}`).isVisible(), true, `the ${key} selector once ticked`);
     }
     assert.equal(await tray.locator('.sagemaker-config-no-proxy').isVisible(), false, 'the no-proxy tip goes with the box');
@@ -365,7 +382,7 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
     assert.equal(await tray.locator('#node-config-input-proxy').inputValue(), 'e2eproxy00000001');
     assert.equal(await tray.locator('#node-config-input-useTls').isChecked(), false);
     // Unticking it and saving removes the proxy from the config node.
-    await tray.locator('#node-config-input-useProxy').click();
+    await tray.locator('#node-config-input-useProxy').uncheck();
     await closeConfig('ok');
     assert.equal(await page.evaluate((id) => RED.nodes.node(id).proxy, configId), '');
     assert.equal(await page.evaluate((id) => RED.nodes.node(id).tls, configId), '');
@@ -417,6 +434,14 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
       await openEditor(page, red.base);
       await importExample(page, names.MODULE_NAME, file.replace(/\.json$/, ''));
       const expected = JSON.parse(fs.readFileSync(path.join(root, 'examples', file), 'utf8'));
+      // The editor adds the imported nodes as it places them: wait for the work, then check every type is there.
+      const types = [...new Set(expected.map((n) => n.type))];
+      await page.waitForFunction((want) => {
+        const all = new Set();
+        RED.nodes.eachNode((n) => all.add(n.type));
+        RED.nodes.eachConfig((n) => all.add(n.type));
+        return want.every((t) => all.has(t));
+      }, types).catch(() => undefined);
       const imported = await page.evaluate(() => { const all = []; RED.nodes.eachNode((n) => all.push(n.type)); RED.nodes.eachConfig((n) => all.push(n.type)); return all; });
       for (const n of expected) assert.ok(imported.includes(n.type), `${n.type} imported`);
 
@@ -496,6 +521,57 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
       assert.deepEqual(red.problems().slice(problemsBefore).filter((l) => !deliberate.test(l)), []);
     });
   }
+
+  it('renders every Info and comment text of the demo and the examples as written, with the editor\'s own Markdown', async function () {
+    // Node-RED's Markdown (RED.utils.renderMarkdown: marked with Node-RED's extensions for node help) reads a line
+    // with a colon, a parenthesis and another colon as a definition list: the words between go into <dt>/<dd>, one
+    // sentence can vanish and a paragraph can turn bold. Each text must come out with every word it was written
+    // with, no definition list, and as many bold spans as it marks.
+    const texts = [];
+    for (const file of ['demo/flows.json', ...fs.readdirSync(path.join(root, 'examples')).map((f) => `examples/${f}`)]) {
+      for (const n of JSON.parse(fs.readFileSync(path.join(root, file), 'utf8'))) {
+        if (typeof n.info === 'string' && n.info.trim()) texts.push({ where: `${file}: ${n.type} "${n.name || n.label || n.id}"`, md: n.info });
+      }
+    }
+    assert.ok(texts.length >= 15, `${texts.length} texts`);
+    const check = (items) => items.map(({ where, md }) => {
+      const div = document.createElement('div');
+      div.innerHTML = RED.utils.renderMarkdown(md);
+      const problems = [];
+      if (div.querySelector('dl, dt, dd')) problems.push(`a definition list: ${div.querySelector('dt, dd, dl').textContent.slice(0, 80)}`);
+      const bold = (md.match(/\*\*[^*\n]+\*\*|__[^_\n]+__/g) || []).length;
+      const drawn = div.querySelectorAll('strong, b').length;
+      if (drawn !== bold) problems.push(`${drawn} bold spans drawn, ${bold} written`);
+      const words = (s) => s.match(/[A-Za-z0-9]+/g) || [];
+      const shown = new Set(words(div.textContent));
+      // Not the link targets, tags or the numbers of a numbered list (the list draws those itself).
+      const written = words(md.replace(/\]\([^)]*\)/g, ']').replace(/<[^>]+>/g, ' ').replace(/^\s*\d+\.\s/gm, ' '));
+      const lost = [...new Set(written.filter((w) => !shown.has(w)))];
+      if (lost.length) problems.push(`words lost: ${lost.join(' ')}`);
+      return problems.length ? `${where}: ${problems.join('; ')}` : '';
+    }).filter(Boolean);
+    // The check sees the trap: a sentence shaped like a help page's property line.
+    assert.equal((await page.evaluate(check, [{ where: 'trap', md: 'Press **go**: it waits (about 2 s): then answers.' }])).length, 1);
+    assert.deepEqual(await page.evaluate(check, texts), []);
+  });
+
+  it('takes an invoke node imported without inputProperty and outputProperty as valid, as the runtime does (msg.payload)', async function () {
+    const state = await page.evaluate((type) => {
+      let config;
+      RED.nodes.eachConfig((n) => { if (!config && n.type === 'sagemaker-config') config = n.id; });
+      const id = RED.nodes.id();
+      RED.nodes.import([{ id, type, z: RED.workspaces.active(), x: 200, y: 500, name: '', config, endpointName: 'my-json-model', wires: [[]] }]);
+      const node = RED.nodes.node(id);
+      RED.editor.validateNode(node);
+      const result = { config: Boolean(config), valid: node.valid, errors: node.validationErrors || [], input: node.inputProperty };
+      RED.nodes.remove(id);
+      return result;
+    }, names.INVOKE_NODE_TYPE);
+    assert.ok(state.config, 'a config node to point at');
+    assert.ok(state.input === undefined || state.input === '', `imported without it (${state.input})`);
+    assert.deepEqual(state.errors, []);
+    assert.equal(state.valid, true);
+  });
 
   it('ran without a script error or warning in the browser', function () {
     assert.deepEqual(pageErrors, []);

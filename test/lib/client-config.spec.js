@@ -30,8 +30,17 @@ describe('client-config: config node settings', function () {
     refuses({ region: 'eu-west-1', timeout: '1.5' }, keys, 'invalidField', 'timeout');
     assert.equal(resolveClientSettings({ region: 'eu-west-1', maxAttempts: '5', timeout: 1000 }, keys).maxAttempts, 5);
   });
+  it('names every bad setting at once, in the order of the dialog', function () {
+    assert.throws(() => resolveClientSettings({ region: 'Ireland', endpointUrl: 'localhost:8080', maxAttempts: '0', timeout: 'soon' }, keys), (e) => {
+      assert.equal(e.name, 'FlowErrors');
+      assert.deepEqual(e.errors.map((x) => [x.key, x.params.field]),
+        [['invalidField', 'region'], ['invalidField', 'endpointUrl'], ['invalidField', 'maxAttempts'], ['invalidField', 'timeout']]);
+      return true;
+    });
+    assert.throws(() => resolveClientSettings({ region: 'eu-west-1', authMode: 'keys' }, {}),
+      (e) => assert.deepEqual(e.errors.map((x) => x.params.field), ['accessKeyId', 'secretAccessKey']) ?? true);
+  });
   it('keys mode needs both keys; profile mode needs a profile name', function () {
-    refuses({ region: 'eu-west-1', authMode: 'keys' }, {}, 'missingField', 'accessKeyId');
     refuses({ region: 'eu-west-1', authMode: 'keys' }, { accessKeyId: 'A' }, 'missingField', 'secretAccessKey');
     refuses({ region: 'eu-west-1', authMode: 'profile' }, {}, 'missingField', 'profile');
     const s = resolveClientSettings({ region: 'eu-west-1', authMode: 'profile', profile: 'dev', profileFile: '/tmp/c' }, {});

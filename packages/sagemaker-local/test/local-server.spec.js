@@ -77,6 +77,16 @@ describe('local endpoint server: the built-in demo model', function () {
     assert.equal(text(asCsv.Body), 'default,1,2,3,2.828427,-0.707107,false\n');
   });
 
+  it('reads the Quick start\'s {"temperature": 21.5}: one numeric property is a reading of the series of that name', async function () {
+    const first = JSON.parse(text((await invoke('{"temperature": 21.5}')).Body));
+    assert.deepEqual(first, { series: 'temperature', value: 21.5, count: 0, mean: null, stdDev: null, zScore: null, anomaly: false });
+    const second = JSON.parse(text((await invoke('[{"temperature": 22.5}, {"humidity": 40}]')).Body));
+    assert.deepEqual(second.map((s) => [s.series, s.value, s.count]), [['temperature', 22.5, 1], ['humidity', 40, 0]]);
+    // Not a reading: two properties, or one that is not a number.
+    assert.match((await failure(invoke('{"temperature": 21.5, "humidity": 40}'))).OriginalMessage, /reading\.value must be a finite number/);
+    assert.match((await failure(invoke('{"temperature": "warm"}'))).OriginalMessage, /reading\.value must be a finite number/);
+  });
+
   it("reports a reading it cannot take as the container's 400 inside a ModelError, naming the field", async function () {
     const err = await failure(invoke(JSON.stringify({ series: 'pump-1', value: 'hot' })));
     assert.equal(err.name, 'ModelError');

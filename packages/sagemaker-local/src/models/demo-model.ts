@@ -174,11 +174,26 @@ function formatOfAccept(accept: string | undefined, input: DemoFormat): DemoForm
   return undefined;
 }
 
+/**
+ * A reading written as a sensor names it: an object with one property, a finite number, other than `series` and
+ * `value` (`{"temperature": 21.5}`) is a reading of the series named after the property. Undefined otherwise.
+ */
+function namedReading(item: object): Reading | undefined {
+  const entries = Object.entries(item);
+  if (entries.length !== 1) return undefined;
+  const [name, value] = entries[0];
+  if (name === 'series' || name === 'value' || typeof value !== 'number' || !Number.isFinite(value)) return undefined;
+  if (name.length === 0 || name.length > MAX_SERIES_NAME) return undefined;
+  return { series: name, value };
+}
+
 function readingOf(item: unknown, where: string): Reading {
   if (typeof item === 'number') item = { value: item };
   if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-    throw new DemoInputError(`${where} must be an object like {"series": "pump-1", "value": 21.5} or a number`);
+    throw new DemoInputError(`${where} must be an object like {"series": "pump-1", "value": 21.5} or {"temperature": 21.5}, or a number`);
   }
+  const named = namedReading(item);
+  if (named) return named;
   const { series = DEFAULT_SERIES, value } = item as { series?: unknown; value?: unknown };
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw new DemoInputError(`${where}.value must be a finite number (got ${JSON.stringify(value) ?? 'nothing'})`);
