@@ -127,6 +127,26 @@ const TLS_CODE = /^(UNABLE_TO_|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED_CERT|CERT
 const NETWORK_CODE =
   /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EAI_FAIL|EAI_NODATA|EHOSTUNREACH|EHOSTDOWN|ENETUNREACH|ENETDOWN|ENETRESET|EPIPE|ECONNABORTED|ETIMEDOUT|EADDRNOTAVAIL|ERR_SOCKET_CONNECTION_TIMEOUT|ERR_STREAM_PREMATURE_CLOSE|UND_ERR_\w+|HPE_\w+)$/;
 
+/**
+ * The codes of a network that could not be reached or broke before an answer: not an answer that is not HTTP
+ * (HPE_*), which a server did send. A TLS handshake that was interrupted is a reset (ECONNRESET).
+ */
+const UNREACHABLE_CODE =
+  /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EAI_FAIL|EAI_NODATA|EHOSTUNREACH|EHOSTDOWN|ENETUNREACH|ENETDOWN|ENETRESET|EPIPE|ECONNABORTED|ETIMEDOUT|EADDRNOTAVAIL|ERR_SOCKET_CONNECTION_TIMEOUT|ERR_STREAM_PREMATURE_CLOSE)$/;
+
+/**
+ * Whether a failure means SageMaker (or the credentials endpoint on the way to it) could not be reached: the
+ * connection refused or reset, a name that does not resolve, a network down, no answer within the timeout. Not an
+ * answer of any kind (4xx, 5xx, ModelError), and not a stream that had already sent parts. What onUnreachable hold
+ * holds.
+ */
+export function isUnreachable(mapped: MappedError): boolean {
+  const { name, errorCode, partsReceived } = mapped.details;
+  if (partsReceived) return false;
+  if (name === 'TimeoutError') return true;
+  return name === 'NetworkError' && errorCode !== undefined && UNREACHABLE_CODE.test(errorCode);
+}
+
 interface SdkErrorShape {
   name?: unknown;
   message?: unknown;

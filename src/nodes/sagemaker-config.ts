@@ -18,6 +18,7 @@ import { FlowError } from '../shared/flow-error';
 import { LazyBidiClient } from '../config/bidi-client';
 import { Secrets } from '../config/secrets';
 import { createS3Clients } from '../config/s3-client';
+import { allowOneAttempt } from '../config/one-attempt';
 import { AsyncResultService } from '../async/service';
 import type { SageMakerConfigNode } from './node-types';
 
@@ -83,6 +84,7 @@ export = function register(RED: NodeAPI): void {
       const settings = this.settings;
       const net = network();
       const client = (this.client = new SageMakerRuntimeClient(buildClientConfig(settings, creds, net)));
+      allowOneAttempt(client); // the invoke nodes' probes during an outage are single attempts
       bidi = new LazyBidiClient(settings, net, client.config.credentials);
       // S3 for async results and uploads: made only when an invoke node first needs it.
       this.asyncResults = new AsyncResultService(() => createS3Clients(settings, creds, net, client), settings.s3MaxRequestRate);
