@@ -61,8 +61,8 @@ export interface CloseReport {
   queued: number;
   batching: number;
   inFlight: number;
-  /** held for the network (onUnreachable hold) */
-  held: number;
+  /** held for the network (with onUnreachable hold only) */
+  held?: number;
 }
 
 export interface DispatchHandlers<R> {
@@ -181,11 +181,12 @@ export class Dispatcher<R> {
    * abort at its next attempt; such a message is ended here.
    */
   async close(graceMs = CLOSE_GRACE_MS): Promise<CloseReport> {
-    const report: CloseReport = { queued: 0, batching: 0, inFlight: 0, held: 0 };
+    const report: CloseReport = { queued: 0, batching: 0, inFlight: 0 };
+    if (this.hold) report.held = 0;
     for (const task of this.hold?.close() ?? []) {
       this.limiter.unhold(jobsOf(task).length);
       for (const job of jobsOf(task)) {
-        report.held += 1;
+        report.held = (report.held ?? 0) + 1;
         this.handlers.ended(job, 'held');
       }
     }

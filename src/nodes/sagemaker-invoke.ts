@@ -110,7 +110,7 @@ function closeInvoke(node: Node, t: Words, parts: InvokeParts, done: () => void)
   parts.releaseSockets();
   status?.close();
   void closing.then((report) => {
-    const total = report ? report.queued + report.batching + report.inFlight + report.held : 0;
+    const total = report ? report.queued + report.batching + report.inFlight + (report.held ?? 0) : 0;
     if (report && total > 0) node.warn(t(report.held ? 'warnings.closedHeld' : 'warnings.closedUnanswered', { ...report, total }));
     // Node-RED reports each done(err) a tick later, so wait one more turn before saying the node is closed.
     setImmediate(() => {
