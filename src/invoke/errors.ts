@@ -276,6 +276,20 @@ function classify(f: Facts, ctx: ErrorContext): Kind {
 }
 
 /**
+ * The names of the failures of AWS IoT's credentials provider (config/iot-credentials.ts): a refusal or an answer
+ * that cannot be used is CredentialsProviderError, a certificate problem TLSError, a network failure NetworkError
+ * (which onUnreachable hold holds, like SageMaker's own).
+ */
+const IOT_ERROR_NAMES: Readonly<Record<string, ErrorName>> = {
+  iotForbidden: 'CredentialsProviderError',
+  iotFailed: 'CredentialsProviderError',
+  iotBadAnswer: 'CredentialsProviderError',
+  iotUntrusted: 'TLSError',
+  iotCertRefused: 'TLSError',
+  iotUnreachable: 'NetworkError',
+};
+
+/**
  * A FlowError that reached the SDK's caller: thrown by our own request handler (a proxy that refused its tunnel)
  * or credentials provider (a role that could not be assumed). Already in words; named here.
  */
@@ -291,6 +305,10 @@ function mapFlowError(error: FlowError): MappedError {
   } else if (error.key === 'assumeRoleFailed') {
     name = 'CredentialsProviderError';
     errorCode = typeof p.name === 'string' ? p.name : undefined;
+  } else if (error.key in IOT_ERROR_NAMES) {
+    name = IOT_ERROR_NAMES[error.key];
+    errorCode = typeof p.code === 'string' ? p.code : undefined;
+    message = `AWS IoT credentials provider ${String(p.endpoint)}: ${error.key}${typeof p.message === 'string' ? `: ${p.message}` : ''}`;
   }
   return { key: error.key, params: p, details: compact({ name, message, statusCode: status, errorCode }), short: name };
 }
