@@ -26,7 +26,11 @@ describe('at the edge: riding out an outage (onUnreachable)', function () {
   beforeEach(async function () {
     attempts = [];
     dc.subscribe('net.client.socket', onSocket);
-    sm = new SageMakerServer({ credentials: [KEYS], endpoints: { ep: (req) => json({ echo: JSON.parse(req.body.toString()) }) } });
+    sm = new SageMakerServer({ credentials: [KEYS], endpoints: {
+      ep: (req) => json({ echo: JSON.parse(req.body.toString()) }),
+      // a batch model: one result per input, in order
+      rows: (req) => json(JSON.parse(req.body.toString()).map((row) => ({ echo: row }))),
+    } });
     await sm.listen();
     relay = new TcpRelay({ host: '127.0.0.1', port: Number(new URL(sm.url).port) });
     await relay.listen();
@@ -105,6 +109,14 @@ describe('at the edge: riding out an outage (onUnreachable)', function () {
     assert.ok(during.some(([, what]) => what === 'ECONNREFUSED'), 'the relay refused');
     assert.ok(relay.accepted.drop >= 1, 'a probe met the dropping relay');
     assert.ok(got.statuses.some((s) => /^offline: \d+ held, next try in \d+ s$/.test(s || '')), `the status showed the outage: ${got.statuses.join(' | ')}`);
+  });
+
+  it('hold with batching: a batch is held as one request, and every message is answered in order', async function () {
+    const got = await load({ onUnreachable: 'hold', endpointName: 'rows', batchSize: 4, batchWindow: 50, batchFormat: 'json', maxQueue: 1000 });
+    await outage(got, { count: 150, everyMs: 20 });
+    assert.deepEqual(got.catches.map((m) => m.error.message), []);
+    assert.deepEqual(got.outs.map((m) => m.payload.echo.n), Array.from({ length: 150 }, (_, n) => n));
+    assert.ok(got.outs.some((m) => m.sagemaker.batch.size > 1), 'sent in batches');
   });
 
   it('fail: as before, the messages that meet the outage end at Catch with the network error, the rest are answered', async function () {
