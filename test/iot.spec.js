@@ -7,6 +7,9 @@
 const assert = require('node:assert/strict');
 const http = require('node:http');
 const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const crypto = require('node:crypto');
 const FakeTimers = require('@sinonjs/fake-timers');
 const { helper, KEYS, INVOKE_BLANK, json, configNode, invokeNode, catchNode } = require('./harness');
 const { SageMakerServer } = require('../dist/server/sagemaker-server');
@@ -22,7 +25,7 @@ const ENV_KEYS = [
   'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy',
   'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_SHARED_CREDENTIALS_FILE',
   'AWS_CONFIG_FILE', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
-  'AWS_CONTAINER_AUTHORIZATION_TOKEN', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_ROLE_ARN', 'AWS_EC2_METADATA_DISABLED',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_ROLE_ARN', 'AWS_EC2_METADATA_DISABLED', 'HOME',
 ];
 
 describe('at the edge: device-certificate credentials (authMode iot) and Greengrass', function () {
@@ -238,6 +241,37 @@ describe('at the edge: device-certificate credentials (authMode iot) and Greengr
     } finally {
       await proxy.close();
       await new Promise((r) => tes.close(r));
+    }
+  });
+
+  it('the default chain asks SSO through the config node\'s proxy', async function () {
+    // An IAM Identity Center (SSO) profile with a cached token: the chain's SSO client asks
+    // portal.sso.us-east-1.amazonaws.com for the role's credentials, through the proxy (which, offline, cannot reach it).
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'sso-home-'));
+    const startUrl = 'https://example-start.awsapps.com/start';
+    fs.mkdirSync(path.join(home, '.aws', 'sso', 'cache'), { recursive: true });
+    fs.writeFileSync(path.join(home, '.aws', 'config'),
+      `[profile edge-sso]\nsso_start_url = ${startUrl}\nsso_region = us-east-1\nsso_account_id = 123456789012\nsso_role_name = SageMakerInvoke\nregion = us-east-1\n`);
+    const name = crypto.createHash('sha1').update(startUrl).digest('hex');
+    fs.writeFileSync(path.join(home, '.aws', 'sso', 'cache', `${name}.json`),
+      JSON.stringify({ startUrl, region: 'us-east-1', accessToken: 'cached-sso-token', expiresAt: new Date(Date.now() + 3600_000).toISOString() }));
+    const proxy = new ConnectProxy({});
+    await proxy.listen();
+    try {
+      process.env.HOME = home;
+      process.env.AWS_PROFILE = 'edge-sso';
+      process.env.AWS_EC2_METADATA_DISABLED = 'true';
+      const got = await load({
+        config: { authMode: 'chain', iotTls: '', proxy: 'px1', timeout: 3000 },
+        nodes: [{ id: 'px1', type: 'http proxy', name: '', url: proxy.url, noproxy: [] }],
+      });
+      await send(got, { n: 1 });
+      assert.ok(proxy.connects.some((c) => c.target === 'portal.sso.us-east-1.amazonaws.com:443'),
+        `SSO went through the proxy: ${JSON.stringify(proxy.connects)}`);
+      assert.equal(got.catches.length, 1, 'offline, the lookup fails and the message reaches Catch');
+    } finally {
+      await proxy.close();
+      fs.rmSync(home, { recursive: true, force: true });
     }
   });
 });

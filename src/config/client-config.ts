@@ -2,7 +2,7 @@
  * Checks the config node's settings and turns them into one SageMaker Runtime client configuration.
  */
 import type { SageMakerRuntimeClientConfig } from '@aws-sdk/client-sagemaker-runtime';
-import { fromIni } from '@aws-sdk/credential-providers';
+import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import {
   AUTH_MODES,
   CONFIG_DEFAULTS,
@@ -214,7 +214,7 @@ export function buildClientConfig(
     ),
   };
   if (settings.endpointUrl) config.endpoint = settings.endpointUrl;
-  const base = baseCredentials(settings, creds, network);
+  const base = baseCredentials(settings, creds, network, config.requestHandler as SignalHandler);
   if (settings.role) {
     // The base credentials only call STS (through this client's request handler); SageMaker gets the role's.
     config.credentials = assumeRoleProvider(settings.role, settings.region, base);
@@ -225,7 +225,16 @@ export function buildClientConfig(
 }
 
 /** The credentials of `authMode`; undefined for the SDK's default provider chain. */
-function baseCredentials(settings: ClientSettings, creds: ConfigCredentials, network: NetworkSettings): MasterCredentials | undefined {
+function baseCredentials(
+  settings: ClientSettings,
+  creds: ConfigCredentials,
+  network: NetworkSettings,
+  requestHandler: SignalHandler,
+): MasterCredentials | undefined {
+  // The nested clients of SSO and STS (web identity, a profile's role) use this client's request handler, so its
+  // proxy and TLS settings apply to them too; container credentials and instance metadata (loopback and link-local)
+  // are read directly, never through a proxy.
+  const clientConfig = { requestHandler };
   switch (settings.authMode) {
     case 'keys':
       return {
@@ -237,6 +246,7 @@ function baseCredentials(settings: ClientSettings, creds: ConfigCredentials, net
       return fromIni({
         profile: settings.profile,
         ...(settings.profileFile ? { filepath: settings.profileFile } : {}),
+        clientConfig,
       });
     case 'iot': {
       // The device certificate buys temporary credentials from AWS IoT Core (through the proxy, if any).
@@ -246,7 +256,7 @@ function baseCredentials(settings: ClientSettings, creds: ConfigCredentials, net
     }
     case 'chain':
       // The SDK's default provider chain: environment, shared config and SSO, web identity, container and
-      // instance roles. Left unset, the SageMaker client (and, with a role, the STS client) uses it.
-      return undefined;
+      // instance roles.
+      return fromNodeProviderChain({ clientConfig });
   }
 }

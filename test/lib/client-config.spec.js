@@ -56,7 +56,7 @@ describe('client-config: config node settings', function () {
     c.requestHandler.destroy();
     assert.deepEqual(c.credentials, { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', sessionToken: 'tok' });
     const chain = buildClientConfig(resolveClientSettings({ region: 'eu-west-1', authMode: 'chain' }, {}), {});
-    assert.equal(chain.credentials, undefined);
+    assert.equal(typeof chain.credentials, 'function', 'the default chain, its SSO and STS clients on this request handler');
     const profile = buildClientConfig(resolveClientSettings({ region: 'eu-west-1', authMode: 'profile', profile: 'p' }, {}), {});
     assert.equal(typeof profile.credentials, 'function');
   });
