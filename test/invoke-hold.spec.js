@@ -30,6 +30,8 @@ describe('at the edge: riding out an outage (onUnreachable)', function () {
       ep: (req) => json({ echo: JSON.parse(req.body.toString()) }),
       // a batch model: one result per input, in order
       rows: (req) => json(JSON.parse(req.body.toString()).map((row) => ({ echo: row }))),
+      // a streaming model: the reading back in one part
+      talk: (req) => ({ contentType: 'text/plain', stream: [{ part: req.body.toString() }] }),
     } });
     await sm.listen();
     relay = new TcpRelay({ host: '127.0.0.1', port: Number(new URL(sm.url).port) });
@@ -117,6 +119,13 @@ describe('at the edge: riding out an outage (onUnreachable)', function () {
     assert.deepEqual(got.catches.map((m) => m.error.message), []);
     assert.deepEqual(got.outs.map((m) => m.payload.echo.n), Array.from({ length: 150 }, (_, n) => n));
     assert.ok(got.outs.some((m) => m.sagemaker.batch.size > 1), 'sent in batches');
+  });
+
+  it('hold in stream mode: a stream that failed before its first part is held, and all are answered in order', async function () {
+    const got = await load({ onUnreachable: 'hold', mode: 'stream', endpointName: 'talk', output: 'text' });
+    await outage(got, { count: 30 });
+    assert.deepEqual(got.catches.map((m) => m.error.message), []);
+    assert.deepEqual(got.outs.map((m) => JSON.parse(m.payload).n), Array.from({ length: 30 }, (_, n) => n));
   });
 
   it('fail: as before, the messages that meet the outage end at Catch with the network error, the rest are answered', async function () {
