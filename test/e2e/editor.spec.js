@@ -259,8 +259,8 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
     for (const [key, value] of Object.entries(names.CONFIG_DEFAULTS)) {
       const input = tray.locator(`#node-config-input-${key}`);
       assert.equal(await input.count(), 1, `${key} has a field`);
-      // proxy and tls select core config nodes: with none yet, their select offers to add one
-      const shown = key === 'proxy' || key === 'tls' ? (value === '' ? '_ADD_' : String(value)) : String(value);
+      // proxy, tls and iotTls select core config nodes: with none yet, their select offers to add one
+      const shown = ['proxy', 'tls', 'iotTls'].includes(key) ? (value === '' ? '_ADD_' : String(value)) : String(value);
       assert.equal(await input.inputValue(), shown, `${key} defaults to ${JSON.stringify(value)}`);
       assert.equal((await tray.locator(`label[for="node-config-input-${key}"]`).innerText()).trim(), configText.label[key], `${key}'s label`);
     }
@@ -315,7 +315,7 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
     await tray.locator('#node-config-input-region').waitFor();
     const problems = () => page.evaluate(dialogLayoutProblems, '.red-ui-tray:last-child');
     assert.deepEqual(await problems(), [], 'access keys');
-    for (const mode of ['profile', 'chain']) {
+    for (const mode of ['profile', 'chain', 'iot']) {
       await tray.locator('#node-config-input-authMode').selectOption(mode);
       assert.deepEqual(await problems(), [], mode);
     }
