@@ -62,7 +62,10 @@ export = function register(RED: NodeAPI): void {
       if (!tlsNode) throw new FlowError('missingConfigNode', { field, type: TLS_NODE_TYPE });
       if (tlsNode.valid === false) throw new FlowError('invalidTlsNode', {});
       keepSecret(tlsNode.credentials?.passphrase);
-      return tlsNode.addTLSOptions({});
+      const options = tlsNode.addTLSOptions({});
+      // A private key given as text never leaves in a message either (as with the passphrase).
+      if (typeof options.key === 'string' || Buffer.isBuffer(options.key)) keepSecret(options.key.toString());
+      return options;
     };
 
     /** Proxy and TLS from the core config nodes this node points at, or the proxy from the environment. */
