@@ -32,6 +32,8 @@ describe('at the edge: riding out an outage (onUnreachable)', function () {
       rows: (req) => json(JSON.parse(req.body.toString()).map((row) => ({ echo: row }))),
       // a streaming model: the reading back in one part
       talk: (req) => ({ contentType: 'text/plain', stream: [{ part: req.body.toString() }] }),
+      // an async endpoint: the job is queued
+      queue: () => ({ accepted: true }),
     } });
     await sm.listen();
     relay = new TcpRelay({ host: '127.0.0.1', port: Number(new URL(sm.url).port) });
@@ -77,7 +79,7 @@ describe('at the edge: riding out an outage (onUnreachable)', function () {
   async function outage(got, { count, everyMs = 100, phaseMs = 1500 }) {
     const feed = (async () => {
       for (let n = 0; n < count; n++) {
-        got.n1.receive({ payload: { n } });
+        got.n1.receive({ payload: { n }, seq: n });
         await sleep(everyMs);
       }
     })();
@@ -126,6 +128,14 @@ describe('at the edge: riding out an outage (onUnreachable)', function () {
     await outage(got, { count: 30 });
     assert.deepEqual(got.catches.map((m) => m.error.message), []);
     assert.deepEqual(got.outs.map((m) => JSON.parse(m.payload).n), Array.from({ length: 30 }, (_, n) => n));
+  });
+
+  it('hold in async mode: calls that could not be queued are held and queued later, in order', async function () {
+    const got = await load({ onUnreachable: 'hold', mode: 'async', endpointName: 'queue' });
+    await outage(got, { count: 30 });
+    assert.deepEqual(got.catches.map((m) => m.error.message), []);
+    assert.deepEqual(got.outs.map((m) => m.seq), Array.from({ length: 30 }, (_, n) => n));
+    assert.ok(got.outs.every((m) => /^s3:\/\//.test(m.payload.outputLocation)));
   });
 
   it('fail: as before, the messages that meet the outage end at Catch with the network error, the rest are answered', async function () {

@@ -480,6 +480,9 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
           const lines = r.body.toString().split('\n');
           assert.ok(lines.length >= 2 && lines.every((l) => rows.test(l)), `a batch of CSV rows: ${JSON.stringify(r.body.toString())}`);
         }
+      } else if (file.startsWith('10') || file.startsWith('11')) {
+        // At the edge: the device-certificate example (pointed at the test server with keys) and the outage one.
+        assert.match(await message(file.startsWith('10') ? 'prediction' : 'answered in order'), /failure_risk[\s\S]*0\.87/);
       } else if (asyncExample) {
         await page.waitForFunction(() => [...document.querySelectorAll('.red-ui-debug-msg')].filter((m) => /node: result/.test(m.textContent)).length === 2, undefined, { timeout: 60000 });
         assert.ok(localLines.some((l) => /^PUT \/my-bucket\/node-red-inputs\/[\w-]+\.json 200/.test(l)), 'the long window was uploaded');
