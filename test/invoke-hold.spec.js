@@ -73,22 +73,23 @@ describe('at the edge: riding out an outage (onUnreachable)', function () {
   }
 
   /**
-   * A steady feed, one reading every `everyMs`, through: pass, refuse, drop, pass again (each phase `phaseMs`);
-   * resolves when every message has ended, with the outage's start and end times.
+   * A steady feed, one reading every `everyMs`, through: pass, refuse (`refuseMs`), drop (`dropMs`: long enough that
+   * the second probe, 2.7 to 3.3 s after the outage began, meets it), pass again; resolves when every message has
+   * ended, with the outage's start and end times.
    */
-  async function outage(got, { count, everyMs = 100, phaseMs = 1500 }) {
+  async function outage(got, { count, everyMs = 100, refuseMs = 1500, dropMs = 2500 }) {
     const feed = (async () => {
       for (let n = 0; n < count; n++) {
         got.n1.receive({ payload: { n }, seq: n });
         await sleep(everyMs);
       }
     })();
-    await sleep(phaseMs / 2);
+    await sleep(750);
     const start = Date.now();
     await relay.set('refuse');
-    await sleep(phaseMs);
+    await sleep(refuseMs);
     await relay.set('drop');
-    await sleep(phaseMs);
+    await sleep(dropMs);
     await relay.set('pass');
     const end = Date.now();
     await feed;
