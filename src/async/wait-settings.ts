@@ -17,7 +17,7 @@ export interface WaitSettings {
 }
 
 /** A msg value as text: a string, or a number (a timeout); undefined when absent or empty. */
-function msgText(msg: Record<string, unknown>, field: MsgFilledSetting): string | undefined {
+export function msgText(msg: Record<string, unknown>, field: MsgFilledSetting): string | undefined {
   const v = msg[field];
   if (v === undefined || v === null || v === '') return undefined;
   if (typeof v === 'string') return v.trim();
@@ -26,7 +26,7 @@ function msgText(msg: Record<string, unknown>, field: MsgFilledSetting): string 
 }
 
 /** The node's value of a setting, else the msg's (checked); which one, and whether the msg's was overridden. */
-function pick(settings: InvokeSettings, msg: Record<string, unknown>, field: MsgFilledSetting, overridden: MsgFilledSetting[]) {
+export function pick(settings: InvokeSettings, msg: Record<string, unknown>, field: MsgFilledSetting, overridden: MsgFilledSetting[]) {
   const fromNode = settings[field];
   const fromMsg = msgText(msg, field);
   if (fromNode !== '') {

@@ -38,3 +38,19 @@ export function currentAbortSignal(): AbortSignal | undefined {
 export function currentRequestTimeout(): number | undefined {
   return current.getStore()?.requestTimeout;
 }
+
+/**
+ * One attempt only: a call run inside withOneAttempt gets no retry from the SDK (the probe of an outage, see
+ * invoke/hold.ts). Read by the retry strategy of config/one-attempt.ts; like the signal, it follows the call by
+ * AsyncLocalStorage, so the client's maxAttempts and its middleware cache stay as they are.
+ */
+const oneAttempt = new AsyncLocalStorage<true>();
+
+export function withOneAttempt<T>(call: () => Promise<T>): Promise<T> {
+  return oneAttempt.run(true, call);
+}
+
+/** Whether the call being served runs inside withOneAttempt. */
+export function inOneAttempt(): boolean {
+  return oneAttempt.getStore() === true;
+}

@@ -2,7 +2,7 @@
  * Checks the config node's settings and turns them into one SageMaker Runtime client configuration.
  */
 import type { SageMakerRuntimeClientConfig } from '@aws-sdk/client-sagemaker-runtime';
-import { fromIni } from '@aws-sdk/credential-providers';
+import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import {
   AUTH_MODES,
   CONFIG_DEFAULTS,
@@ -18,6 +18,7 @@ import { assumeRoleProvider, defaultRoleSessionName, type MasterCredentials, typ
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { RoutingHttpHandler, SignalHandler, keepAliveAgents, type SocketLimit, type TlsOptions } from './http-handler';
 import type { ProxyEnv } from './proxy';
+import { iotCredentialsProvider, type IotSettings } from './iot-credentials';
 
 /** The config node's properties as Node-RED hands them over (after ${ENV_VAR} substitution). */
 export interface RawConfigSettings {
@@ -37,6 +38,9 @@ export interface RawConfigSettings {
   stsEndpointUrl?: unknown;
   s3EndpointUrl?: unknown;
   s3MaxRequestRate?: unknown;
+  iotCredentialsEndpoint?: unknown;
+  iotRoleAlias?: unknown;
+  iotThingName?: unknown;
   /** the config node's name and id: the default role session name is made from them */
   name?: unknown;
   id?: unknown;
@@ -65,6 +69,8 @@ export interface ClientSettings {
   s3EndpointUrl?: string;
   /** the most S3 requests per second the async result poller makes */
   s3MaxRequestRate: number;
+  /** authMode iot: AWS IoT Core's credentials provider and role alias */
+  iot?: IotSettings;
 }
 
 /** How the client reaches AWS: proxy and TLS, from the config nodes the config node points at (or the environment). */
@@ -75,6 +81,8 @@ export interface NetworkSettings {
   proxyAuth?: { username?: string; password?: string };
   /** options from a `tls-config` node */
   tls?: TlsOptions;
+  /** authMode iot: the device certificate, its key and the CA, from the `iotTls` node */
+  iotTls?: TlsOptions;
   /** the socket limit of the client's agents (keep-alive agents are made for it); the SDK's default when absent */
   sockets?: SocketLimit;
 }
@@ -142,10 +150,25 @@ function resolveEachSetting(raw: RawConfigSettings, creds: ConfigCredentials): C
     else checkShape('profile', profile);
     settings.profile = profile;
     settings.profileFile = text(raw.profileFile) || undefined;
+  } else if (authMode === 'iot') {
+    settings.iot = resolveIot(raw);
   }
   const role = resolveRole(raw);
   if (role) settings.role = role;
   return settings;
+}
+
+/** authMode iot: the credentials endpoint and role alias (required) and the thing name (optional), checked. */
+function resolveIot(raw: RawConfigSettings): IotSettings {
+  const endpoint = text(raw.iotCredentialsEndpoint);
+  if (endpoint === '') missing('iotCredentialsEndpoint');
+  else checkShape('iotCredentialsEndpoint', endpoint);
+  const roleAlias = text(raw.iotRoleAlias);
+  if (roleAlias === '') missing('iotRoleAlias');
+  else checkShape('iotRoleAlias', roleAlias);
+  const thingName = text(raw.iotThingName);
+  if (thingName) checkShape('iotThingName', thingName);
+  return { endpoint, roleAlias, ...(thingName ? { thingName } : {}) };
 }
 
 /** The role to assume, checked against STS's rules; undefined when no role ARN is set. */
@@ -201,7 +224,7 @@ export function buildClientConfig(
     ),
   };
   if (settings.endpointUrl) config.endpoint = settings.endpointUrl;
-  const base = baseCredentials(settings, creds);
+  const base = baseCredentials(settings, creds, network, config.requestHandler as SignalHandler);
   if (settings.role) {
     // The base credentials only call STS (through this client's request handler); SageMaker gets the role's.
     config.credentials = assumeRoleProvider(settings.role, settings.region, base);
@@ -212,7 +235,16 @@ export function buildClientConfig(
 }
 
 /** The credentials of `authMode`; undefined for the SDK's default provider chain. */
-function baseCredentials(settings: ClientSettings, creds: ConfigCredentials): MasterCredentials | undefined {
+function baseCredentials(
+  settings: ClientSettings,
+  creds: ConfigCredentials,
+  network: NetworkSettings,
+  requestHandler: SignalHandler,
+): MasterCredentials | undefined {
+  // The nested clients of SSO and STS (web identity, a profile's role) use this client's request handler, so its
+  // proxy and TLS settings apply to them too; container credentials and instance metadata (loopback and link-local)
+  // are read directly, never through a proxy.
+  const clientConfig = { requestHandler };
   switch (settings.authMode) {
     case 'keys':
       return {
@@ -224,10 +256,17 @@ function baseCredentials(settings: ClientSettings, creds: ConfigCredentials): Ma
       return fromIni({
         profile: settings.profile,
         ...(settings.profileFile ? { filepath: settings.profileFile } : {}),
+        clientConfig,
       });
+    case 'iot': {
+      // The device certificate buys temporary credentials from AWS IoT Core (through the proxy, if any).
+      const { proxyEnv, proxyAuth, iotTls } = network;
+      if (!settings.iot || !iotTls) throw new FlowError('missingField', { field: 'iotTls' });
+      return iotCredentialsProvider(settings.iot, { tls: iotTls, proxyEnv, proxyAuth, timeoutMs: settings.timeout });
+    }
     case 'chain':
       // The SDK's default provider chain: environment, shared config and SSO, web identity, container and
-      // instance roles. Left unset, the SageMaker client (and, with a role, the STS client) uses it.
-      return undefined;
+      // instance roles.
+      return fromNodeProviderChain({ clientConfig });
   }
 }

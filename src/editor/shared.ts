@@ -81,7 +81,7 @@ function choiceValidator(choices: readonly string[]): Validator {
  * only the rules about this setting, so each broken rule is reported once, by the field it is about. An ${ENV_VAR}
  * is checked when the flow starts. Node-RED calls validators with `this` as the node.
  */
-function settingValidator(field: 'output' | 'batchSize' | 'batchKey' | 'maxQueue' | 'asyncTimeout' | 'inputS3Uri'): Validator {
+function settingValidator(field: 'output' | 'batchSize' | 'batchKey' | 'maxQueue' | 'asyncTimeout' | 'inputS3Uri' | 'holdTimeout'): Validator {
   return function (this: unknown, value: unknown, opt?: unknown) {
     if (ENV_REFERENCE.test(String(value ?? ''))) return true;
     const problem = settingProblem((this ?? {}) as InvokeDef, field, value);
@@ -101,6 +101,8 @@ const maxQueueValidator = settingValidator('maxQueue');
 const asyncTimeoutValidator = settingValidator('asyncTimeout');
 /** `inputS3Uri`: blank (msg.inputS3Uri, or no upload) or an s3://bucket/prefix/. */
 const inputS3UriValidator = settingValidator('inputS3Uri');
+/** `holdTimeout`: blank (msg.holdTimeout, else 300 s) or whole seconds in range. */
+const holdTimeoutValidator = settingValidator('holdTimeout');
 
 function configValidator(field: keyof typeof CONFIG_FIELD_RULES, required: boolean): Validator {
   return ruleValidator(CONFIG_FIELD_RULES[field], required);
@@ -155,6 +157,7 @@ const api = {
   maxQueueValidator,
   asyncTimeoutValidator,
   inputS3UriValidator,
+  holdTimeoutValidator,
 };
 
 (globalThis as unknown as { SageMakerRuntime: typeof api }).SageMakerRuntime = api;

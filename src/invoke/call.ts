@@ -16,7 +16,7 @@ import type {
 import type { Command } from '@smithy/types';
 import { withAbortSignal } from '../config/abort-context';
 import type { FlowErrorParams } from '../shared/flow-error';
-import { mapError, type ErrorDetails } from './errors';
+import { isUnreachable, mapError, type ErrorDetails } from './errors';
 import { failureMetadata, type Metadata } from './metadata';
 
 /** What a call needs of the config node: its client and the settings that words about failures quote. */
@@ -35,6 +35,8 @@ export interface Failure {
   details: ErrorDetails;
   short: string;
   meta: Metadata;
+  /** SageMaker could not be reached (see errors.isUnreachable): with onUnreachable hold, the message waits */
+  unreachable?: boolean;
 }
 
 export type SdkCommand<I extends ServiceInputTypes, O extends ServiceOutputTypes> = Command<
@@ -94,6 +96,6 @@ export class Call {
     const timeoutFromMsg = this.requestTimeout !== undefined;
     const mapped = mapError(error, { endpointName: this.endpointName, timeoutMs, timeoutFromMsg, maxAttempts, endpointUrl, partsReceived, midStream });
     const meta = failureMetadata(this.endpointName, this.inferenceId, mapped.details, this.elapsedMs, partsReceived);
-    return { key: mapped.key, params: mapped.params, details: mapped.details, short: mapped.short, meta };
+    return { key: mapped.key, params: mapped.params, details: mapped.details, short: mapped.short, meta, unreachable: isUnreachable(mapped) };
   }
 }

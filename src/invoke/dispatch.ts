@@ -10,8 +10,9 @@
 import { setMaxListeners } from 'node:events';
 import { Limiter } from './limiter';
 import { Batcher, type BatcherOptions, type ReadyBatch, type RequestFields } from './batch';
-import type { Delivery } from './outcome';
+import type { Delivery, Problem } from './outcome';
 import type { StatusCounts } from './status';
+import { Hold, type HoldOptions } from './hold';
 
 /** How long close() waits for aborted calls to end their messages before ending them itself. */
 export const CLOSE_GRACE_MS = 1000;
@@ -29,6 +30,10 @@ export interface Running<R> extends Delivery {
   job: Job<R>;
   finished: boolean;
   settled: Promise<void>;
+  /** with onUnreachable hold: the probe of an outage, sent as one attempt without the SDK's retries */
+  probe?: boolean;
+  /** with onUnreachable hold: why it was held instead of ended (SageMaker could not be reached) */
+  heldBy?: Problem;
 }
 
 /** One message's piece of a batch: the request fields it shares with the others, and its part of the body. */
@@ -42,7 +47,7 @@ export interface BatchPiece {
 }
 
 /** Why the dispatcher ends a message itself: close found it queued, in a filling batch or in flight; or a bug. */
-export type Ending = 'queued' | 'batch' | 'inFlight' | 'bug';
+export type Ending = 'queued' | 'batch' | 'inFlight' | 'held' | 'bug';
 
 export interface QueueCounts {
   inFlight: number;
@@ -56,6 +61,8 @@ export interface CloseReport {
   queued: number;
   batching: number;
   inFlight: number;
+  /** held for the network (with onUnreachable hold only) */
+  held?: number;
 }
 
 export interface DispatchHandlers<R> {
@@ -67,6 +74,8 @@ export interface DispatchHandlers<R> {
   full(job: Job<R>, counts: QueueCounts): void;
   /** Fails a message the dispatcher ends itself. */
   ended(message: Delivery, why: Ending, error?: unknown): void;
+  /** Fails a message held for the network past its hold timeout, with the error that held it. */
+  expired?(message: Delivery, problem: Problem): void;
   /** What the status shows has changed. */
   changed(): void;
 }
@@ -76,6 +85,8 @@ export interface DispatchOptions {
   maxQueue: number;
   /** batching settings; absent: one request per message */
   batch?: BatcherOptions;
+  /** onUnreachable hold: how long each message may be held (ms from its arrival), and the probes' timing */
+  hold?: { timeoutMs(job: Job<unknown>): number } & HoldOptions;
 }
 
 type Task<R> = { job: Job<R>; batch?: undefined } | { batch: ReadyBatch<Job<R>>; job?: undefined };
@@ -89,12 +100,24 @@ export class Dispatcher<R> {
   // a first listener on a new signal for every message.)
   private readonly closing = new AbortController();
   private readonly sent = { batches: 0, messages: 0 };
+  /** onUnreachable hold: the held tasks and probes, and each message's arrival order and hold deadline */
+  private readonly hold: Hold<Task<R>> | undefined;
+  private readonly arrivals = new WeakMap<Job<R>, { seq: number; deadline: number }>();
+  /** the error that held each message that was tried */
+  private readonly problems = new WeakMap<Job<R>, Problem>();
+  private arrived = 0;
+  /** the error that made the node go offline last: what a message held without a try of its own ends with */
+  private lastProblem: Problem | undefined;
 
   constructor(
-    options: DispatchOptions,
+    private readonly options: DispatchOptions,
     private readonly handlers: DispatchHandlers<R>,
   ) {
     this.limiter = new Limiter(options.maxInFlight, options.maxQueue);
+    if (options.hold) {
+      const resend = (task: Task<R>, probe: boolean): void => this.resend(task, probe);
+      this.hold = new Hold<Task<R>>({ resend, expire: (task) => this.expire(task), changed: () => handlers.changed() }, options.hold);
+    }
     setMaxListeners(options.maxInFlight + 16, this.closing.signal);
     if (options.batch && options.batch.size > 1) {
       this.batcher = new Batcher<Job<R>>(options.batch, (batch) => {
@@ -117,11 +140,13 @@ export class Dispatcher<R> {
   counts(): StatusCounts {
     const counts: StatusCounts = { inFlight: this.limiter.inFlight, queued: this.limiter.queued };
     if (this.batcher) counts.batches = { sent: this.sent.batches, messages: this.sent.messages };
+    if (this.hold?.isOffline) counts.offline = this.hold.counts();
     return counts;
   }
 
   /** A message that makes its own request: it starts now, waits in the queue, or fails at once. */
   submit(job: Job<R>): void {
+    this.arrive(job);
     this.admit({ job }, 1);
     this.handlers.changed();
   }
@@ -133,6 +158,7 @@ export class Dispatcher<R> {
   join(job: Job<R>, piece: BatchPiece): void {
     const batcher = this.batcher;
     if (!batcher) throw new Error('join() on a dispatcher that does not batch');
+    this.arrive(job);
     if (piece.fields.SessionId !== undefined) {
       this.admit({ batch: batcher.single(piece.fields, job, piece.piece, piece.property) }, 1);
     } else if (!this.limiter.canHold(1)) {
@@ -156,6 +182,14 @@ export class Dispatcher<R> {
    */
   async close(graceMs = CLOSE_GRACE_MS): Promise<CloseReport> {
     const report: CloseReport = { queued: 0, batching: 0, inFlight: 0 };
+    if (this.hold) report.held = 0;
+    for (const task of this.hold?.close() ?? []) {
+      this.limiter.unhold(jobsOf(task).length);
+      for (const job of jobsOf(task)) {
+        report.held = (report.held ?? 0) + 1;
+        this.handlers.ended(job, 'held');
+      }
+    }
     for (const items of this.batcher?.drain() ?? []) {
       this.limiter.unhold(items.length);
       report.batching += items.length;
@@ -186,6 +220,7 @@ export class Dispatcher<R> {
   }
 
   private admit(task: Task<R>, weight: number): void {
+    if (this.hold?.isOffline) return this.holdTask(task, weight, 'arrived');
     const admission = this.limiter.submit(task, weight);
     if (admission === 'start') this.start(task);
     else if (admission === 'full') for (const job of jobsOf(task)) this.handlers.full(job, this.queueCounts());
@@ -193,7 +228,8 @@ export class Dispatcher<R> {
 
   /** Starts a task the limiter admitted; when it ends, the next queued task starts in its place. */
   private start(task: Task<R>): void {
-    const runs = jobsOf(task).map(guard);
+    const probe = this.hold?.isProbe(task) ?? false;
+    const runs = jobsOf(task).map((job) => guard(job, this.hold !== undefined, probe));
     const { handlers } = this;
     let work: Promise<void>;
     if (task.batch) {
@@ -209,20 +245,87 @@ export class Dispatcher<R> {
     }
     void settled.then(() => {
       for (const r of runs) this.inFlight.delete(r);
+      if (this.hold && !this.closing.signal.aborted) this.afterRun(task, runs);
       const next = this.limiter.release();
       if (next) this.start(next);
       handlers.changed();
     });
   }
+
+  /** A message arrives: its place in the arrival order, and with hold, its deadline. */
+  private arrive(job: Job<R>): void {
+    if (!this.options.hold) return;
+    this.arrivals.set(job, { seq: this.arrived++, deadline: Date.now() + this.options.hold.timeoutMs(job) });
+  }
+
+  /**
+   * A task that ran while holding is on: held when its call could not reach SageMaker (and with it the tasks queued
+   * behind it: the node is offline); any other end means the network is back.
+   */
+  private afterRun(task: Task<R>, runs: Running<R>[]): void {
+    const held = runs.filter((r) => r.heldBy && !r.finished);
+    if (held.length === 0) return this.hold?.reached();
+    this.lastProblem = held[held.length - 1].heldBy;
+    for (const r of held) this.problems.set(r.job, r.heldBy as Problem);
+    this.holdTask(task, runs.length, 'failed');
+    const probe = this.limiter.drain().filter((queued) => {
+      if (this.hold?.isProbe(queued)) return true;
+      this.holdTask(queued, jobsOf(queued).length, 'queued');
+      return false;
+    });
+    for (const queued of probe) this.limiter.submit(queued, jobsOf(queued).length);
+  }
+
+  /**
+   * Holds a task for the network, counted against maxQueue: one that `arrived` while offline fails with QueueFull
+   * when it does not fit, one whose call `failed` ends with its own error; one that was `queued` had its place.
+   */
+  private holdTask(task: Task<R>, weight: number, why: 'arrived' | 'failed' | 'queued'): void {
+    const jobs = jobsOf(task);
+    if (why !== 'queued' && !this.limiter.canHold(weight)) {
+      if (why === 'arrived') return jobs.forEach((job) => this.handlers.full(job, this.queueCounts()));
+      this.hold?.drop(task);
+      return this.expire(task, false);
+    }
+    this.limiter.hold(weight); // a queued task: drain() stopped counting it as queued; it counts as held now
+    const first = this.arrivals.get(jobs[0]);
+    const deadline = Math.min(...jobs.map((j) => this.arrivals.get(j)?.deadline ?? Date.now()));
+    this.hold?.hold(task, first?.seq ?? this.arrived, deadline, weight);
+  }
+
+  /** A held task goes out again: the probe, or after the network came back, each in arrival order. */
+  private resend(task: Task<R>, probe: boolean): void {
+    const weight = jobsOf(task).length;
+    this.limiter.unhold(weight);
+    const admission = this.limiter.submit(task, weight);
+    if (admission === 'start') this.start(task);
+    else if (admission === 'full') this.expire(task, false);
+    if (probe) this.handlers.changed();
+  }
+
+  /** A held task's messages end with the error that held them (past their hold timeout). */
+  private expire(task: Task<R>, counted = true): void {
+    const jobs = jobsOf(task);
+    if (counted) this.limiter.unhold(jobs.length);
+    for (const job of jobs) {
+      const problem = this.problems.get(job) ?? this.lastProblem;
+      if (problem && this.handlers.expired) this.handlers.expired(job, problem);
+      else this.handlers.ended(job, 'held');
+    }
+  }
 }
 
-/** A job guarded so that it ends once (close() may end it first) and nothing more of it goes out after. */
-function guard<R>(job: Job<R>): Running<R> {
+/**
+ * A job guarded so that it ends once (close() may end it first) and nothing more of it goes out after; with
+ * `holding`, it may be held instead of failed when SageMaker cannot be reached.
+ */
+function guard<R>(job: Job<R>, holding = false, probe = false): Running<R> {
   const running: Running<R> = {
     job,
     msg: job.msg,
     finished: false,
     settled: Promise.resolve(),
+    ...(probe ? { probe } : {}),
     send: (m) => {
       if (!running.finished) job.send(m);
     },
@@ -232,5 +335,12 @@ function guard<R>(job: Job<R>): Running<R> {
       job.done(err);
     },
   };
+  if (holding) {
+    running.hold = (problem) => {
+      if (running.finished) return false;
+      running.heldBy = problem;
+      return true;
+    };
+  }
   return running;
 }

@@ -131,6 +131,26 @@ const NOT_TLS = /wrong version number|packet length too long|http request|unknow
 const NETWORK_CODE =
   /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EAI_FAIL|EAI_NODATA|EHOSTUNREACH|EHOSTDOWN|ENETUNREACH|ENETDOWN|ENETRESET|EPIPE|ECONNABORTED|ETIMEDOUT|EADDRNOTAVAIL|ERR_SOCKET_CONNECTION_TIMEOUT|ERR_STREAM_PREMATURE_CLOSE|UND_ERR_\w+|HPE_\w+)$/;
 
+/**
+ * The codes of a network that could not be reached or broke before an answer: not an answer that is not HTTP
+ * (HPE_*), which a server did send. A TLS handshake that was interrupted is a reset (ECONNRESET).
+ */
+const UNREACHABLE_CODE =
+  /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EAI_FAIL|EAI_NODATA|EHOSTUNREACH|EHOSTDOWN|ENETUNREACH|ENETDOWN|ENETRESET|EPIPE|ECONNABORTED|ETIMEDOUT|EADDRNOTAVAIL|ERR_SOCKET_CONNECTION_TIMEOUT|ERR_STREAM_PREMATURE_CLOSE)$/;
+
+/**
+ * Whether a failure means SageMaker (or the credentials endpoint on the way to it) could not be reached: the
+ * connection refused or reset, a name that does not resolve, a network down, no answer within the timeout. Not an
+ * answer of any kind (4xx, 5xx, ModelError), and not a stream that had already sent parts. What onUnreachable hold
+ * holds.
+ */
+export function isUnreachable(mapped: MappedError): boolean {
+  const { name, errorCode, partsReceived } = mapped.details;
+  if (partsReceived) return false;
+  if (name === 'TimeoutError') return true;
+  return name === 'NetworkError' && errorCode !== undefined && UNREACHABLE_CODE.test(errorCode);
+}
+
 interface SdkErrorShape {
   name?: unknown;
   message?: unknown;
@@ -267,6 +287,20 @@ function classify(f: Facts, ctx: ErrorContext): Kind {
 }
 
 /**
+ * The names of the failures of AWS IoT's credentials provider (config/iot-credentials.ts): a refusal or an answer
+ * that cannot be used is CredentialsProviderError, a certificate problem TLSError, a network failure NetworkError
+ * (which onUnreachable hold holds, like SageMaker's own).
+ */
+const IOT_ERROR_NAMES: Readonly<Record<string, ErrorName>> = {
+  iotForbidden: 'CredentialsProviderError',
+  iotFailed: 'CredentialsProviderError',
+  iotBadAnswer: 'CredentialsProviderError',
+  iotUntrusted: 'TLSError',
+  iotCertRefused: 'TLSError',
+  iotUnreachable: 'NetworkError',
+};
+
+/**
  * A FlowError that reached the SDK's caller: thrown by our own request handler (a proxy that refused its tunnel)
  * or credentials provider (a role that could not be assumed). Already in words; named here.
  */
@@ -282,6 +316,10 @@ function mapFlowError(error: FlowError): MappedError {
   } else if (error.key === 'assumeRoleFailed') {
     name = 'CredentialsProviderError';
     errorCode = typeof p.name === 'string' ? p.name : undefined;
+  } else if (error.key in IOT_ERROR_NAMES) {
+    name = IOT_ERROR_NAMES[error.key];
+    errorCode = typeof p.code === 'string' ? p.code : undefined;
+    message = `AWS IoT credentials provider ${String(p.endpoint)}: ${error.key}${typeof p.message === 'string' ? `: ${p.message}` : ''}`;
   }
   return { key: error.key, params: p, details: compact({ name, message, statusCode: status, errorCode }), short: name };
 }

@@ -19,6 +19,7 @@ import type { DispatchHandlers, Running } from './dispatch';
 import type { ModeInputs, MsgLike } from './request';
 import type { InvokeRequest } from './prepare';
 import { uploadIfNeeded, waitForResult } from '../async/wait-mode';
+import { withOneAttempt } from '../config/abort-context';
 import type { WaitGroup } from '../async/wait-group';
 
 /** The SDK input a message's request carries (with batching, its request fields without the body). */
@@ -111,12 +112,16 @@ export function modeHandlers(ctx: ModeContext): Pick<DispatchHandlers<InvokeRequ
     stream: (running, call, signal) => runStream(ctx, running, call, signal),
   };
   const run = runs[ctx.settings.mode];
+  // The probe of an outage (onUnreachable hold) is one attempt, without the SDK's retries.
+  const once = (probe: boolean | undefined, work: () => Promise<void>): Promise<void> => (probe ? withOneAttempt(work) : work());
   return {
-    run: async (running, signal) => {
-      const call = callFor(ctx, running.job.request.input, running.job.request.requestTimeout);
-      if (!call) return ctx.outcome.fail(running, ctx.outcome.notConfigured());
-      await run(running, call, signal);
-    },
-    runBatch: (batch, runs, signal) => runBatch(ctx, { ...batch.fields, Body: batch.body } as InvokeEndpointCommandInput, runs, signal),
+    run: (running, signal) =>
+      once(running.probe, async () => {
+        const call = callFor(ctx, running.job.request.input, running.job.request.requestTimeout);
+        if (!call) return ctx.outcome.fail(running, ctx.outcome.notConfigured());
+        await run(running, call, signal);
+      }),
+    runBatch: (batch, runs, signal) =>
+      once(runs[0]?.probe, () => runBatch(ctx, { ...batch.fields, Body: batch.body } as InvokeEndpointCommandInput, runs, signal)),
   };
 }

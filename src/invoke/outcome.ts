@@ -17,6 +17,11 @@ export interface Delivery {
   msg: MsgLike;
   send(msg: MsgLike): void;
   done(err?: Error): void;
+  /**
+   * With onUnreachable hold: keeps the message instead of failing it with `problem` (SageMaker could not be
+   * reached); false when it cannot be held (see dispatch). Absent: the message is never held.
+   */
+  hold?(problem: Problem): boolean;
 }
 
 /** Why a message failed, in words, with msg.sagemaker.error, the status's short code and the metadata known. */
@@ -25,6 +30,8 @@ export interface Problem {
   details: ErrorDetails;
   short: string;
   meta?: Metadata;
+  /** the call could not reach SageMaker (refused, reset, DNS, no answer in time): with onUnreachable hold, it waits */
+  unreachable?: boolean;
 }
 
 export interface OutcomeOptions {
@@ -67,7 +74,8 @@ export class Outcome {
   }
 
   /** Ends the msg with an error: msg.sagemaker holds the metadata known and the error's details. */
-  fail(d: Pick<Delivery, 'msg' | 'done'>, problem: Problem): void {
+  fail(d: Pick<Delivery, 'msg' | 'done' | 'hold'>, problem: Problem): void {
+    if (problem.unreachable && d.hold?.(problem)) return;
     const { redact } = this.options;
     d.msg[METADATA_PROPERTY] = { ...problem.meta, error: { ...problem.details, message: redact(problem.details.message) } };
     this.options.failed?.(problem.short);
@@ -115,6 +123,8 @@ export class Outcome {
         return this.problem('AbortError', 'closed', 'closedQueued');
       case 'batch':
         return this.problem('AbortError', 'closed', 'closedBatch');
+      case 'held':
+        return this.problem('AbortError', 'closed', 'closedHeld');
       case 'inFlight':
         return this.problem('AbortError', 'closed', 'aborted', { endpoint });
       case 'bug':
@@ -124,6 +134,8 @@ export class Outcome {
 
   /** A call that failed, in words. */
   callFailed(failure: Failure): Problem {
-    return { message: this.words(failure.key, failure.params), details: failure.details, short: failure.short, meta: failure.meta };
+    const problem: Problem = { message: this.words(failure.key, failure.params), details: failure.details, short: failure.short, meta: failure.meta };
+    if (failure.unreachable) problem.unreachable = true;
+    return problem;
   }
 }

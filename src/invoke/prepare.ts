@@ -9,7 +9,8 @@ import { BATCH_CONTENT_TYPES } from '../shared/names';
 import type { OverridableField } from '../shared/fields';
 import type { InvokeSettings, MsgFilledSetting } from '../shared/invoke-settings';
 import { MAX_ASYNC_INLINE_BYTES } from '../shared/rules';
-import { resolveInputS3Uri, resolveWaitTime } from '../async/wait-settings';
+import { pick, resolveInputS3Uri, resolveWaitTime } from '../async/wait-settings';
+import { HOLD_TIMEOUT_DEFAULT, HOLD_TIMEOUT_LIMITS } from '../shared/invoke-settings';
 import { buildRequest, getMsgProperty, resolveFields, type MsgLike } from './request';
 import { checkPiece, encodeRow, framing, groupKey, type Framing, type RequestFields } from './batch';
 import { wholeNumber } from '../shared/rules';
@@ -26,6 +27,8 @@ export interface InvokeRequest {
   /** asyncResult wait: how long the message may wait for its result (ms), and whose limit that is */
   waitMs?: number;
   waitFrom?: string;
+  /** onUnreachable hold: how long the message may be held for the network (ms from its arrival) */
+  holdMs?: number;
 }
 
 export interface Prepared {
@@ -61,6 +64,24 @@ export function prepareRequest(settings: InvokeSettings, msg: MsgLike, batching:
 }
 
 function prepareEach(settings: InvokeSettings, msg: MsgLike, batching: boolean, maxRequestTimeout: number): Prepared {
+  const prepared = prepareFor(settings, msg, batching, maxRequestTimeout);
+  if (settings.onUnreachable === 'hold') prepared.request.holdMs = holdTimeoutOf(settings, msg, prepared.overridden);
+  return prepared;
+}
+
+/**
+ * onUnreachable hold: how long a message may wait for the network, in ms: the node's holdTimeout, else
+ * msg.holdTimeout (checked), else HOLD_TIMEOUT_DEFAULT seconds.
+ */
+export function holdTimeoutOf(settings: InvokeSettings, msg: MsgLike, overridden: Prepared['overridden']): number {
+  const extra: MsgFilledSetting[] = [];
+  const timeout = pick(settings, msg, 'holdTimeout', extra);
+  overridden.push(...extra);
+  if (timeout.value === undefined) return HOLD_TIMEOUT_DEFAULT * 1000;
+  return wholeNumber(timeout.from, timeout.value, HOLD_TIMEOUT_LIMITS, HOLD_TIMEOUT_DEFAULT) * 1000;
+}
+
+function prepareFor(settings: InvokeSettings, msg: MsgLike, batching: boolean, maxRequestTimeout: number): Prepared {
   const { mode, fields, inputProperty, batchFormat, batchKey } = settings;
   const requestTimeout = requestTimeoutOf(msg, maxRequestTimeout);
   if (mode === 'async') return prepareAsync(settings, msg, requestTimeout);

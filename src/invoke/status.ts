@@ -5,6 +5,7 @@
  */
 import type { FlowErrorParams } from '../shared/flow-error';
 import { StatusThrottle } from './status-throttle';
+import type { HoldCounts } from './hold';
 
 /** How long the last error stays in the status when nothing else is happening. */
 export const ERROR_STATUS_MS = 5000;
@@ -27,6 +28,8 @@ export interface StatusCounts {
   batches?: { sent: number; messages: number };
   /** mode async, asyncResult wait: messages waiting for their result in S3 */
   waiting?: number;
+  /** onUnreachable hold, while SageMaker cannot be reached: messages held and the next probe */
+  offline?: HoldCounts;
 }
 
 export interface StatusOptions {
@@ -77,7 +80,12 @@ export class NodeStatus {
   text(): StatusLike {
     const { words } = this.options;
     if (this.options.notConfigured) return { fill: 'red', shape: 'ring', text: words('notConfigured') };
-    const { inFlight: count, queued, batches, waiting } = this.options.counts();
+    const { inFlight: count, queued, batches, waiting, offline } = this.options.counts();
+    if (offline) {
+      const seconds = Math.ceil(offline.nextTryMs / 1000);
+      const text = seconds > 0 ? words('offline', { held: offline.held, seconds }) : words('offlineTrying', { held: offline.held });
+      return { fill: 'yellow', shape: 'ring', text };
+    }
     if (this.lastError && this.lastError.until > this.now()) {
       return { fill: 'red', shape: 'ring', text: words(count ? 'errorBusy' : 'error', { code: this.lastError.short, count }) };
     }

@@ -19,6 +19,7 @@ import { inWords } from '../shared/problems';
 import { LazyBidiClient } from '../config/bidi-client';
 import { Secrets } from '../config/secrets';
 import { createS3Clients } from '../config/s3-client';
+import { allowOneAttempt } from '../config/one-attempt';
 import { AsyncResultService } from '../async/service';
 import type { SageMakerConfigNode } from './node-types';
 
@@ -27,6 +28,8 @@ interface SageMakerConfigDef extends NodeDef, Omit<RawConfigSettings, 'id' | 'na
   proxy?: string;
   /** id of a core `tls-config` config node */
   tls?: string;
+  /** authMode iot: id of the core `tls-config` node with the device certificate, its key and the CA */
+  iotTls?: string;
 }
 
 /** What the config node uses of a core `http proxy` config node. */
@@ -52,6 +55,20 @@ export = function register(RED: NodeAPI): void {
     const sockets = new SocketLimit(MAX_SOCKETS);
     this.reserveSockets = (count: number): (() => void) => sockets.reserve(count);
 
+    /** The options of a core `tls-config` node (as core's MQTT and HTTP request nodes read them). */
+    const tlsOptionsOf = (id: string | undefined, field: 'tls' | 'iotTls'): TlsOptions => {
+      const tlsId = (id ?? '').trim();
+      if (!tlsId) throw new FlowError('missingField', { field });
+      const tlsNode = RED.nodes.getNode(tlsId) as TlsConfigNode | null;
+      if (!tlsNode) throw new FlowError('missingConfigNode', { field, type: TLS_NODE_TYPE });
+      if (tlsNode.valid === false) throw new FlowError('invalidTlsNode', {});
+      keepSecret(tlsNode.credentials?.passphrase);
+      const options = tlsNode.addTLSOptions({});
+      // A private key given as text never leaves in a message either (as with the passphrase).
+      if (typeof options.key === 'string' || Buffer.isBuffer(options.key)) keepSecret(options.key.toString());
+      return options;
+    };
+
     /** Proxy and TLS from the core config nodes this node points at, or the proxy from the environment. */
     const network = (): NetworkSettings => {
       const out: NetworkSettings = { sockets };
@@ -67,14 +84,8 @@ export = function register(RED: NodeAPI): void {
         out.proxyEnv = proxyEnvOf(process.env);
         keepSecret(...proxyEnvSecrets(out.proxyEnv));
       }
-      const tlsId = (def.tls ?? '').trim();
-      if (tlsId) {
-        const tlsNode = RED.nodes.getNode(tlsId) as TlsConfigNode | null;
-        if (!tlsNode) throw new FlowError('missingConfigNode', { field: 'tls', type: TLS_NODE_TYPE });
-        if (tlsNode.valid === false) throw new FlowError('invalidTlsNode', {});
-        keepSecret(tlsNode.credentials?.passphrase);
-        out.tls = tlsNode.addTLSOptions({});
-      }
+      if ((def.tls ?? '').trim()) out.tls = tlsOptionsOf(def.tls, 'tls');
+      if (def.authMode === 'iot') out.iotTls = tlsOptionsOf(def.iotTls, 'iotTls');
       return out;
     };
 
@@ -84,6 +95,7 @@ export = function register(RED: NodeAPI): void {
       const settings = this.settings;
       const net = network();
       const client = (this.client = new SageMakerRuntimeClient(buildClientConfig(settings, creds, net)));
+      allowOneAttempt(client); // the invoke nodes' probes during an outage are single attempts
       bidi = new LazyBidiClient(settings, net, client.config.credentials);
       // S3 for async results and uploads: made only when an invoke node first needs it.
       this.asyncResults = new AsyncResultService(() => createS3Clients(settings, creds, net, client), settings.s3MaxRequestRate);

@@ -57,8 +57,10 @@ function dispatcherFor(
 ) {
   const endpoint = (msg: Record<string, unknown>): string => settings.fields.endpointName || String(msg.endpointName ?? '');
   const { maxInFlight, maxQueue, batchSize, batchWindow, batchFormat, batchKey } = settings;
+  // onUnreachable hold: each message may wait for the network until its holdTimeout (node, msg, or 300 s).
+  const hold = settings.onUnreachable === 'hold' ? { timeoutMs: (job: { request: unknown }) => (job.request as InvokeRequest).holdMs ?? 0 } : undefined;
   return new Dispatcher<InvokeRequest>(
-    { maxInFlight, maxQueue, batch: { size: batchSize, windowMs: batchWindow, format: batchFormat, batchKey } },
+    { maxInFlight, maxQueue, batch: { size: batchSize, windowMs: batchWindow, format: batchFormat, batchKey }, hold },
     {
       ...modeHandlers({
         settings,
@@ -69,6 +71,7 @@ function dispatcherFor(
       }),
       full: (job, counts) => outcome.fail(job, outcome.problem('QueueFull', 'queue full', 'queueFull', { ...counts })),
       ended: (message, why, error) => outcome.fail(message, outcome.notSent(why, endpoint(message.msg), error)),
+      expired: (message, problem) => outcome.fail(message, { ...problem, unreachable: false }),
       changed,
     },
   );
@@ -107,8 +110,8 @@ function closeInvoke(node: Node, t: Words, parts: InvokeParts, done: () => void)
   parts.releaseSockets();
   status?.close();
   void closing.then((report) => {
-    const total = report ? report.queued + report.batching + report.inFlight : 0;
-    if (report && total > 0) node.warn(t('warnings.closedUnanswered', { ...report, total }));
+    const total = report ? report.queued + report.batching + report.inFlight + (report.held ?? 0) : 0;
+    if (report && total > 0) node.warn(t(report.held ? 'warnings.closedHeld' : 'warnings.closedUnanswered', { ...report, total }));
     // Node-RED reports each done(err) a tick later, so wait one more turn before saying the node is closed.
     setImmediate(() => {
       status?.close(true);

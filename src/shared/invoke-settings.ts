@@ -43,11 +43,22 @@ export type AsyncResult = (typeof ASYNC_RESULTS)[number];
  * Settings that are no request field but that a msg property of the same name fills when the node leaves them
  * blank (a set node property wins, with core's nooverride warning).
  */
-export const MSG_FILLED_SETTINGS = ['asyncTimeout', 'inputS3Uri'] as const;
+export const MSG_FILLED_SETTINGS = ['asyncTimeout', 'inputS3Uri', 'holdTimeout'] as const;
 export type MsgFilledSetting = (typeof MSG_FILLED_SETTINGS)[number];
 
 /** `asyncTimeout` (seconds): its bounds; blank waits RequestTTLSeconds + InvocationTimeoutSeconds. */
 export const ASYNC_TIMEOUT_LIMITS = { min: 1, max: 86_400 };
+/**
+ * `onUnreachable`: what a message whose call cannot reach SageMaker (refused, reset, DNS, no answer in time) does.
+ * `fail` ends it at Catch (after the SDK's retries); `hold` keeps it, and every later message, in the node's queue
+ * until a probe gets through (see src/invoke/hold.ts).
+ */
+export const ON_UNREACHABLE = ['fail', 'hold'] as const;
+export type OnUnreachable = (typeof ON_UNREACHABLE)[number];
+/** `holdTimeout` (seconds a message may wait for the network): its bounds and what a blank node and msg mean. */
+export const HOLD_TIMEOUT_LIMITS = { min: 1, max: 86_400 };
+export const HOLD_TIMEOUT_DEFAULT = 300;
+
 /** The service's defaults for an async request that sets neither (seconds): what a blank asyncTimeout adds up. */
 export const ASYNC_SERVICE_DEFAULTS = { requestTTLSeconds: 21_600, invocationTimeoutSeconds: 900 };
 
@@ -75,6 +86,9 @@ export const INVOKE_DEFAULTS = {
   /** s3://bucket/prefix/ for inputs over the inline limit; blank: msg.inputS3Uri, or no upload */
   inputS3Uri: '',
   maxWaiting: 10_000,
+  onUnreachable: 'fail' as OnUnreachable,
+  /** seconds a held message may wait; blank: msg.holdTimeout, else HOLD_TIMEOUT_DEFAULT */
+  holdTimeout: '',
 };
 
 /** Bounds of the invoke node's number properties. */
@@ -109,11 +123,14 @@ export interface InvokeSettings extends Record<LimitKey, number> {
   asyncTimeout: string;
   /** '' or an s3://bucket/prefix/ (checked) */
   inputS3Uri: string;
+  onUnreachable: OnUnreachable;
+  /** '' or a whole number of seconds (checked) */
+  holdTimeout: string;
 }
 
 /** The settings as read, before the checks: a blank is the default, a number that is not one is NaN. */
-type Read = Omit<InvokeSettings, 'mode' | 'output' | 'streamSplit' | 'batchFormat' | 'asyncResult'> &
-  Record<'mode' | 'output' | 'streamSplit' | 'batchFormat' | 'asyncResult', string>;
+type Choice = 'mode' | 'output' | 'streamSplit' | 'batchFormat' | 'asyncResult' | 'onUnreachable';
+type Read = Omit<InvokeSettings, Choice> & Record<Choice, string>;
 
 const textOf = (def: InvokeDef, key: SettingKey): string => (isBlank(def[key]) ? String(INVOKE_DEFAULTS[key]) : String(def[key]));
 
@@ -135,6 +152,8 @@ function read(def: InvokeDef): Read {
     asyncResult: textOf(def, 'asyncResult'),
     asyncTimeout: textOf(def, 'asyncTimeout').trim(),
     inputS3Uri: textOf(def, 'inputS3Uri').trim(),
+    onUnreachable: textOf(def, 'onUnreachable'),
+    holdTimeout: textOf(def, 'holdTimeout').trim(),
   };
 }
 
@@ -147,7 +166,7 @@ interface Check {
   dialog?: (p: FlowErrorParams) => string;
 }
 
-const choice = (about: 'mode' | 'output' | 'streamSplit' | 'batchFormat' | 'asyncResult', choices: readonly string[]): Check => ({
+const choice = (about: Choice, choices: readonly string[]): Check => ({
   about,
   check: (s) => choiceError(about, s[about], choices),
 });
@@ -241,6 +260,23 @@ const ASYNC_CHECKS: readonly Check[] = [
   },
 ];
 
+/** Riding out outages: the choice, and a hold timeout in range (blank: msg.holdTimeout, else the default). */
+const HOLD_CHECKS: readonly Check[] = [
+  choice('onUnreachable', ON_UNREACHABLE),
+  {
+    about: 'holdTimeout',
+    check: (s) => {
+      if (s.holdTimeout === '') return undefined;
+      try {
+        wholeNumber('holdTimeout', s.holdTimeout, HOLD_TIMEOUT_LIMITS, 0);
+        return undefined;
+      } catch (err) {
+        return err as FlowError;
+      }
+    },
+  },
+];
+
 /** Every rule, in the order the runtime reports them (the request fields' own come from validateNodeFields). */
 const CHECKS: readonly Check[] = [
   choice('output', OUTPUT_MODES),
@@ -251,6 +287,7 @@ const CHECKS: readonly Check[] = [
   ...LIMIT_KEYS.map(number),
   ...BATCH_CHECKS,
   ...ASYNC_CHECKS,
+  ...HOLD_CHECKS,
 ];
 
 /**

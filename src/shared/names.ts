@@ -32,6 +32,10 @@ export {
   BATCH_FORMATS,
   INVOKE_DEFAULTS,
   INVOKE_LIMITS,
+  ON_UNREACHABLE,
+  HOLD_TIMEOUT_LIMITS,
+  HOLD_TIMEOUT_DEFAULT,
+  type OnUnreachable,
   type OutputMode,
   type AsyncResult,
   type StreamSplit,
@@ -49,7 +53,7 @@ export {
   type BidiField,
 } from './bidi-settings';
 
-export const AUTH_MODES = ['keys', 'chain', 'profile'] as const;
+export const AUTH_MODES = ['keys', 'chain', 'profile', 'iot'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
 
 export const RETRY_MODES = ['standard', 'adaptive'] as const;
@@ -92,6 +96,14 @@ export const CONFIG_DEFAULTS = {
   proxy: '',
   /** id of a core `tls-config` config node; blank: Node's default certificate authorities */
   tls: '',
+  // authMode iot: AWS IoT Core's credentials provider, with the device certificate of a core tls-config node.
+  /** the account's credentials endpoint (aws iot describe-endpoint --endpoint-type iot:CredentialProvider), or a URL */
+  iotCredentialsEndpoint: '',
+  iotRoleAlias: '',
+  /** optional: sent as x-amzn-iot-thingname */
+  iotThingName: '',
+  /** id of the core `tls-config` node holding the device certificate, its private key and the CA */
+  iotTls: '',
   /** blank: the regional S3 endpoint; set: that URL with path-style addressing (local server, S3-compatible stores) */
   s3EndpointUrl: '',
   /** the most S3 requests per second the config node's async result poller makes, for all its invoke nodes */

@@ -126,6 +126,26 @@ export const CONFIG_FIELD_RULES = {
     pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$',
     description: 'an http:// or https:// URL without query or fragment',
   },
+  // authMode iot: AWS IoT Core's credentials provider, its role alias and thing name (AWS IoT's own rules).
+  iotCredentialsEndpoint: {
+    minLength: 1,
+    maxLength: 2048,
+    pattern: '^(https://[^\\s/?#]+(/[^\\s?#]*)?|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?)$',
+    description:
+      'a host such as c2abcd1234.credentials.iot.eu-west-1.amazonaws.com (as aws iot describe-endpoint --endpoint-type iot:CredentialProvider prints it), or an https:// URL',
+  },
+  iotRoleAlias: {
+    minLength: 1,
+    maxLength: 128,
+    pattern: '^[\\w=,@-]+$',
+    description: 'an AWS IoT role alias: letters, digits and the characters _=,@-',
+  },
+  iotThingName: {
+    minLength: 1,
+    maxLength: 128,
+    pattern: '^[a-zA-Z0-9:_-]+$',
+    description: 'an AWS IoT thing name: letters, digits and the characters :_-',
+  },
 } satisfies Record<string, FieldRule>;
 
 /** SageMaker's request body limit for InvokeEndpoint (6 MB). */

@@ -274,8 +274,8 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
     for (const [key, value] of Object.entries(names.CONFIG_DEFAULTS)) {
       const input = tray.locator(`#node-config-input-${key}`);
       assert.equal(await input.count(), 1, `${key} has a field`);
-      // proxy and tls select core config nodes: with none yet, their select offers to add one
-      const shown = key === 'proxy' || key === 'tls' ? (value === '' ? '_ADD_' : String(value)) : String(value);
+      // proxy, tls and iotTls select core config nodes: with none yet, their select offers to add one
+      const shown = ['proxy', 'tls', 'iotTls'].includes(key) ? (value === '' ? '_ADD_' : String(value)) : String(value);
       assert.equal(await input.inputValue(), shown, `${key} defaults to ${JSON.stringify(value)}`);
       assert.equal((await tray.locator(`label[for="node-config-input-${key}"]`).innerText()).trim(), configText.label[key], `${key}'s label`);
     }
@@ -330,7 +330,7 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
     await tray.locator('#node-config-input-region').waitFor();
     const problems = () => page.evaluate(dialogLayoutProblems, '.red-ui-tray:last-child');
     assert.deepEqual(await problems(), [], 'access keys');
-    for (const mode of ['profile', 'chain']) {
+    for (const mode of ['profile', 'chain', 'iot']) {
       await tray.locator('#node-config-input-authMode').selectOption(mode);
       assert.deepEqual(await problems(), [], mode);
     }
@@ -505,6 +505,9 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
           const lines = r.body.toString().split('\n');
           assert.ok(lines.length >= 2 && lines.every((l) => rows.test(l)), `a batch of CSV rows: ${JSON.stringify(r.body.toString())}`);
         }
+      } else if (file.startsWith('10') || file.startsWith('11')) {
+        // At the edge: the device-certificate example (pointed at the test server with keys) and the outage one.
+        assert.match(await message(file.startsWith('10') ? 'prediction' : 'answered in order'), /failure_risk[\s\S]*0\.87/);
       } else if (asyncExample) {
         await page.waitForFunction(() => [...document.querySelectorAll('.red-ui-debug-msg')].filter((m) => /node: result/.test(m.textContent)).length === 2, undefined, { timeout: 60000 });
         assert.ok(localLines.some((l) => /^PUT \/my-bucket\/node-red-inputs\/[\w-]+\.json 200/.test(l)), 'the long window was uploaded');

@@ -39,6 +39,8 @@ describe('client-config: config node settings', function () {
     });
     assert.throws(() => resolveClientSettings({ region: 'eu-west-1', authMode: 'keys' }, {}),
       (e) => assert.deepEqual(e.errors.map((x) => x.params.field), ['accessKeyId', 'secretAccessKey']) ?? true);
+    assert.throws(() => resolveClientSettings({ region: 'eu-west-1', authMode: 'iot' }, {}),
+      (e) => assert.deepEqual(e.errors.map((x) => x.params.field), ['iotCredentialsEndpoint', 'iotRoleAlias']) ?? true);
   });
   it('keys mode needs both keys; profile mode needs a profile name', function () {
     refuses({ region: 'eu-west-1', authMode: 'keys' }, { accessKeyId: 'A' }, 'missingField', 'secretAccessKey');
@@ -65,7 +67,7 @@ describe('client-config: config node settings', function () {
     c.requestHandler.destroy();
     assert.deepEqual(c.credentials, { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', sessionToken: 'tok' });
     const chain = buildClientConfig(resolveClientSettings({ region: 'eu-west-1', authMode: 'chain' }, {}), {});
-    assert.equal(chain.credentials, undefined);
+    assert.equal(typeof chain.credentials, 'function', 'the default chain, its SSO and STS clients on this request handler');
     const profile = buildClientConfig(resolveClientSettings({ region: 'eu-west-1', authMode: 'profile', profile: 'p' }, {}), {});
     assert.equal(typeof profile.credentials, 'function');
   });
