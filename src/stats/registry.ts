@@ -38,8 +38,8 @@ const NO_GAUGES: Gauges = { inFlight: 0, queued: 0, waiting: 0, streams: 0 };
 
 export class LiveRegistry {
   private readonly entries = new Map<string, Entry>();
-  /** the figures last published (without `at`), to publish only a change */
-  private published = '';
+  /** the figures last published (without `at`), to publish only a change; at first: none deployed */
+  private published = JSON.stringify([[], {}]);
   /** the second up to which the history was published */
   private publishedUpTo = -1;
 
