@@ -137,7 +137,7 @@ export = function register(RED: NodeAPI): void {
 
     let status: NodeStatus | undefined;
     // The live figures (sidebar "SageMaker", GET sagemaker-runtime/stats); the gauges are read when they are taken.
-    const live = { id: node.id, type: INVOKE_NODE_TYPE, name: def.name ?? '', flow: node.z ?? '', endpoint: settings?.fields.endpointName ?? '' };
+    const live = { id: node.id, type: INVOKE_NODE_TYPE, name: def.name ?? '', flow: node.z ?? '', endpoint: settings?.fields.endpointName ?? String(def.endpointName ?? '') };
     const figures = liveRegistry.add({ ...live, mode: settings?.mode ?? 'invoke' }, () => {
       const counts = dispatcher?.counts();
       return { inFlight: counts?.inFlight ?? 0, queued: counts?.queued ?? 0, waiting: waits?.waitingCount ?? 0, streams: 0 };
