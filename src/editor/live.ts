@@ -118,7 +118,7 @@ export function describe(n: NodeFiguresJson): { rate: string; latency: string; b
   const rate = `${perSecond >= 10 ? Math.round(perSecond) : perSecond.toFixed(1)} msg/s`;
   const latency = n.requests > 0 || n.latencyMs.max > 0 ? `p50 ${formatMs(n.latencyMs.p50)} · p99 ${formatMs(n.latencyMs.p99)}` : 'no requests';
   const backlog: string[] = [];
-  if (n.mode === 'bidi') backlog.push(`${n.streams} streams`);
+  if (n.mode === 'bidi') backlog.push(`${n.streams} ${n.streams === 1 ? 'stream' : 'streams'} open`);
   else backlog.push(`${n.inFlight} in flight`);
   if (n.queued > 0) backlog.push(`${n.queued} queued`);
   if (n.mode === 'async') backlog.push(`${n.waiting} waiting`);

@@ -108,7 +108,7 @@ describe('the SageMaker sidebar tab in a browser', function () {
     await page.waitForFunction(([sel, was]) => document.querySelector(sel).textContent !== was,
       ['#sagemaker-live-content .sagemaker-live-row[data-node-id="inv1"] .sagemaker-live-rate', first], { timeout: 20000 });
     assert.match(await row('inv1').locator('.sagemaker-live-latency').innerText(), /^p50 \d+ ms · p99 \d+ ms$/);
-    assert.match(await row('bidi1').locator('.sagemaker-live-backlog').innerText(), /1 streams/);
+    assert.match(await row('bidi1').locator('.sagemaker-live-backlog').innerText(), /1 stream open/);
 
     // The failing node: marked, its errors by name and count, the last error (redacted) on hover.
     await page.waitForFunction(() => document.querySelector('#sagemaker-live-content .sagemaker-live-row[data-node-id="inv2"].failing'));
