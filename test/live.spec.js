@@ -148,8 +148,11 @@ describe('live figures of the bidi node', function () {
     const scores = [];
     helper.getNode('out').on('input', (m) => { if (!m.complete) scores.push(m); });
     const b1 = helper.getNode('b1');
-    for (let i = 0; i < 4; i++) b1.receive({ topic: 'pump', payload: 20 + i });
-    await until(() => scores.length === 4, 'four scores');
+    // One part at a time, each after the last one's answer: each answer's latency is the model's 40 ms.
+    for (let i = 0; i < 4; i++) {
+      b1.receive({ topic: 'pump', payload: 20 + i });
+      await until(() => scores.length === i + 1, `score ${i + 1}`);
+    }
     const f = figuresOf('b1');
     assert.equal(f.mode, 'bidi');
     assert.equal(f.type, 'sagemaker-bidi');
