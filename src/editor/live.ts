@@ -114,8 +114,9 @@ export function formatMs(ms: number): string {
 
 /** A node's figures in words, as a row shows them. */
 export function describe(n: NodeFiguresJson): { rate: string; latency: string; backlog: string; errors: string; errorCount: number } {
+  // Below one a second, the minute's count says more than "0.0 msg/s".
   const perSecond = n.messages / live.LIVE_WINDOW_SECONDS;
-  const rate = `${perSecond >= 10 ? Math.round(perSecond) : perSecond.toFixed(1)} msg/s`;
+  const rate = perSecond >= 1 ? `${perSecond >= 10 ? Math.round(perSecond) : perSecond.toFixed(1)} msg/s` : `${n.messages} msg/min`;
   const latency = n.requests > 0 || n.latencyMs.max > 0 ? `p50 ${formatMs(n.latencyMs.p50)} · p99 ${formatMs(n.latencyMs.p99)}` : 'no requests';
   const backlog: string[] = [];
   if (n.mode === 'bidi') backlog.push(`${n.streams} ${n.streams === 1 ? 'stream' : 'streams'} open`);

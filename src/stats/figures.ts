@@ -136,13 +136,14 @@ export class NodeFigures implements FigureHooks {
       for (let b = 0; b < BUCKETS; b++) merged[b] += this.histogram[w * BUCKETS + b];
       for (const [name, counts] of this.byName) if (counts[w] > 0) errors[name] = (errors[name] ?? 0) + counts[w];
     }
-    const round = (n: number): number => Math.round(n * 10) / 10;
+    // A bucket's middle may lie above the longest latency in it: no quantile is over the max.
+    const q = (p: number): number => Math.round(Math.min(quantile(merged, p), sums.max) * 10) / 10;
     return {
       messages: sums.messages,
       requests: sums.requests,
-      latencyMs: { p50: round(quantile(merged, 0.5)), p90: round(quantile(merged, 0.9)), p99: round(quantile(merged, 0.99)), max: round(sums.max) },
+      latencyMs: { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: Math.round(sums.max * 10) / 10 },
       errors,
-      batchSizeMean: sums.batches > 0 ? round(sums.batched / sums.batches) : 0,
+      batchSizeMean: sums.batches > 0 ? Math.round((sums.batched / sums.batches) * 10) / 10 : 0,
       bytesIn: sums.bytesIn,
       bytesOut: sums.bytesOut,
     };

@@ -75,6 +75,10 @@ describe('stats: one node\'s figures', function () {
     const { latencyMs } = f.window();
     for (const q of ['p50', 'p90', 'p99']) assert.ok(Math.abs(latencyMs[q] - 250) / 250 < 0.05, `${q} ${latencyMs[q]}`);
     assert.equal(latencyMs.max, 250);
+    // A quantile read from a bucket's middle is never over the longest latency.
+    const one = new NodeFigures(c);
+    outcomeObserver(one).answered({ durationMs: 3537 });
+    assert.deepEqual(one.window().latencyMs, { p50: 3537, p90: 3537, p99: 3537, max: 3537 });
   });
 
   it('forgets what is older than the window; every figure 0 and errors {} when nothing happened in it', function () {
@@ -251,5 +255,6 @@ describe('stats: the sidebar\'s history and charts (resources/sagemaker-live.js)
     assert.equal(d.backlog, '3 in flight · 12 queued · batch 30');
     assert.equal(d.errors, 'ThrottlingException ×5, ModelError ×2');
     assert.equal(d.errorCount, 7);
+    assert.equal(L.describe({ mode: 'bidi', messages: 12, requests: 1, latencyMs: { p50: 5, p90: 5, p99: 5, max: 5 }, errors: {}, inFlight: 0, queued: 0, waiting: 0, streams: 1, batchSizeMean: 0 }).rate, '12 msg/min');
   });
 });
