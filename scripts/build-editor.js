@@ -5,9 +5,10 @@ const path = require('path');
 const esbuild = require('esbuild');
 
 const root = path.join(__dirname, '..');
-esbuild.buildSync({
-  entryPoints: [path.join(root, 'src/editor/shared.ts')],
-  outfile: path.join(root, 'resources/editor-shared.js'),
+// And src/editor/live.ts (the "SageMaker" sidebar tab's history, charts and words) into resources/sagemaker-live.js.
+for (const [entry, out] of [['shared', 'editor-shared'], ['live', 'sagemaker-live']]) esbuild.buildSync({
+  entryPoints: [path.join(root, `src/editor/${entry}.ts`)],
+  outfile: path.join(root, `resources/${out}.js`),
   bundle: true,
   format: 'iife',
   platform: 'browser',

@@ -10,7 +10,7 @@ import type { MappedError } from '../invoke/errors';
 import { ownProblem } from './errors';
 import { readInput, type InputIntent } from './part';
 import { resolveRequest, streamKey } from './request';
-import { BidiStream, type MsgLike, type Opener, type Totals } from './stream';
+import { BidiStream, type MsgLike, type Opener, type StreamObserver, type Totals } from './stream';
 
 /** How long streams may finish on their own at close before they are aborted. */
 export const CLOSE_GRACE_MS = 2000;
@@ -26,6 +26,8 @@ export interface RegistryOptions {
   /** msg properties the node's set fields override, to warn about */
   overridden(fields: BidiField[]): void;
   changed(): void;
+  /** told of each stream's request, parts and answers (the live figures) */
+  observer?: StreamObserver;
 }
 
 export interface RegistryCounts {
@@ -101,7 +103,7 @@ export class StreamRegistry {
       return undefined;
     }
     if (resolved.overridden.length) this.options.overridden(resolved.overridden);
-    const { open, emit, report, changed, timeoutMs, endpointUrl } = this.options;
+    const { open, emit, report, changed, observer, timeoutMs, endpointUrl } = this.options;
     const stream = new BidiStream(
       { key, request: resolved.request, maxQueue: settings.maxQueue, idleMs: settings.idleTimeout * 1000, output: settings.output, timeoutMs, endpointUrl },
       {
@@ -109,6 +111,7 @@ export class StreamRegistry {
         emit,
         report,
         changed,
+        observer,
         finished: (s) => {
           this.open.delete(s);
           if (this.byKey.get(key) === s) this.byKey.delete(key);

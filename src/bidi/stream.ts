@@ -53,7 +53,22 @@ export interface StreamHooks {
   changed(): void;
   /** the stream is over: nothing of it runs any more */
   finished(stream: BidiStream): void;
+  /** told of the stream's request, parts and answers (the live figures) */
+  observer?: StreamObserver;
 }
+
+/**
+ * Told as a stream goes: opened (one request), a part's bytes on the wire, each answer part with its latency: from
+ * its input part while the model answers one for one (answer n to part n), else from the stream's open.
+ */
+export interface StreamObserver {
+  opened(): void;
+  sent(bytes: number): void;
+  answered(latencyMs: number, bytes: number): void;
+}
+
+/** How many parts' send times a stream keeps for the one-for-one latency. */
+const SENT_TIMES = 64;
 
 export interface StreamOptions {
   key: string;
@@ -86,6 +101,9 @@ export class BidiStream {
   private variant: string | undefined;
   private partsSent = 0;
   private partsReceived = 0;
+  /** when the stream was opened, and when the last SENT_TIMES parts went (performance.now), for the latency */
+  private openedAt = 0;
+  private readonly sentAt = new Float64Array(SENT_TIMES);
   /** resolves when the stream is over (set by start) */
   ended: Promise<void> = Promise.resolve();
 
@@ -123,7 +141,7 @@ export class BidiStream {
     this.queued.add(entry);
     // Rejected only when the stream ends first, which then ends the message itself (see finish).
     this.input.push(part).then(
-      () => this.handedOver(entry),
+      () => this.handedOver(entry, part),
       () => undefined,
     );
     this.touch();
@@ -161,8 +179,10 @@ export class BidiStream {
     };
   }
 
-  private handedOver(entry: Entry): void {
+  private handedOver(entry: Entry, part: Part): void {
     if (!this.queued.delete(entry)) return;
+    this.sentAt[this.partsSent % SENT_TIMES] = performance.now();
+    this.hooks.observer?.sent(part.bytes.byteLength);
     this.partsSent++;
     this.lastMsg = entry.msg;
     if (this.held) this.held.push(entry);
@@ -172,6 +192,8 @@ export class BidiStream {
 
   private async run(): Promise<void> {
     let opened: Opened;
+    this.openedAt = performance.now();
+    this.hooks.observer?.opened();
     try {
       // The service's 200 opens the stream: the parts held until then were sent, even if the model answers later.
       opened = await this.hooks.open(this.options.request, this.input, this.abort.signal, {
@@ -204,6 +226,7 @@ export class BidiStream {
 
   private answer(part: Part): void {
     const index = this.partsReceived++;
+    this.observeAnswer(index, part);
     let payload: unknown;
     try {
       payload = decodePart(part, this.options.output);
@@ -216,6 +239,13 @@ export class BidiStream {
     const meta = { endpointName: this.options.request.endpointName, invokedProductionVariant: this.variant, dataType, completionState, index };
     if (meta.invokedProductionVariant === undefined) delete meta.invokedProductionVariant;
     this.hooks.emit({ topic: this.options.key, payload, [METADATA_PROPERTY]: meta });
+  }
+
+  private observeAnswer(index: number, part: Part): void {
+    const { observer } = this.hooks;
+    if (!observer) return;
+    const oneForOne = index < this.partsSent && this.partsSent - index <= SENT_TIMES;
+    observer.answered(performance.now() - (oneForOne ? this.sentAt[index % SENT_TIMES] : this.openedAt), part.bytes.byteLength);
   }
 
   /** The problem of a stream the node stopped (reset or close): what its unsent messages end with. */

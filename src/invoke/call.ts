@@ -26,6 +26,20 @@ export interface Connection {
   timeoutMs: number;
   maxAttempts: number;
   endpointUrl?: string;
+  /** told of each call as it is sent (its body's bytes) and of the answer bytes read (the live figures) */
+  observer?: CallObserver;
+}
+
+/** What a call tells as it goes: a request sent with its body's size, answer bytes read. */
+export interface CallObserver {
+  request(bytesOut: number): void;
+  received(bytes: number): void;
+}
+
+/** The size of a request or answer body as the SDK holds it (bytes or a string), else 0. */
+function sizeOf(body: unknown): number {
+  if (body instanceof Uint8Array) return body.byteLength;
+  return typeof body === 'string' ? Buffer.byteLength(body) : 0;
 }
 
 /** A call that failed: the words (locale key and parameters), msg.sagemaker.error, a short status code, the metadata. */
@@ -78,12 +92,20 @@ export class Call {
     signal: AbortSignal,
     partsReceived?: number,
   ): Promise<CallResult<O>> {
-    const { client } = this.connection;
+    const { client, observer } = this.connection;
+    observer?.request(sizeOf((command.input as { Body?: unknown }).Body));
     try {
-      return { ok: true, out: await withAbortSignal(signal, () => client.send(command), this.requestTimeout) };
+      const out = await withAbortSignal(signal, () => client.send(command), this.requestTimeout);
+      observer?.received(sizeOf((out as { Body?: unknown }).Body));
+      return { ok: true, out };
     } catch (error) {
       return { ok: false, failure: this.failure(error, partsReceived) };
     }
+  }
+
+  /** Answer bytes read after the call answered (the parts of a stream), for the live figures. */
+  received(bytes: number): void {
+    this.connection.observer?.received(bytes);
   }
 
   /**

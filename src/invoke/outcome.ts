@@ -43,6 +43,14 @@ export interface OutcomeOptions {
   redact(text: string): string;
   /** told of each failure (the status shows it) */
   failed?(short: string): void;
+  /** told of each message that ends, answered or failed (the live figures) */
+  observer?: OutcomeObserver;
+}
+
+/** Told as each message ends: with its metadata when answered, with its error's name and redacted message when not. */
+export interface OutcomeObserver {
+  answered(meta: Metadata): void;
+  failed(name: string, message: string, meta: Metadata | undefined): void;
 }
 
 /** msg.sagemaker of the message at `index` of a batch of `size`: the call's metadata and its place. */
@@ -62,6 +70,7 @@ export class Outcome {
   write(msg: MsgLike, value: unknown, meta: Metadata): void {
     setMsgProperty(msg, this.options.outputProperty, value);
     msg[METADATA_PROPERTY] = meta;
+    this.options.observer?.answered(meta);
     if (meta.newSessionId) msg.sessionId = meta.newSessionId;
     else if (meta.closedSessionId && meta.closedSessionId === msg.sessionId) delete msg.sessionId;
   }
@@ -79,7 +88,9 @@ export class Outcome {
     const { redact } = this.options;
     d.msg[METADATA_PROPERTY] = { ...problem.meta, error: { ...problem.details, message: redact(problem.details.message) } };
     this.options.failed?.(problem.short);
-    d.done(new Error(redact(problem.message)));
+    const message = redact(problem.message);
+    this.options.observer?.failed(problem.details.name, message, problem.meta);
+    d.done(new Error(message));
   }
 
   /** The locale's words for an `errors.` key. */

@@ -69,6 +69,7 @@ async function readStream(
       const bytes = event.PayloadPart?.Bytes;
       if (!bytes) continue; // an event type this client does not know: nothing to send
       received += 1;
+      call.received(bytes.byteLength);
       firstPartMs ??= call.elapsedMs;
       for (const unit of decoder.push(bytes)) emit(sequence().push(unit));
       if (decoder.failure) throw decoder.failure;

@@ -15,6 +15,9 @@ import { StreamRegistry } from '../bidi/registry';
 import type { MsgLike, Totals } from '../bidi/stream';
 import { connectionOf, type BidiConnection } from '../bidi/connect';
 import type { SageMakerConfigNode } from './node-types';
+import { liveRegistry } from '../stats/registry';
+import { outcomeObserver, streamObserver } from '../stats/hooks';
+import type { NodeFigures } from '../stats/figures';
 
 type Words = (key: string, params?: FlowErrorParams) => string;
 
@@ -38,10 +41,11 @@ interface NodeSide {
   redact(text: string): string;
   problemOf(p: MappedError): { message: string; details: MappedError['details']; short: string };
   status(): NodeStatus | undefined;
+  figures: NodeFigures;
 }
 
 function registryFor(side: NodeSide, settings: BidiSettings, connection: BidiConnection): StreamRegistry {
-  const { RED, node, t, redact, problemOf } = side;
+  const { RED, node, t, redact, problemOf, figures } = side;
   const warned = new Set<BidiField>();
   return new StreamRegistry({
     settings,
@@ -52,6 +56,7 @@ function registryFor(side: NodeSide, settings: BidiSettings, connection: BidiCon
     // A failure after parts were handed over: the stream's last input message (already done) carries it to Catch.
     report: (p: MappedError, lastMsg: MsgLike | undefined, totals: Totals) => {
       const problem = problemOf(p);
+      figures.failed(problem.details.name, redact(problem.message));
       side.status()?.error(problem.short);
       const msg = lastMsg ? (RED.util.cloneMessage(lastMsg as NodeMessage) as MsgLike) : {};
       msg[METADATA_PROPERTY] = { ...totals, error: { ...problem.details, message: redact(problem.details.message) } };
@@ -64,6 +69,7 @@ function registryFor(side: NodeSide, settings: BidiSettings, connection: BidiCon
       }
     },
     changed: () => side.status()?.update(),
+    observer: streamObserver(figures),
   });
 }
 
@@ -86,13 +92,20 @@ export = function register(RED: NodeAPI): void {
     if (setupError) node.error(setupError);
 
     let status: NodeStatus | undefined;
-    const outcome = new Outcome({ outputProperty: 'payload', words: (key, params) => t(`errors.${key}`, params), redact, failed: (short) => status?.error(short) });
+    // The live figures (sidebar "SageMaker", GET sagemaker-runtime/stats); the gauges are read when they are taken.
+    const endpoint = resolved instanceof FlowError ? '' : resolved.fields.endpointName;
+    const figures = liveRegistry.add({ id: node.id, type: BIDI_NODE_TYPE, name: def.name ?? '', flow: node.z ?? '', endpoint, mode: 'bidi' }, () => {
+      const c = registry?.counts() ?? { streams: 0, waiting: 0 };
+      return { inFlight: 0, queued: c.waiting, waiting: 0, streams: c.streams };
+    });
+    const observer = outcomeObserver(figures);
+    const outcome = new Outcome({ outputProperty: 'payload', words: (key, params) => t(`errors.${key}`, params), redact, failed: (short) => status?.error(short), observer });
     /** A problem in words, with msg.sagemaker.error as the invoke node writes it. */
     const problemOf = (p: MappedError) => {
       const message = t(`errors.${p.key}`, p.params);
       return { message, details: { ...p.details, message: p.details.message || message }, short: p.short };
     };
-    const side: NodeSide = { RED, node, t, redact, problemOf, status: () => status };
+    const side: NodeSide = { RED, node, t, redact, problemOf, status: () => status, figures };
     const registry = connection && !setupError && !(resolved instanceof FlowError) ? registryFor(side, resolved, connection) : undefined;
     status = new NodeStatus({
       show: (s) => node.status(s),
@@ -106,10 +119,15 @@ export = function register(RED: NodeAPI): void {
 
     node.on('input', (msg: NodeMessageInFlow, _send, done) => {
       if (!registry) return outcome.fail({ msg, done }, outcome.notConfigured(setupError));
-      registry.input(msg as MsgLike, (problem) => (problem ? outcome.fail({ msg, done }, problemOf(problem)) : done()));
+      registry.input(msg as MsgLike, (problem) => {
+        if (problem) return outcome.fail({ msg, done }, problemOf(problem));
+        figures.ended();
+        done();
+      });
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
+      liveRegistry.remove(node.id, figures);
       void (registry?.close() ?? Promise.resolve(0)).then((aborted) => {
         if (aborted > 0) node.warn(t('warnings.closedStreams', { count: aborted }));
         status?.close();

@@ -16,18 +16,20 @@ import { modeHandlers } from '../invoke/modes';
 import { Outcome } from '../invoke/outcome';
 import { NodeStatus } from '../invoke/status';
 import { prepareRequest, type InvokeRequest } from '../invoke/prepare';
-import type { Connection } from '../invoke/call';
+import type { CallObserver, Connection } from '../invoke/call';
 import { WaitGroup } from '../async/wait-group';
 import type { SageMakerConfigNode } from './node-types';
+import { liveRegistry } from '../stats/registry';
+import { callObserver, outcomeObserver } from '../stats/hooks';
 
 type Words = (key: string, params?: FlowErrorParams) => string;
 
 /** The config node's client and the settings a call quotes, or undefined while it has no client. */
-function connectionOf(configNode: SageMakerConfigNode | null): Connection | undefined {
+function connectionOf(configNode: SageMakerConfigNode | null, observer?: CallObserver): Connection | undefined {
   const client = configNode?.client;
   const config = configNode?.settings;
   if (!client || !config) return undefined;
-  return { client, timeoutMs: config.timeout, maxAttempts: config.maxAttempts, endpointUrl: config.endpointUrl };
+  return { client, timeoutMs: config.timeout, maxAttempts: config.maxAttempts, endpointUrl: config.endpointUrl, observer };
 }
 
 /** Why no message can be sent (no config node, a broken one, or the node's own settings), in words; or undefined. */
@@ -54,6 +56,7 @@ function dispatcherFor(
   configNode: SageMakerConfigNode | null,
   changed: () => void,
   waits: WaitGroup | undefined,
+  observer: CallObserver,
 ) {
   const endpoint = (msg: Record<string, unknown>): string => settings.fields.endpointName || String(msg.endpointName ?? '');
   const { maxInFlight, maxQueue, batchSize, batchWindow, batchFormat, batchKey } = settings;
@@ -65,7 +68,7 @@ function dispatcherFor(
       ...modeHandlers({
         settings,
         outcome,
-        connection: () => connectionOf(configNode),
+        connection: () => connectionOf(configNode, observer),
         clone: (msg) => RED.util.cloneMessage(msg as NodeMessage),
         waits,
       }),
@@ -136,15 +139,22 @@ export = function register(RED: NodeAPI): void {
     if (resolved instanceof FlowError && setupError) node.error(setupError);
 
     let status: NodeStatus | undefined;
+    // The live figures (sidebar "SageMaker", GET sagemaker-runtime/stats); the gauges are read when they are taken.
+    const live = { id: node.id, type: INVOKE_NODE_TYPE, name: def.name ?? '', flow: node.z ?? '', endpoint: settings?.fields.endpointName ?? String(def.endpointName ?? '') };
+    const figures = liveRegistry.add({ ...live, mode: settings?.mode ?? 'invoke' }, () => {
+      const counts = dispatcher?.counts();
+      return { inFlight: counts?.inFlight ?? 0, queued: counts?.queued ?? 0, waiting: waits?.waitingCount ?? 0, streams: 0 };
+    });
     const outcome = new Outcome({
       outputProperty: settings?.outputProperty ?? '',
       words: (key, params) => t(`errors.${key}`, params),
       redact: (text) => (configNode ? configNode.redact(text) : text),
       failed: (short) => status?.error(short),
+      observer: outcomeObserver(figures),
     });
     // Mode async: the messages waiting for their results (or uploading) on the config node's shared S3 poller.
     const waits = settings?.mode === 'async' ? new WaitGroup(settings.maxWaiting, () => configNode?.asyncResults, () => status?.update()) : undefined;
-    const dispatcher = settings && dispatcherFor(RED, settings, outcome, configNode, () => status?.update(), waits);
+    const dispatcher = settings && dispatcherFor(RED, settings, outcome, configNode, () => status?.update(), waits, callObserver(figures));
     status = new NodeStatus({
       show: (s) => node.status(s),
       words: (key, params) => t(`status.${key}`, params),
@@ -178,7 +188,10 @@ export = function register(RED: NodeAPI): void {
       else dispatcher.submit(job);
     });
 
-    node.on('close', (_removed: boolean, done: () => void) => closeInvoke(node, t, { dispatcher, waits, releaseSockets, status }, done));
+    node.on('close', (_removed: boolean, done: () => void) => {
+      liveRegistry.remove(node.id, figures);
+      closeInvoke(node, t, { dispatcher, waits, releaseSockets, status }, done);
+    });
   }
 
   RED.nodes.registerType(INVOKE_NODE_TYPE, SageMakerInvoke);
