@@ -33,7 +33,7 @@ const { KEYS, REGION, writeReport } = require('./common');
 const { ECHO } = require('./bidi-server');
 
 const root = path.join(__dirname, '..');
-const { createBidiClient } = require(path.join(root, 'dist/config/bidi-client'));
+const { createBidiClient } = require(path.join(root, 'dist/bidi/client'));
 const { openBidiStream } = require(path.join(root, 'dist/bidi/operation'));
 const { InputQueue } = require(path.join(root, 'dist/bidi/input-queue'));
 const { openBidi } = require(path.join(root, 'test/workspace')).serverTestHelper('bidi-client');

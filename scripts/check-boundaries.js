@@ -4,6 +4,7 @@
 // - the server package (packages/sagemaker-local/src/) imports only its own files, Node's modules and the
 //   dependencies its package.json lists (devDependencies too for src/test-servers/, which are not shipped), so its
 //   tarball runs alone.
+// - the folders of the Node-RED package's src/ import one way: no two import each other.
 // The TypeScript projects already refuse a relative import out of their rootDir; this check also covers imports
 // by package name, which would compile through the workspace's shared node_modules. Run by `npm run build`; its
 // findings are checked by test/lib/boundaries.spec.js.
@@ -53,6 +54,24 @@ function check(srcDir, allowed, read = (f) => fs.readFileSync(f, 'utf8'), files 
   return found;
 }
 
+/**
+ * Folders of one package that import each other (`a -> b` and `b -> a`, relative imports only): imports between
+ * folders run one way. Returns [{ file, specifier, why }], one per import that runs back.
+ */
+function folderCycles(srcDir, read = (f) => fs.readFileSync(f, 'utf8'), files = sources(srcDir)) {
+  const arrows = new Map(); // "from\0to" -> first import seen
+  for (const file of files) {
+    for (const specifier of importsOf(read(file)).filter((s) => s.startsWith('.'))) {
+      const from = path.dirname(file);
+      const to = path.dirname(path.resolve(from, specifier));
+      if (from !== to && !arrows.has(`${from}\0${to}`)) arrows.set(`${from}\0${to}`, { file, specifier, from, to });
+    }
+  }
+  return [...arrows.values()]
+    .filter((a) => arrows.has(`${a.to}\0${a.from}`))
+    .map((a) => ({ file: a.file, specifier: a.specifier, why: `makes ${path.relative(srcDir, a.from) || '.'} and ${path.relative(srcDir, a.to) || '.'} import each other` }));
+}
+
 function manifest(dir) {
   return JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
 }
@@ -69,6 +88,7 @@ function problems(options = {}) {
   const testServers = path.join(serverSrc, 'test-servers');
   return [
     ...check(path.join(root, 'src'), (_file, name) => nodeDeps.has(name), options.read, options.nodeFiles),
+    ...folderCycles(path.join(root, 'src'), options.read, options.nodeFiles),
     ...check(serverSrc, (file, name) => (file.startsWith(testServers) ? serverDev : serverRuntime).has(name), options.read, options.serverFiles),
   ];
 }
@@ -77,9 +97,9 @@ if (require.main === module) {
   const found = problems();
   for (const p of found) console.error(`${path.relative(root, p.file)}: import '${p.specifier}' ${p.why}`);
   if (found.length > 0) {
-    console.error('The Node-RED package and sagemaker-local import nothing from each other (README, "How the code is laid out").');
+    console.error('The Node-RED package and sagemaker-local import nothing from each other, and the folders of the nodes\' src/ import one way (README, "How the code is laid out").');
     process.exit(1);
   }
 }
 
-module.exports = { importsOf, problems, check };
+module.exports = { importsOf, problems, check, folderCycles };

@@ -5,7 +5,7 @@
 
 const assert = require('assert');
 const { BidiServer, demoBidi } = require('sagemaker-local');
-const { createBidiClient } = require('../dist/config/bidi-client');
+const { createBidiClient } = require('../dist/bidi/client');
 const { openBidiStream } = require('../dist/bidi/operation');
 const { InputQueue } = require('../dist/bidi/input-queue');
 const { makeCerts } = require('./workspace').testServer('certs');

@@ -5,7 +5,7 @@
  * everything on the wire: the restJson1 protocol binds the path and headers, the event-stream serde turns each part
  * into an event (and the end of input into the end frame), the SigV4 signer signs the request, and the event-stream
  * handler from @aws-sdk/eventstream-handler-node signs each event, chained from the request's signature, over the
- * HTTP/2 handler of the bidi client (src/config/bidi-client). No Node-RED import.
+ * HTTP/2 handler of the bidi client (src/bidi/client). No Node-RED import.
  *
  * The SDK's send() resolves when the first answer event arrives, so the input must be an async iterable that yields
  * parts as they come (an InputQueue): never something awaited before the call returns.

@@ -10,7 +10,8 @@
 import { BATCH_ANSWER_KEYS, type BatchFormat, type OutputMode } from '../shared/names';
 import { MAX_BODY_BYTES } from '../shared/rules';
 import { toJson } from './body';
-import { decodeText, isJsonLinesType, isJsonType, mediaType } from './response';
+import { decodeText, isJsonLinesType, isJsonType } from './response';
+import { mediaType } from '../shared/media-type';
 import { FlowError } from '../shared/flow-error';
 
 /** How one batch body is framed: what comes before the pieces, between two of them, and after them. */

@@ -10,7 +10,7 @@
 import { setMaxListeners } from 'node:events';
 import { Limiter } from './limiter';
 import { Batcher, type BatcherOptions, type ReadyBatch, type RequestFields } from './batch';
-import type { Delivery, Problem } from './outcome';
+import type { Delivery, Ending, Problem } from './outcome';
 import type { StatusCounts } from './status';
 import { Hold, type HoldOptions } from './hold';
 
@@ -45,9 +45,6 @@ export interface BatchPiece {
   /** the input's msg property, for errors */
   property: string;
 }
-
-/** Why the dispatcher ends a message itself: close found it queued, in a filling batch or in flight; or a bug. */
-export type Ending = 'queued' | 'batch' | 'inFlight' | 'held' | 'bug';
 
 export interface QueueCounts {
   inFlight: number;

@@ -12,29 +12,16 @@ import type { InvokeSettings } from '../shared/invoke-settings';
 import { asyncMetadata, invokeMetadata } from './metadata';
 import { asBuffer, decodeBody } from './response';
 import { splitAnswer } from './batch';
-import { Call, type Connection } from './call';
-import { batchMetadata, type Outcome, type Problem } from './outcome';
+import { Call } from './call';
+import { batchMetadata, type Problem } from './outcome';
 import { runStream } from './stream-mode';
+import type { ModeContext } from './mode-context';
 import type { DispatchHandlers, Running } from './dispatch';
-import type { ModeInputs, MsgLike } from './request';
 import type { InvokeRequest } from './prepare';
-import { uploadIfNeeded, waitForResult } from '../async/wait-mode';
+import { uploadIfNeeded, waitForResult } from './async-mode';
 import { withOneAttempt } from '../config/abort-context';
-import type { WaitGroup } from '../async/wait-group';
 
-/** The SDK input a message's request carries (with batching, its request fields without the body). */
-export type ModeInput = ModeInputs[keyof ModeInputs];
 
-export interface ModeContext {
-  settings: InvokeSettings;
-  outcome: Outcome;
-  /** the config node's client and settings; undefined once it has none */
-  connection(): Connection | undefined;
-  /** a deep copy of a msg (RED.util.cloneMessage), for the messages of a stream */
-  clone(msg: MsgLike): MsgLike;
-  /** mode async: the node's waiting messages and the config node's S3 clients (uploads, asyncResult wait) */
-  waits?: WaitGroup;
-}
 
 type Run = (running: Running<InvokeRequest>, call: Call, signal: AbortSignal) => Promise<void>;
 

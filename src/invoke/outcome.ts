@@ -10,9 +10,11 @@ import { setMsgProperty, type MsgLike } from './request';
 import type { ErrorDetails } from './errors';
 import type { Metadata } from './metadata';
 import type { Failure } from './call';
-import type { Ending } from './dispatch';
 
 /** A message and how it leaves: `send` for each msg that goes out, then `done` once. */
+/** Why the dispatcher ends a message itself: close found it queued, in a filling batch or in flight; or a bug. */
+export type Ending = 'queued' | 'batch' | 'inFlight' | 'held' | 'bug';
+
 export interface Delivery {
   msg: MsgLike;
   send(msg: MsgLike): void;

@@ -9,14 +9,13 @@ import { BATCH_CONTENT_TYPES } from '../shared/names';
 import type { OverridableField } from '../shared/fields';
 import type { InvokeSettings, MsgFilledSetting } from '../shared/invoke-settings';
 import { MAX_ASYNC_INLINE_BYTES } from '../shared/rules';
-import { pick, resolveInputS3Uri, resolveWaitTime } from '../async/wait-settings';
+import { pick, resolveInputS3Uri, resolveWaitTime } from './async/wait-settings';
 import { HOLD_TIMEOUT_DEFAULT, HOLD_TIMEOUT_LIMITS } from '../shared/invoke-settings';
-import { buildRequest, getMsgProperty, resolveFields, type MsgLike } from './request';
+import { buildRequest, getMsgProperty, resolveFields, type ModeInput, type MsgLike } from './request';
 import { checkPiece, encodeRow, framing, groupKey, type Framing, type RequestFields } from './batch';
 import { wholeNumber } from '../shared/rules';
 import { collectProblems } from '../shared/problems';
 import type { BatchPiece } from './dispatch';
-import type { ModeInput } from './modes';
 
 /** A message's request: the SDK input, and the message's own per-attempt timeout (msg.requestTimeout), if any. */
 export interface InvokeRequest {

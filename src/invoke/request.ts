@@ -39,6 +39,9 @@ export interface ModeInputs {
   async: InvokeEndpointAsyncCommandInput;
 }
 
+/** The SDK input a message's request carries (with batching, its request fields without the body). */
+export type ModeInput = ModeInputs[keyof ModeInputs];
+
 export type BuiltRequest<M extends InvokeMode = 'invoke'> = ResolvedFields<M>;
 
 const OVERRIDABLE = Object.keys(OVERRIDABLE_FIELDS) as OverridableField[];

@@ -1,6 +1,7 @@
 /**
  * Decodes the response body and the session headers of an InvokeEndpoint answer.
  */
+import { mediaType } from '../shared/media-type';
 import type { OutputMode } from '../shared/names';
 import { TextDecoder } from 'node:util';
 import { FlowError } from '../shared/flow-error';
@@ -9,11 +10,6 @@ export type DecodedBody = string | Buffer | unknown;
 
 const JSON_TYPE = /^(application|text)\/([\w.+-]+\+)?json$/;
 const JSON_LINES_TYPES = new Set(['application/jsonlines', 'application/x-jsonlines', 'application/jsonl', 'application/x-ndjson']);
-
-/** The media type alone, lower-cased: "application/json; charset=utf-8" -> "application/json". */
-export function mediaType(contentType: string | undefined): string {
-  return (contentType ?? '').split(';')[0].trim().toLowerCase();
-}
 
 /** Whether a content type is JSON (`application/json`, `*+json`). */
 export function isJsonType(contentType: string | undefined): boolean {

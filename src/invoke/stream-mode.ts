@@ -15,7 +15,7 @@ import { PartSequencer, StreamDecoder, type SequencedPart } from './stream';
 import { setMsgProperty, type MsgLike } from './request';
 import type { Call } from './call';
 import type { Running } from './dispatch';
-import type { ModeContext } from './modes';
+import type { ModeContext } from './mode-context';
 import type { InvokeRequest } from './prepare';
 
 export async function runStream(ctx: ModeContext, running: Running<InvokeRequest>, call: Call, closing: AbortSignal): Promise<void> {

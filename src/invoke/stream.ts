@@ -9,7 +9,8 @@
  */
 import { TextDecoder } from 'node:util';
 import type { OutputMode, StreamSplit } from '../shared/invoke-settings';
-import { autoForm, charset, isJsonLinesType, mediaType } from './response';
+import { autoForm, charset, isJsonLinesType } from './response';
+import { mediaType } from '../shared/media-type';
 import { FlowError } from '../shared/flow-error';
 import { SseDecoder, type ServerSentEvent } from './sse';
 

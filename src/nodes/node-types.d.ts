@@ -5,7 +5,7 @@ import type { Node } from 'node-red';
 import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import type { ClientSettings, ConfigCredentials } from '../config/client-config';
 import type { BidiClient } from '../bidi/operation';
-import type { AsyncResultService } from '../async/service';
+import type { AsyncResultService } from '../invoke/async/service';
 
 /** What an invoke node may use of its `sagemaker-config` node. */
 export interface SageMakerConfigNode extends Node<ConfigCredentials> {

@@ -16,11 +16,11 @@ import { proxyEnvOf, proxyEnvOfNode, proxyEnvSecrets, type ProxyNodeSettings } f
 import { MAX_SOCKETS, SocketLimit, type TlsOptions } from '../config/http-handler';
 import { FlowError } from '../shared/flow-error';
 import { inWords } from '../shared/problems';
-import { LazyBidiClient } from '../config/bidi-client';
+import { LazyBidiClient } from '../bidi/client';
 import { Secrets } from '../config/secrets';
 import { createS3Clients } from '../config/s3-client';
 import { allowOneAttempt } from '../config/one-attempt';
-import { AsyncResultService } from '../async/service';
+import { AsyncResultService } from '../invoke/async/service';
 import type { SageMakerConfigNode } from './node-types';
 
 interface SageMakerConfigDef extends NodeDef, Omit<RawConfigSettings, 'id' | 'name'> {

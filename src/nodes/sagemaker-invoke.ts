@@ -17,7 +17,7 @@ import { Outcome } from '../invoke/outcome';
 import { NodeStatus } from '../invoke/status';
 import { prepareRequest, type InvokeRequest } from '../invoke/prepare';
 import type { CallObserver, Connection } from '../invoke/call';
-import { WaitGroup } from '../async/wait-group';
+import { WaitGroup } from '../invoke/async/wait-group';
 import type { SageMakerConfigNode } from './node-types';
 import { liveRegistry } from '../stats/registry';
 import { callObserver, outcomeObserver } from '../stats/hooks';

@@ -2,9 +2,9 @@
 // S3 locations, upload names, what an S3 error means for a waiting message, a message's async settings, and the S3
 // client's configuration (the SageMaker client's credentials, path-style for a set endpoint).
 const assert = require('node:assert/strict');
-const { parseS3Location, uploadLocation, extensionFor, formatS3Uri } = require('../../dist/async/s3-location');
-const { classifyS3Error } = require('../../dist/async/s3-objects');
-const { resolveInputS3Uri, resolveWaitTime } = require('../../dist/async/wait-settings');
+const { parseS3Location, uploadLocation, extensionFor, formatS3Uri } = require('../../dist/invoke/async/s3-location');
+const { classifyS3Error } = require('../../dist/invoke/async/s3-objects');
+const { resolveInputS3Uri, resolveWaitTime } = require('../../dist/invoke/async/wait-settings');
 const { resolveInvokeSettings } = require('../../dist/shared/invoke-settings');
 const { s3ClientConfig } = require('../../dist/config/s3-client');
 const { resolveClientSettings } = require('../../dist/config/client-config');

@@ -1,8 +1,8 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { regionalBidiEndpoint, bidiEndpointFor, createBidiClient } = require('../../dist/config/bidi-client');
+const { regionalBidiEndpoint, bidiEndpointFor, createBidiClient } = require('../../dist/bidi/client');
 const { resolveClientSettings, buildClientConfig } = require('../../dist/config/client-config');
-const { LazyBidiClient } = require('../../dist/config/bidi-client');
+const { LazyBidiClient } = require('../../dist/bidi/client');
 const { SageMakerRuntimeClient } = require('@aws-sdk/client-sagemaker-runtime');
 
 const keys = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };

@@ -4,7 +4,7 @@
 // checks it during `npm run build`; this test runs the same check and proves it catches each kind of breach.
 const assert = require('node:assert/strict');
 const path = require('node:path');
-const { problems, importsOf } = require('../../scripts/check-boundaries');
+const { problems, importsOf, folderCycles } = require('../../scripts/check-boundaries');
 
 const root = path.join(__dirname, '..', '..');
 const nodeFile = path.join(root, 'src', 'invoke', 'call.ts');
@@ -35,5 +35,22 @@ describe('package boundaries: the nodes and the server import nothing from each 
       ['wire.ts', '../../../../src/invoke/call', 'reaches out of packages/sagemaker-local/src'],
       ['wire.ts', '@aws-sdk/client-sagemaker-runtime', 'is not a dependency of this package'],
     ]);
+  });
+
+  it('catches two folders of the nodes\' src/ that import each other, and lets one-way imports be', function () {
+    const src = path.join(root, 'src');
+    const at = (...p) => path.join(src, ...p);
+    const planted = new Map([
+      [at('invoke', 'modes.ts'), "import { waitForResult } from './async/wait';\nimport { x } from '../shared/names';\n"],
+      [at('invoke', 'async', 'wait.ts'), "import type { InvokeRequest } from '../prepare';\nimport { y } from '../../shared/rules';\n"],
+      [at('shared', 'names.ts'), "export const a = 1;\n"],
+    ]);
+    const found = folderCycles(src, (f) => planted.get(f), [...planted.keys()]);
+    assert.deepEqual(found.map((p) => [path.relative(src, p.file), p.specifier, p.why]), [
+      ['invoke/modes.ts', './async/wait', 'makes invoke and invoke/async import each other'],
+      ['invoke/async/wait.ts', '../prepare', 'makes invoke/async and invoke import each other'],
+    ]);
+    planted.set(at('invoke', 'async', 'wait.ts'), "import { y } from '../../shared/rules';\n");
+    assert.deepEqual(folderCycles(src, (f) => planted.get(f), [...planted.keys()]), []);
   });
 });

@@ -3,7 +3,7 @@
 // without a request; slow S3 does not pile up requests. On a fake clock.
 const assert = require('node:assert/strict');
 const FakeTimers = require('@sinonjs/fake-timers');
-const { Poller, spacingFor } = require('../../dist/async/poller');
+const { Poller, spacingFor } = require('../../dist/invoke/async/poller');
 
 function setup(options) {
   const clock = FakeTimers.createClock(0);

@@ -2,8 +2,8 @@
 // An invoke node's waiting messages and the config node's service, without S3: maxWaiting counted from admission to
 // done, close ending each waiting message once, the service made lazily and leaving no timer when closed.
 const assert = require('node:assert/strict');
-const { WaitGroup } = require('../../dist/async/wait-group');
-const { AsyncResultService } = require('../../dist/async/service');
+const { WaitGroup } = require('../../dist/invoke/async/wait-group');
+const { AsyncResultService } = require('../../dist/invoke/async/service');
 
 function fakeClients() {
   const pending = [];

@@ -1,7 +1,7 @@
 'use strict';
 // One waiting message: its backoff, which location each check reads, and how it ends.
 const assert = require('node:assert/strict');
-const { Waiter, pollDelay, checksFailureAfter, failureText, POLL_CAP_MS } = require('../../dist/async/waiter');
+const { Waiter, pollDelay, checksFailureAfter, failureText, POLL_CAP_MS } = require('../../dist/invoke/async/waiter');
 
 const OUT = { bucket: 'b', key: 'out/1.out' };
 const FAIL = { bucket: 'b', key: 'fail/1-error.out' };

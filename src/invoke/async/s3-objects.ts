@@ -11,7 +11,7 @@
  * No Node-RED import.
  */
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { withAbortSignal } from '../config/abort-context';
+import { withAbortSignal } from '../../config/abort-context';
 import { formatS3Uri, type S3Location } from './s3-location';
 
 export type GetResult =

@@ -4,10 +4,10 @@
  * msg property of the same name. Throws a FlowError naming the field and the rule. No Node-RED import.
  */
 import type { InvokeEndpointAsyncCommandInput } from '@aws-sdk/client-sagemaker-runtime';
-import { ASYNC_SERVICE_DEFAULTS, ASYNC_TIMEOUT_LIMITS, type InvokeSettings, type MsgFilledSetting } from '../shared/invoke-settings';
-import { INPUT_S3_URI_RULE, enforceRule, wholeNumber } from '../shared/rules';
-import { FlowError } from '../shared/flow-error';
-import { describeType } from '../shared/words';
+import { ASYNC_SERVICE_DEFAULTS, ASYNC_TIMEOUT_LIMITS, type InvokeSettings, type MsgFilledSetting } from '../../shared/invoke-settings';
+import { INPUT_S3_URI_RULE, enforceRule, wholeNumber } from '../../shared/rules';
+import { FlowError } from '../../shared/flow-error';
+import { describeType } from '../../shared/words';
 
 export interface WaitSettings {
   /** how long the message may wait for its result, in ms */

@@ -5,7 +5,7 @@
  * No Node-RED import.
  */
 import { Poller } from './poller';
-import type { S3Clients } from '../config/s3-client';
+import type { S3Clients } from '../../config/s3-client';
 
 /** A set of waiting messages (an invoke node's) that the service ends when it closes first. */
 export interface WaitOwner {

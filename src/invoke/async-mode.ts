@@ -5,16 +5,16 @@
  * a timeout, an S3 error waiting cannot mend, or the node closing. No Node-RED import.
  */
 import type { InvokeEndpointAsyncCommandInput, InvokeEndpointAsyncCommandOutput } from '@aws-sdk/client-sagemaker-runtime';
-import { asBuffer, decodeBody } from '../invoke/response';
-import { asyncMetadata, type Metadata } from '../invoke/metadata';
-import type { Outcome, Problem } from '../invoke/outcome';
-import type { Running } from '../invoke/dispatch';
-import type { InvokeRequest } from '../invoke/prepare';
-import type { Call } from '../invoke/call';
-import type { InvokeSettings } from '../shared/invoke-settings';
-import { formatS3Uri, parseS3Location, uploadLocation } from './s3-location';
-import { putInput, type S3Problem } from './s3-objects';
-import type { WaitGroup } from './wait-group';
+import { asBuffer, decodeBody } from './response';
+import { asyncMetadata, type Metadata } from './metadata';
+import type { Outcome, Problem } from './outcome';
+import type { Running } from './dispatch';
+import type { InvokeRequest } from './prepare';
+import type { Call } from './call';
+import type { InvokeSettings } from './../shared/invoke-settings';
+import { formatS3Uri, parseS3Location, uploadLocation } from './async/s3-location';
+import { putInput, type S3Problem } from './async/s3-objects';
+import type { WaitGroup } from './async/wait-group';
 
 export interface WaitContext {
   settings: InvokeSettings;

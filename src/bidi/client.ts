@@ -9,13 +9,13 @@ import { SageMakerRuntimeClient, type SageMakerRuntimeClientConfig } from '@aws-
 import { eventStreamPayloadHandlerProvider } from '@aws-sdk/eventstream-handler-node';
 import { resolveEventStreamConfig } from '@aws-sdk/middleware-eventstream';
 import type { NodeHttp2HandlerOptions } from '@smithy/node-http-handler';
-import { BidiHttp2Handler } from './bidi-transport';
+import { BidiHttp2Handler } from '../config/bidi-transport';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { BIDI_ERROR_REGISTRIES, HTTP2_API_VERSION, HTTP2_NAMESPACE } from '../bidi/schemas';
-import type { BidiClient } from '../bidi/operation';
-import type { ClientSettings, NetworkSettings } from './client-config';
-import { proxyForUrl, proxyUrlWithAuth, type ProxyEnv } from './proxy';
-import { http2ConnectOptionsThroughProxy, type TlsOptions } from './tunnel';
+import { BIDI_ERROR_REGISTRIES, HTTP2_API_VERSION, HTTP2_NAMESPACE } from './schemas';
+import type { BidiClient } from './operation';
+import type { ClientSettings, NetworkSettings } from '../config/client-config';
+import { proxyForUrl, proxyUrlWithAuth, type ProxyEnv } from '../config/proxy';
+import { http2ConnectOptionsThroughProxy, type TlsOptions } from '../config/tunnel';
 
 /** The service's port for HTTP/2 (the other SageMaker Runtime operations use 443). */
 export const BIDI_PORT = 8443;

@@ -8,7 +8,7 @@ import { Waiter, type WaitEnds } from './waiter';
 import { getResult } from './s3-objects';
 import type { AsyncResultService } from './service';
 import type { S3Location } from './s3-location';
-import type { S3Clients } from '../config/s3-client';
+import type { S3Clients } from '../../config/s3-client';
 
 export interface WaitRequest {
   output: S3Location;

@@ -2,7 +2,7 @@
  * S3 locations as the async operation names them (`s3://bucket/key`, or an `https://` URL of the object), and the
  * object name of an uploaded input. Pure: no SDK, no Node-RED.
  */
-import { mediaType } from '../invoke/response';
+import { mediaType } from '../../shared/media-type';
 
 export interface S3Location {
   bucket: string;
