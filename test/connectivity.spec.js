@@ -7,7 +7,7 @@
 const assert = require('node:assert/strict');
 const FakeTimers = require('@sinonjs/fake-timers');
 const { SageMakerRuntimeClient, InvokeEndpointCommand } = require('@aws-sdk/client-sagemaker-runtime');
-const { helper, KEYS, INVOKE_BLANK, json, configNode, invokeNode, catchNode } = require('./harness');
+const { helper, KEYS, INVOKE_BLANK, json, configNode, invokeNode, catchNode, sendAndSettle } = require('./harness');
 const { SageMakerServer } = require('sagemaker-local');
 const { StsServer } = require('./workspace').testServer('sts-server');
 const { ConnectProxy } = require('./workspace').testServer('connect-proxy');
@@ -107,17 +107,7 @@ describe('enterprise connectivity: assumed role, proxy, private CA', function ()
     return got;
   }
 
-  /** Sends msgs at once and resolves when each has reached the output or Catch. */
-  async function send(got, ...payloads) {
-    const want = got.outs.length + got.catches.length + payloads.length;
-    for (const payload of payloads) got.n1.receive({ payload });
-    const started = Date.now();
-    while (got.outs.length + got.catches.length < want) {
-      if (Date.now() - started > 15000) throw new Error('messages reached neither output nor Catch');
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    assert.equal(got.outs.length + got.catches.length, want, 'each message ends exactly once');
-  }
+  const send = sendAndSettle;
 
   const smCalls = () => sm.requests.filter((r) => r.endpointName === 'ep');
 

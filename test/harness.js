@@ -2,6 +2,7 @@
 // Shared set-up for the node tests: Node-RED's test helper, the wire-true SageMaker server, and a flow
 // config node -> invoke node -> helper, with a Catch node -> helper beside it.
 const path = require('node:path');
+const assert = require('node:assert/strict');
 const helper = require('node-red-node-test-helper');
 const { i18n } = require('@node-red/util');
 const { MODULE_NAME } = require('../dist/shared/names');
@@ -101,37 +102,8 @@ function useServer(endpoints, extra, onStart) {
   });
 }
 
-/**
- * An event source a test feeds by hand, for a streaming endpoint handler ({ stream: feed }): the server writes each
- * event when the test sends it, so a test decides when the stream moves on and when it ends.
- */
-function feed() {
-  const queue = [];
-  const waiters = [];
-  const state = { returned: false, ended: false };
-  const push = (item) => {
-    const w = waiters.shift();
-    if (w) w(item);
-    else queue.push(item);
-  };
-  return {
-    state,
-    send: (event) => push({ value: event, done: false }),
-    end: () => {
-      state.ended = true;
-      push({ value: undefined, done: true });
-    },
-    [Symbol.asyncIterator]() {
-      return {
-        next: () => (queue.length > 0 ? Promise.resolve(queue.shift()) : new Promise((r) => waiters.push(r))),
-        return: async () => {
-          state.returned = true;
-          return { done: true, value: undefined };
-        },
-      };
-    },
-  };
-}
+// feed(): an event source a test feeds by hand, for a streaming endpoint handler: the server package's own.
+const { feed } = require('./workspace').serverTestHelper('local');
 
 /** Resolves when predicate() holds, polling; rejects after ms. */
 async function until(predicate, what, ms = 5000) {
@@ -161,4 +133,19 @@ async function whileProgressing(done, progress, what, stallMs) {
   }
 }
 
-module.exports = { feed, until, whileProgressing, helper, KEYS, INVOKE_BLANK, load, outcome, startServer, useServer, json, configNode, invokeNode, catchNode };
+/**
+ * Sends msgs with these payloads to `got.n1` at once and resolves when each has reached `got.outs` (the output) or
+ * `got.catches` (Catch), checking each ended exactly once.
+ */
+async function sendAndSettle(got, ...payloads) {
+  const want = got.outs.length + got.catches.length + payloads.length;
+  for (const payload of payloads) got.n1.receive({ payload });
+  const started = Date.now();
+  while (got.outs.length + got.catches.length < want) {
+    if (Date.now() - started > 15000) throw new Error('messages reached neither output nor Catch');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.equal(got.outs.length + got.catches.length, want, 'each message ends exactly once');
+}
+
+module.exports = { sendAndSettle, feed, until, whileProgressing, helper, KEYS, INVOKE_BLANK, load, outcome, startServer, useServer, json, configNode, invokeNode, catchNode };

@@ -11,7 +11,7 @@ const os = require('node:os');
 const path = require('node:path');
 const crypto = require('node:crypto');
 const FakeTimers = require('@sinonjs/fake-timers');
-const { helper, KEYS, INVOKE_BLANK, json, configNode, invokeNode, catchNode } = require('./harness');
+const { helper, KEYS, INVOKE_BLANK, json, configNode, invokeNode, catchNode, sendAndSettle } = require('./harness');
 const { SageMakerServer } = require('sagemaker-local');
 const { testServer } = require('./workspace');
 const { IotCredentialsServer } = testServer('iot-credentials-server');
@@ -103,17 +103,7 @@ describe('at the edge: device-certificate credentials (authMode iot) and Greengr
     return got;
   }
 
-  /** Sends msgs at once and resolves when each has reached the output or Catch. */
-  async function send(got, ...payloads) {
-    const want = got.outs.length + got.catches.length + payloads.length;
-    for (const payload of payloads) got.n1.receive({ payload });
-    const started = Date.now();
-    while (got.outs.length + got.catches.length < want) {
-      if (Date.now() - started > 15000) throw new Error('messages reached neither output nor Catch');
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    assert.equal(got.outs.length + got.catches.length, want, 'each message ends exactly once');
-  }
+  const send = sendAndSettle;
 
   const keyText = () => fs.readFileSync(certs.paths.clientKey, 'utf8').split('\n').filter((l) => l && !l.startsWith('-----')).join('');
 

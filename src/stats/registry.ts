@@ -10,7 +10,6 @@ import {
   LIVE_WINDOW_SECONDS,
   type LastErrorJson,
   type LiveHistory,
-  type LiveMode,
   type LiveUpdate,
   type NodeFiguresJson,
   type SeriesJson,
@@ -19,14 +18,7 @@ import {
 import { NodeFigures, type Gauges } from './figures';
 
 /** What the list says of a node besides its figures. */
-export interface NodeInfo {
-  id: string;
-  type: string;
-  name: string;
-  flow: string;
-  endpoint: string;
-  mode: LiveMode;
-}
+export type NodeInfo = Pick<NodeFiguresJson, 'id' | 'type' | 'name' | 'flow' | 'endpoint' | 'mode'>;
 
 interface Entry {
   info: NodeInfo;
