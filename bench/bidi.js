@@ -2,7 +2,7 @@
 /*
  * `npm run bench -- --scenario bidi`: bidirectional streams (InvokeEndpointWithBidirectionalStream over HTTP/2)
  * through the sagemaker-bidi node (a real Node-RED runtime, bench/bidi-node.js), and through the operation it calls,
- * openBidiStream (src/bidi/operation.ts) on the config node's HTTP/2 client (src/config/bidi-client.ts): the SDK's
+ * openBidiStream (src/bidi/operation.ts) on the config node's HTTP/2 client (src/bidi/client.ts): the SDK's
  * own command, SigV4 and chained event signing, event-stream serde and HTTP/2 handler. The server
  * (bench/bidi-server.js, a process of its own) checks every signature and echoes each part at once, so the model
  * costs nothing and the client is what is measured.
@@ -213,7 +213,7 @@ async function main(argv) {
     const m = Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, median(v)]));
     const report = {
       machine: { cpus: os.cpus().length, model: os.cpus()[0].model.trim(), node: process.version },
-      measuredThrough: 'the sagemaker-bidi node (Node-RED runtime), and openBidiStream (src/bidi/operation.ts) on createBidiClient (src/config/bidi-client.ts)',
+      measuredThrough: 'the sagemaker-bidi node (Node-RED runtime), and openBidiStream (src/bidi/operation.ts) on createBidiClient (src/bidi/client.ts)',
       options: o,
       partsPerSecond: {
         streams: o.streams, node: m.node1, nodeManyStreams: m.nodeN, operation: m.ours1, operationManyStreams: m.oursN, raw: m.raw1, rawManyStreams: m.rawN,

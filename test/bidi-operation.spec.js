@@ -1,6 +1,6 @@
 'use strict';
 // openBidiStream end to end: the SDK's own command, signing and event-stream stack (src/bidi/operation.ts,
-// src/config/bidi-client.ts) against the local server's HTTP/2 route, which checks the request's SigV4 signature
+// src/bidi/client.ts) against the local server's HTTP/2 route, which checks the request's SigV4 signature
 // and every event's chained signature. Run `npm run build` first.
 
 const assert = require('assert');

@@ -1,6 +1,6 @@
 'use strict';
 // The sagemaker-bidi node through Node-RED's test helper, over real HTTP/2 with the SDK's own event-stream stack,
-// against the local server's bidirectional route (packages/sagemaker-local/src/bidi-server) and its demo model.
+// against the local server's bidirectional route (packages/sagemaker-local/src/bidi/bidi-server.ts) and its demo model.
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const { i18n } = require('@node-red/util');

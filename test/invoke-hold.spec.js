@@ -1,6 +1,6 @@
 'use strict';
 // At the edge, outages: the invoke node with onUnreachable hold (and fail, as before) against the SageMaker server
-// behind a TCP relay of the tests' own (src/test-servers/tcp-relay.ts) that passes, then refuses (nothing listens:
+// behind a TCP relay of the tests' own (sagemaker-local's src/test-servers/tcp-relay.ts) that passes, then refuses (nothing listens:
 // ECONNREFUSED), then drops (accepts and resets), then passes connections again, on the same port. Every connection
 // attempt the node's client makes to the relay is counted through Node's net.client.socket diagnostics channel.
 const assert = require('node:assert/strict');

@@ -1,6 +1,6 @@
 'use strict';
 // At the edge, credentials: authMode iot against a mutual-TLS AWS IoT credentials provider of the tests' own
-// (src/test-servers/iot-credentials-server.ts, certificates from CAs made with openssl here), whose credentials the
+// (sagemaker-local's src/test-servers/iot-credentials-server.ts, certificates from CAs made with openssl here), whose credentials the
 // SageMaker server then accepts only with their session token and until they expire. Core's tls-config node holds
 // the device certificate. Then Greengrass v2's token exchange service, as the default chain reads it: a container
 // credentials server on 127.0.0.1 with AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN.
