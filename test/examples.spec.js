@@ -81,3 +81,16 @@ describe('the words a newcomer reads about the config node', function () {
     assert.deepEqual(stale, []);
   });
 });
+
+describe('the words of stream mode\'s Split choice', function () {
+  const invoke = require('../nodes/locales/en-US/sagemaker-invoke.json')['sagemaker-invoke'];
+  const help = fs.readFileSync(path.join(root, 'nodes/locales/en-US/sagemaker-invoke.html'), 'utf8');
+
+  it('say that lines cuts a text/event-stream answer into events, and the help names each choice as the dialog does', function () {
+    const label = invoke.streamSplit.lines;
+    assert.match(label, /newlines/);
+    assert.match(label, /events/);
+    assert.match(label, /text\/event-stream/);
+    for (const choice of Object.values(invoke.streamSplit)) assert.ok(help.includes(`<b>${choice}</b>`), `the help names "${choice}"`);
+  });
+});

@@ -9,6 +9,10 @@ const { helper, KEYS, INVOKE_BLANK, json, configNode, invokeNode, catchNode } = 
 const { SageMakerServer } = require('sagemaker-local');
 const { testServer } = require('./workspace');
 const { TcpRelay } = testServer('tcp-relay');
+const { liveRegistry } = require('../dist/stats/registry');
+
+/** The live figures of node n1 (sidebar "SageMaker", GET sagemaker-runtime/stats). */
+const figures = () => liveRegistry.stats().nodes.find((n) => n.id === 'n1');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -115,6 +119,11 @@ describe('at the edge: riding out an outage (onUnreachable)', function () {
     assert.ok(during.some(([, what]) => what === 'ECONNREFUSED'), 'the relay refused');
     assert.ok(relay.accepted.drop >= 1, 'a probe met the dropping relay');
     assert.ok(got.statuses.some((s) => /^offline: \d+ held, next try in \d+ s$/.test(s || '')), `the status showed the outage: ${got.statuses.join(' | ')}`);
+    // The live figures count messages ended: a held message sent again is another request, not another message.
+    const f = figures();
+    assert.equal(f.messages, 50, 'each message counted once, held or not');
+    assert.deepEqual(f.errors, {}, 'a held message that was answered did not fail');
+    assert.ok(f.requests > 50, `the calls that met the outage and the probes are requests: ${f.requests}`);
   });
 
   it('hold with batching: a batch is held as one request, and every message is answered in order', async function () {
@@ -166,6 +175,10 @@ describe('at the edge: riding out an outage (onUnreachable)', function () {
     const started = Date.now();
     while (got.outs.length < 1 && Date.now() - started < 10000) await sleep(20);
     assert.deepEqual(got.outs.map((o) => o.payload.echo.n), [1]);
+    // One held past its timeout failed, one held then answered: two messages, one NetworkError.
+    const f = figures();
+    assert.equal(f.messages, 2);
+    assert.deepEqual(f.errors, { NetworkError: 1 });
   });
 
   it('maxQueue bounds it: held messages count, past it QueueFull at once; a redeploy ends the held ones with one warning', async function () {

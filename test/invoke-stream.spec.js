@@ -265,6 +265,18 @@ describe('sagemaker-invoke mode stream: server-sent events (text/event-stream)',
     }
   });
 
+  it('an event without a name or id carries none, even when the input msg carries an earlier answer\'s', async function () {
+    server.setEndpoint('ep', () => ({ contentType: 'text/event-stream', stream: [{ part: 'data: a\n\nevent: token\nid: 2\ndata: b\n\ndata: c\n\n' }] }));
+    const nodes = await load(server.url, { invoke: { ...STREAM, streamSplit: 'lines' } });
+    const got = collect(nodes);
+    // The msg comes from an earlier SageMaker node whose last event had a name and an id.
+    nodes.n1.receive({ payload: 'x', sagemaker: { endpointName: 'earlier', event: 'old', eventId: '9' } });
+    await until(() => got.out.length === 3, 'three events');
+    assert.deepEqual(got.out.map((m) => m.payload), ['a', 'b', 'c']);
+    assert.deepEqual(got.out.map((m) => [m.sagemaker.event, m.sagemaker.eventId]), [[undefined, undefined], ['token', '2'], [undefined, undefined]]);
+    assert.equal(got.caught.length, 0);
+  });
+
   it('output json: an event that is not JSON fails at Catch naming the event, after the events before it', async function () {
     server.setEndpoint('ep', () => ({ contentType: 'text/event-stream', stream: [{ part: 'data: {"a":1}\n\ndata: Hello\n\n' }] }));
     const nodes = await load(server.url, { invoke: { ...STREAM, streamSplit: 'lines', output: 'json' } });

@@ -97,6 +97,15 @@ describe('live figures of the invoke node', function () {
     assert.deepEqual([f.inFlight, f.queued, f.requests, f.messages], [0, 0, 5, 5]);
   });
 
+  it('a node that cannot send is listed with its own mode and endpoint: stream without a config node, async with a bad setting', async function () {
+    await load(server.url, {
+      invoke: { mode: 'stream', config: '', endpointName: 'my-llm' },
+      extraNodes: [{ id: 'n2', type: 'sagemaker-invoke', z: 'f1', name: 'jobs', config: 'c1', mode: 'async', endpointName: 'my-jobs', maxInFlight: 0, wires: [[]] }],
+    });
+    assert.deepEqual([figuresOf('n1').mode, figuresOf('n1').endpoint], ['stream', 'my-llm']);
+    assert.deepEqual([figuresOf('n2').mode, figuresOf('n2').endpoint], ['async', 'my-jobs']);
+  });
+
   it('a removed node\'s figures go; a redeployed node starts again from 0', async function () {
     server.setEndpoint('ep', () => json(1));
     const nodes = await load(server.url);

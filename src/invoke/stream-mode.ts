@@ -58,7 +58,9 @@ async function readStream(
     if (!part) return;
     setMsgProperty(target, settings.outputProperty, part.value);
     target.parts = part.parts;
+    // A part's msg has only its own event name and id, never those of an earlier answer the input msg carried.
     if (part.label) target[METADATA_PROPERTY] = { ...withoutEventLabel(target[METADATA_PROPERTY]), ...part.label };
+    else if (hasEventLabel(target[METADATA_PROPERTY])) target[METADATA_PROPERTY] = withoutEventLabel(target[METADATA_PROPERTY]);
     running.send(target);
   };
 
@@ -106,6 +108,10 @@ async function readStream(
  * A copy of the msg.sagemaker a part's msg carries (a copy of the input msg's), without the event name and id of
  * an earlier answer: a part's msg has only its own.
  */
+function hasEventLabel(meta: unknown): boolean {
+  return meta !== null && typeof meta === 'object' && ('event' in meta || 'eventId' in meta);
+}
+
 function withoutEventLabel(meta: unknown): Record<string, unknown> {
   if (meta === null || typeof meta !== 'object' || Array.isArray(meta)) return {};
   const { event: _event, eventId: _eventId, ...rest } = meta as Record<string, unknown>;

@@ -8,7 +8,7 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { INVOKE_NODE_TYPE } from '../shared/names';
-import type { OverridableField } from '../shared/fields';
+import { INVOKE_MODES, type OverridableField } from '../shared/fields';
 import { resolveInvokeSettings, type InvokeDef, type InvokeSettings, type MsgFilledSetting } from '../shared/invoke-settings';
 import { FlowError, type FlowErrorParams } from '../shared/flow-error';
 import { Dispatcher } from '../invoke/dispatch';
@@ -140,8 +140,11 @@ export = function register(RED: NodeAPI): void {
 
     let status: NodeStatus | undefined;
     // The live figures (sidebar "SageMaker", GET sagemaker-runtime/stats); the gauges are read when they are taken.
-    const live = { id: node.id, type: INVOKE_NODE_TYPE, name: def.name ?? '', flow: node.z ?? '', endpoint: settings?.fields.endpointName ?? String(def.endpointName ?? '') };
-    const figures = liveRegistry.add({ ...live, mode: settings?.mode ?? 'invoke' }, () => {
+    // A node that cannot send (no config node, say) still shows its own mode and endpoint, as its dialog says them.
+    const known = resolved instanceof FlowError ? undefined : resolved;
+    const mode = known?.mode ?? (INVOKE_MODES.find((m) => m === def.mode) ?? 'invoke');
+    const live = { id: node.id, type: INVOKE_NODE_TYPE, name: def.name ?? '', flow: node.z ?? '', endpoint: known?.fields.endpointName ?? String(def.endpointName ?? '') };
+    const figures = liveRegistry.add({ ...live, mode }, () => {
       const counts = dispatcher?.counts();
       return { inFlight: counts?.inFlight ?? 0, queued: counts?.queued ?? 0, waiting: waits?.waitingCount ?? 0, streams: 0 };
     });

@@ -20,7 +20,10 @@ import { FlowError, type FlowErrorParams } from './flow-error';
 export const OUTPUT_MODES = ['auto', 'json', 'text', 'buffer'] as const;
 export type OutputMode = (typeof OUTPUT_MODES)[number];
 
-/** `streamSplit`: send the service's parts as they come (`none`), or re-cut them at newlines (`lines`). */
+/**
+ * `streamSplit`: send the service's parts as they come (`none`), or re-cut them at newlines (`lines`), a
+ * `text/event-stream` answer into its server-sent events.
+ */
 export const STREAM_SPLITS = ['none', 'lines'] as const;
 export type StreamSplit = (typeof STREAM_SPLITS)[number];
 

@@ -205,6 +205,8 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
     await tray.locator('#node-input-mode').selectOption('stream');
     for (const key of ['batchSize', 'batchWindow', 'batchFormat', 'batchKey']) assert.equal(await visible(key), false, `${key} hidden in stream mode`);
     assert.equal(await tray.locator('#sagemaker-invoke-batching').isVisible(), false);
+    // Split's choices (lines: newlines, or the events of a text/event-stream) show whole.
+    assert.deepEqual(await page.evaluate(dialogLayoutProblems, '.red-ui-tray:last-child'), [], 'the stream rows lay out');
     await tray.locator('#node-input-mode').selectOption('invoke');
     assert.equal(await visible('batchKey'), true);
     // Back to the defaults for the tests that follow.
