@@ -135,9 +135,10 @@ describe('editor-shared.js: the editor\'s names and validators', function () {
       S.maxQueueValidator.call(node, node.maxQueue, label('maxQueue')),
     ].filter((m) => m !== true).map((m) => m.split(':')[0]);
     assert.deepEqual(messages, ['output', 'batchKey', 'maxQueue']);
-    // The runtime's own check finds the first of them.
+    // The runtime's own check names the same ones, all at once, each by the rule the dialog shows.
     const { resolveInvokeSettings } = require('../dist/shared/invoke-settings');
-    assert.equal(resolveInvokeSettings({ ...node, batchSize: 16, maxQueue: 8 }).key, 'batchOutputBuffer');
+    const found = resolveInvokeSettings({ ...node, batchSize: 16, maxQueue: 8 });
+    assert.deepEqual(found.errors.map((e) => [e.params.field ?? '', e.key]), [['', 'batchOutputBuffer'], ['', 'batchKeyUnused'], ['', 'batchQueueTooSmall']]);
   });
   it('bidi node: its fields, output and limits by the runtime\'s rules (bidi-settings)', function () {
     assert.equal(S.names.BIDI_NODE_TYPE, names.BIDI_NODE_TYPE);
