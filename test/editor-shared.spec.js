@@ -163,6 +163,49 @@ describe('editor-shared.js: the editor\'s names and validators', function () {
     assert.notEqual(v('maxQueue', '1.5'), true);
   });
 
+  it('issue 23\'s settings: the editor accepts and refuses what the runtime does, and a node saved without them is valid in both', function () {
+    const { resolveInvokeSettings } = require('../dist/shared/invoke-settings');
+    const { resolveClientSettings } = require('../dist/config/client-config');
+    const opt = { label: 'L' };
+    // The invoke node's onUnreachable and holdTimeout.
+    const onUnreachable = S.choiceValidator(S.names.ON_UNREACHABLE);
+    const runtime = (def) => {
+      const r = resolveInvokeSettings({ endpointName: 'ep', ...def });
+      return r instanceof Error ? r.params.rule : true;
+    };
+    for (const value of [undefined, '', 'fail', 'hold', 'wait']) {
+      assert.equal(onUnreachable(value, opt) === true, runtime({ onUnreachable: value }) === true, `onUnreachable ${value}`);
+    }
+    assert.equal(onUnreachable('wait', opt), 'L: must be one of fail, hold');
+    for (const value of [undefined, '', '1', '300', '86400', '0', '86401', '1.5', 'soon']) {
+      const editor = S.holdTimeoutValidator.call({ onUnreachable: 'hold' }, value, opt);
+      assert.equal(editor === true, runtime({ onUnreachable: 'hold', holdTimeout: value }) === true, `holdTimeout ${value}`);
+    }
+    assert.match(S.holdTimeoutValidator.call({}, '0', opt), /^L: must be a whole number from 1 to 86400/);
+    assert.equal(S.holdTimeoutValidator.length, 2);
+    const saved = runtime({});
+    assert.equal(saved, true);
+    assert.deepEqual([resolveInvokeSettings({ endpointName: 'ep' }).onUnreachable, resolveInvokeSettings({ endpointName: 'ep' }).holdTimeout], ['fail', '']);
+    // The config node's IoT settings (required ones only with authMode iot).
+    const config = (field, value) => {
+      try {
+        resolveClientSettings({ region: 'eu-west-1', authMode: 'iot', iotCredentialsEndpoint: 'c2abcd.credentials.iot.eu-west-1.amazonaws.com', iotRoleAlias: 'alias', [field]: value }, {});
+        return true;
+      } catch (err) {
+        return (err.errors || [err]).some((e) => e.params.field === field) ? false : true;
+      }
+    };
+    const cases = {
+      iotCredentialsEndpoint: ['c2abcd.credentials.iot.eu-west-1.amazonaws.com', 'https://127.0.0.1:8443', 'host:8443', 'http://plain', 'a b', ''],
+      iotRoleAlias: ['sagemaker-invoker-alias', 'a=b,c@d_e', 'no spaces', 'x'.repeat(129), ''],
+      iotThingName: ['gateway-7', 'plant:line_3', 'no/slash', 'x'.repeat(129), ''],
+    };
+    for (const [field, values] of Object.entries(cases)) {
+      const editor = S.configValidator(field, field !== 'iotThingName');
+      for (const value of values) assert.equal(editor(value, opt) === true, config(field, value), `${field} ${JSON.stringify(value)}`);
+    }
+  });
+
   it('msg property paths take the dotted form the runtime reads', function () {
     assert.equal(S.propertyValidator('payload'), true);
     assert.equal(S.propertyValidator('data.input'), true);
