@@ -19,6 +19,7 @@ const { testServer } = require('./workspace');
 const { IotCredentialsServer } = testServer('iot-credentials-server');
 const { ConnectProxy } = testServer('connect-proxy');
 const { makeCerts } = testServer('certs');
+const { TcpRelay } = testServer('tcp-relay');
 const proxyNode = require('@node-red/nodes/core/network/06-httpproxy.js');
 const tlsNode = require('@node-red/nodes/core/network/05-tls.js');
 
@@ -226,6 +227,31 @@ describe('at the edge: device-certificate credentials (authMode iot) and Greengr
     assert.ok(seen.length > 1000, 'there is output to look through');
     const leaked = secrets.filter((secret) => seen.includes(secret) || seen.includes(JSON.stringify(secret).slice(1, -1)));
     assert.deepEqual(leaked, []);
+  });
+
+  it('with onUnreachable hold, a credentials endpoint that cannot be reached holds the messages until it can', async function () {
+    const relay = new TcpRelay({ host: '127.0.0.1', port: Number(new URL(iot.url).port) });
+    await relay.listen();
+    try {
+      const got = await load({ config: { iotCredentialsEndpoint: relay.url('https') }, invoke: { onUnreachable: 'hold', maxInFlight: 1 } });
+      const statuses = [];
+      const status = got.n1.status.bind(got.n1);
+      got.n1.status = (st) => { statuses.push(st.text); status(st); };
+      await relay.set('refuse');
+      got.n1.receive({ payload: { n: 0 } });
+      got.n1.receive({ payload: { n: 1 } });
+      const started = Date.now();
+      while (!statuses.some((t) => /^offline: 2 held/.test(t || '')) && Date.now() - started < 10000) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(statuses.some((t) => /^offline: 2 held, next try in \d+ s$/.test(t || '')), statuses.join(' | '));
+      assert.deepEqual(got.catches.map((m) => m.error.message), [], 'held, not failed');
+      await relay.set('pass');
+      while (got.outs.length < 2 && Date.now() - started < 20000) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(got.outs.map((m) => m.payload.echo.n), [0, 1], 'answered in order once the provider is back');
+      assert.deepEqual(got.catches, []);
+      assert.equal(iot.requests.length, 1);
+    } finally {
+      await relay.stop();
+    }
   });
 
   it('names a missing certificate node, role alias or endpoint when the flow starts, with every other problem at once', async function () {
