@@ -120,7 +120,8 @@ describe('editor-shared.js: the editor\'s names and validators', function () {
     assert.equal(queue.call({ batchSize: '16' }, '16'), true);
     assert.equal(queue.call({}, '0'), true, 'no batching: no queue is fine');
     assert.match(queue.call({ batchSize: '16' }, '8', { label: 'Queue' }), /^Queue: must be at least the batch size \(16\)/);
-    assert.match(queue.call({ batchSize: '1001' }, ''), /at least the batch size/, 'blank is the default 1000');
+    assert.equal(queue.call({ batchSize: '1000' }, ''), true, 'blank is the default 1000, which holds the largest batch');
+    assert.equal(queue.call({ batchSize: '1001' }, ''), true, 'a batch size out of range is its own error, not the queue\'s');
     assert.match(queue.call({ batchSize: '16' }, '-1'), /0 to 1000000/);
     assert.equal(queue.call({ batchSize: '16', mode: 'stream' }, '8'), true, 'the mode is batchSize\'s error');
     assert.equal(queue.call({ batchSize: '${SIZE}' }, '8'), true, 'an env variable is checked when the flow starts');
@@ -139,6 +140,10 @@ describe('editor-shared.js: the editor\'s names and validators', function () {
     const { resolveInvokeSettings } = require('../dist/shared/invoke-settings');
     const found = resolveInvokeSettings({ ...node, batchSize: 16, maxQueue: 8 });
     assert.deepEqual(found.errors.map((e) => [e.params.field ?? '', e.key]), [['', 'batchOutputBuffer'], ['', 'batchKeyUnused'], ['', 'batchQueueTooSmall']]);
+    // A number that breaks its own rule is named once, by its own field: not also as too big for the queue.
+    assert.equal(S.maxQueueValidator.call({ batchSize: '1001' }, '1000', label('maxQueue')), true);
+    assert.match(S.batchSizeValidator.call({ maxQueue: '1000' }, '1001', label('batchSize')), /^batchSize: must be a whole number/);
+    assert.equal(resolveInvokeSettings({ batchSize: '1001', maxQueue: '1000' }).params.field, 'batchSize');
   });
   it('bidi node: its fields, output and limits by the runtime\'s rules (bidi-settings)', function () {
     assert.equal(S.names.BIDI_NODE_TYPE, names.BIDI_NODE_TYPE);

@@ -278,6 +278,17 @@ const HOLD_CHECKS: readonly Check[] = [
   },
 ];
 
+/**
+ * The settings the rules about other fields see: a number that breaks its own rule counts as its default there (a
+ * batch size of 1001 is named once, not also as too big for the queue), as shared/problems goes on with a stand-in.
+ */
+function withStandIns(s: Read, def: InvokeDef): Read {
+  for (const key of LIMIT_KEYS) {
+    if (number(key).check(s, def)) s[key] = INVOKE_DEFAULTS[key];
+  }
+  return s;
+}
+
 /** Every rule, in the order the runtime reports them (the request fields' own come from validateNodeFields). */
 const CHECKS: readonly Check[] = [
   choice('output', OUTPUT_MODES),
@@ -298,12 +309,13 @@ const CHECKS: readonly Check[] = [
  * wrong fails every message with that error.
  */
 export function resolveInvokeSettings(def: InvokeDef): InvokeSettings | FlowError {
-  const s = read(def);
+  const s = withStandIns(read(def), def);
   const found = new Map<Check['about'], FlowError>();
   for (const { about, check } of CHECKS) {
     if (found.has(about)) continue;
     const err = check(s, def);
-    if (err) found.set(about, err);
+    if (!err) continue;
+    found.set(about, err);
   }
   // The request fields set on the node are checked together: each bad one is named.
   const errors = [...found.values()].flatMap((err) => (err instanceof FlowErrors ? err.errors : [err]));
@@ -325,7 +337,7 @@ export function resolveInvokeSettings(def: InvokeDef): InvokeSettings | FlowErro
  */
 export function settingProblem(node: InvokeDef, field: SettingKey, value: unknown): string | undefined {
   const def: InvokeDef = { ...node, [field]: value };
-  const s = read(def);
+  const s = withStandIns(read(def), def);
   for (const { about, check, dialog } of CHECKS) {
     if (about !== field) continue;
     const err = check(s, def);
