@@ -241,6 +241,16 @@ describe('sagemaker-bidi: bidirectional streams through the node', function () {
     assert.ok(!JSON.stringify(caught).includes(wrong.secretAccessKey));
   });
 
+  it('a node with several bad settings names every one of them in one error', async function () {
+    const { n1, got } = await load(url, { endpointName: 'bad_name', modelInvocationPath: '/v1', output: 'xml', maxQueue: '1.5' });
+    n1.receive({ topic: 'r', payload: 'x' });
+    await until(() => got.caught.length === 1, 'the message at Catch');
+    const words = got.caught[0].error.message;
+    for (const field of ['endpointName', 'modelInvocationPath', 'output', 'maxQueue']) {
+      assert.equal(words.split(`The node's ${field} is `).length, 2, `${field} named once in: ${words}`);
+    }
+  });
+
   it('bad input fails with the field and rule; msg.reset aborts a stream quietly', async function () {
     const { n1, got } = await load(url, { endpointName: 'silent' });
     n1.receive({ topic: 'r' });

@@ -120,7 +120,8 @@ describe('editor-shared.js: the editor\'s names and validators', function () {
     assert.equal(queue.call({ batchSize: '16' }, '16'), true);
     assert.equal(queue.call({}, '0'), true, 'no batching: no queue is fine');
     assert.match(queue.call({ batchSize: '16' }, '8', { label: 'Queue' }), /^Queue: must be at least the batch size \(16\)/);
-    assert.match(queue.call({ batchSize: '1001' }, ''), /at least the batch size/, 'blank is the default 1000');
+    assert.equal(queue.call({ batchSize: '1000' }, ''), true, 'blank is the default 1000, which holds the largest batch');
+    assert.equal(queue.call({ batchSize: '1001' }, ''), true, 'a batch size out of range is its own error, not the queue\'s');
     assert.match(queue.call({ batchSize: '16' }, '-1'), /0 to 1000000/);
     assert.equal(queue.call({ batchSize: '16', mode: 'stream' }, '8'), true, 'the mode is batchSize\'s error');
     assert.equal(queue.call({ batchSize: '${SIZE}' }, '8'), true, 'an env variable is checked when the flow starts');
@@ -135,9 +136,14 @@ describe('editor-shared.js: the editor\'s names and validators', function () {
       S.maxQueueValidator.call(node, node.maxQueue, label('maxQueue')),
     ].filter((m) => m !== true).map((m) => m.split(':')[0]);
     assert.deepEqual(messages, ['output', 'batchKey', 'maxQueue']);
-    // The runtime's own check finds the first of them.
+    // The runtime's own check names the same ones, all at once, each by the rule the dialog shows.
     const { resolveInvokeSettings } = require('../dist/shared/invoke-settings');
-    assert.equal(resolveInvokeSettings({ ...node, batchSize: 16, maxQueue: 8 }).key, 'batchOutputBuffer');
+    const found = resolveInvokeSettings({ ...node, batchSize: 16, maxQueue: 8 });
+    assert.deepEqual(found.errors.map((e) => [e.params.field ?? '', e.key]), [['', 'batchOutputBuffer'], ['', 'batchKeyUnused'], ['', 'batchQueueTooSmall']]);
+    // A number that breaks its own rule is named once, by its own field: not also as too big for the queue.
+    assert.equal(S.maxQueueValidator.call({ batchSize: '1001' }, '1000', label('maxQueue')), true);
+    assert.match(S.batchSizeValidator.call({ maxQueue: '1000' }, '1001', label('batchSize')), /^batchSize: must be a whole number/);
+    assert.equal(resolveInvokeSettings({ batchSize: '1001', maxQueue: '1000' }).params.field, 'batchSize');
   });
   it('bidi node: its fields, output and limits by the runtime\'s rules (bidi-settings)', function () {
     assert.equal(S.names.BIDI_NODE_TYPE, names.BIDI_NODE_TYPE);
@@ -160,6 +166,49 @@ describe('editor-shared.js: the editor\'s names and validators', function () {
     assert.equal(v('idleTimeout', ''), true);
     assert.notEqual(v('idleTimeout', '0'), true);
     assert.notEqual(v('maxQueue', '1.5'), true);
+  });
+
+  it('issue 23\'s settings: the editor accepts and refuses what the runtime does, and a node saved without them is valid in both', function () {
+    const { resolveInvokeSettings } = require('../dist/shared/invoke-settings');
+    const { resolveClientSettings } = require('../dist/config/client-config');
+    const opt = { label: 'L' };
+    // The invoke node's onUnreachable and holdTimeout.
+    const onUnreachable = S.choiceValidator(S.names.ON_UNREACHABLE);
+    const runtime = (def) => {
+      const r = resolveInvokeSettings({ endpointName: 'ep', ...def });
+      return r instanceof Error ? r.params.rule : true;
+    };
+    for (const value of [undefined, '', 'fail', 'hold', 'wait']) {
+      assert.equal(onUnreachable(value, opt) === true, runtime({ onUnreachable: value }) === true, `onUnreachable ${value}`);
+    }
+    assert.equal(onUnreachable('wait', opt), 'L: must be one of fail, hold');
+    for (const value of [undefined, '', '1', '300', '86400', '0', '86401', '1.5', 'soon']) {
+      const editor = S.holdTimeoutValidator.call({ onUnreachable: 'hold' }, value, opt);
+      assert.equal(editor === true, runtime({ onUnreachable: 'hold', holdTimeout: value }) === true, `holdTimeout ${value}`);
+    }
+    assert.match(S.holdTimeoutValidator.call({}, '0', opt), /^L: must be a whole number from 1 to 86400/);
+    assert.equal(S.holdTimeoutValidator.length, 2);
+    const saved = runtime({});
+    assert.equal(saved, true);
+    assert.deepEqual([resolveInvokeSettings({ endpointName: 'ep' }).onUnreachable, resolveInvokeSettings({ endpointName: 'ep' }).holdTimeout], ['fail', '']);
+    // The config node's IoT settings (required ones only with authMode iot).
+    const config = (field, value) => {
+      try {
+        resolveClientSettings({ region: 'eu-west-1', authMode: 'iot', iotCredentialsEndpoint: 'c2abcd.credentials.iot.eu-west-1.amazonaws.com', iotRoleAlias: 'alias', [field]: value }, {});
+        return true;
+      } catch (err) {
+        return (err.errors || [err]).some((e) => e.params.field === field) ? false : true;
+      }
+    };
+    const cases = {
+      iotCredentialsEndpoint: ['c2abcd.credentials.iot.eu-west-1.amazonaws.com', 'https://127.0.0.1:8443', 'host:8443', 'http://plain', 'a b', ''],
+      iotRoleAlias: ['sagemaker-invoker-alias', 'a=b,c@d_e', 'no spaces', 'x'.repeat(129), ''],
+      iotThingName: ['gateway-7', 'plant:line_3', 'no/slash', 'x'.repeat(129), ''],
+    };
+    for (const [field, values] of Object.entries(cases)) {
+      const editor = S.configValidator(field, field !== 'iotThingName');
+      for (const value of values) assert.equal(editor(value, opt) === true, config(field, value), `${field} ${JSON.stringify(value)}`);
+    }
   });
 
   it('msg property paths take the dotted form the runtime reads', function () {

@@ -289,6 +289,38 @@ describe('sagemaker-invoke: input is checked before anything is sent', function 
     assert.equal(server.requests.length, 0, 'nothing was sent');
   });
 
+  it('with onUnreachable hold, a bad msg.holdTimeout is named with a bad sessionId and requestTimeout, and with a missing endpoint', async function () {
+    const nodes = await load(server.url, { invoke: { endpointName: '', onUnreachable: 'hold' } });
+    const r = await outcome(nodes, { payload: 1, endpointName: 'ep', sessionId: 'new session', requestTimeout: -5, holdTimeout: 0 });
+    assert.equal(r.where, 'caught');
+    for (const words of [/msg\.holdTimeout must be a whole number from 1 to 86400/, /msg\.sessionId must be NEW_SESSION/, /msg\.requestTimeout must be a whole number/]) {
+      assert.match(r.msg.error.message, words);
+    }
+    // A request that cannot be built at all (no endpoint) still names the hold timeout.
+    const again = await outcome(nodes, { payload: 1, holdTimeout: 'soon' });
+    assert.equal(again.where, 'caught');
+    assert.match(again.msg.error.message, /msg\.holdTimeout must be a whole number/);
+    assert.match(again.msg.error.message, /endpoint/i);
+    assert.equal(server.requests.length, 0, 'nothing was sent');
+  });
+
+  it('an invoke node with several bad settings names every one of them, each once, old and new (onUnreachable, holdTimeout)', async function () {
+    const nodes = await load(server.url, {
+      invoke: { endpointName: 'bad_name', targetVariant: 'v 1', maxQueue: -1, onUnreachable: 'wait', holdTimeout: '0' },
+    });
+    const r = await outcome(nodes, { payload: 1 });
+    assert.equal(r.where, 'caught');
+    const words = r.msg.error.message;
+    for (const field of ['endpointName', 'targetVariant', 'maxQueue', 'onUnreachable', 'holdTimeout']) {
+      assert.equal(words.split(`The node's ${field} is `).length, 2, `${field} named once in: ${words}`);
+    }
+    assert.match(words, /onUnreachable is "wait": onUnreachable must be one of fail, hold/);
+    const logged = helper.log().args.filter((a) => a[0] && a[0].level === 20 && /The node's endpointName/.test(a[0].msg));
+    assert.equal(logged.length, 1, 'one error at deploy');
+    assert.match(logged[0][0].msg, /holdTimeout/);
+    assert.equal(server.requests.length, 0);
+  });
+
   it('a config node with several bad settings names every one of them at deploy, in one error', async function () {
     const nodes = await load(server.url, { config: { region: 'Ireland', endpointUrl: 'not a url', maxAttempts: 0, timeout: 'soon' } });
     const r = await outcome(nodes, { payload: 1 });

@@ -160,6 +160,20 @@ describe('at the edge: riding out an outage (onUnreachable)', function () {
     assert.ok(got.outs.length > 0);
   });
 
+  it('a node saved without onUnreachable and holdTimeout (imported from before them) works, with fail', async function () {
+    const got = await load({}); // the node's properties have neither key (INVOKE_BLANK predates them)
+    await relay.set('refuse');
+    got.n1.receive({ payload: { n: 0 } });
+    const started = Date.now();
+    while (got.catches.length < 1 && Date.now() - started < 10000) await sleep(20);
+    assert.deepEqual(got.catches.map((m) => m.sagemaker.error.name), ['NetworkError'], 'failed at once with the network error, not held');
+    assert.ok(!got.statuses.some((s) => /not configured|offline/.test(s || '')), got.statuses.join(' | '));
+    await relay.set('pass');
+    got.n1.receive({ payload: { n: 1 } });
+    while (got.outs.length < 1 && Date.now() - started < 10000) await sleep(20);
+    assert.deepEqual(got.outs.map((o) => o.payload.echo.n), [1]);
+  });
+
   it('holdTimeout bounds the wait: a message held longer ends at Catch with the network error that held it', async function () {
     const got = await load({ onUnreachable: 'hold', holdTimeout: '' });
     await relay.set('refuse');

@@ -10,6 +10,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const crypto = require('node:crypto');
+const net = require('node:net');
+const { execFileSync } = require('node:child_process');
 const FakeTimers = require('@sinonjs/fake-timers');
 const { helper, KEYS, INVOKE_BLANK, json, configNode, invokeNode, catchNode, sendAndSettle } = require('./harness');
 const { SageMakerServer } = require('sagemaker-local');
@@ -17,6 +19,7 @@ const { testServer } = require('./workspace');
 const { IotCredentialsServer } = testServer('iot-credentials-server');
 const { ConnectProxy } = testServer('connect-proxy');
 const { makeCerts } = testServer('certs');
+const { TcpRelay } = testServer('tcp-relay');
 const proxyNode = require('@node-red/nodes/core/network/06-httpproxy.js');
 const tlsNode = require('@node-red/nodes/core/network/05-tls.js');
 
@@ -105,6 +108,14 @@ describe('at the edge: device-certificate credentials (authMode iot) and Greengr
 
   const send = sendAndSettle;
 
+  /** A port on 127.0.0.1 that nothing listens on. */
+  const freePort = () => new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+
   const keyText = () => fs.readFileSync(certs.paths.clientKey, 'utf8').split('\n').filter((l) => l && !l.startsWith('-----')).join('');
 
   it('buys credentials with the device certificate that SageMaker accepts; one fetch serves many messages', async function () {
@@ -191,12 +202,68 @@ describe('at the edge: device-certificate credentials (authMode iot) and Greengr
     assert.ok(!JSON.stringify(m).includes(otherKey), 'the private key is in no message');
   });
 
-  it('names a missing certificate node, role alias or endpoint when the flow starts', async function () {
-    const got = await load({ config: { iotTls: '', iotRoleAlias: '' }, nodes: [] });
-    assert.match(got.c1.configError, /iotRoleAlias is required/);
+  it('the private key and its passphrase reach no log, status or message, on success and on failure', async function () {
+    // The device key encrypted with a passphrase, kept (as core keeps it) in the tls-config node's credentials.
+    const passphrase = 'device-key-passphrase-7f3a';
+    const encrypted = path.join(certs.dir, 'client-encrypted.key');
+    execFileSync('openssl', ['pkey', '-in', certs.paths.clientKey, '-aes256', '-passout', `pass:${passphrase}`, '-out', encrypted]);
+    const keyLines = (file) => fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.length >= 20 && !l.startsWith('-----'));
+    const secrets = [passphrase, ...keyLines(encrypted), ...keyLines(certs.paths.clientKey)];
+    const outputs = [];
+    for (const config of [{}, { iotRoleAlias: 'no-such-alias' }, { iotCredentialsEndpoint: `https://127.0.0.1:${await freePort()}` }]) {
+      const got = await load({ config, nodes: [TLS_NODE({ key: encrypted })], credentials: { devtls: { passphrase } } });
+      const statuses = [];
+      const status = got.n1.status.bind(got.n1);
+      got.n1.status = (st) => { statuses.push(st); status(st); };
+      await send(got, { n: 1 });
+      await helper.unload();
+      outputs.push({ config, outs: got.outs, catches: got.catches, statuses, logs: helper.log().args });
+    }
+    assert.equal(outputs[0].outs.length, 1, 'the encrypted key and its passphrase work');
+    assert.match(outputs[1].catches[0].error.message, /no-such-alias/, 'a refusal');
+    assert.equal(outputs[2].catches[0].sagemaker.error.name, 'NetworkError', 'an unreachable endpoint');
+    assert.ok(outputs[1].logs.length > 0, 'Node-RED logged while it ran');
+    const seen = JSON.stringify(outputs);
+    assert.ok(seen.length > 1000, 'there is output to look through');
+    const leaked = secrets.filter((secret) => seen.includes(secret) || seen.includes(JSON.stringify(secret).slice(1, -1)));
+    assert.deepEqual(leaked, []);
+  });
+
+  it('with onUnreachable hold, a credentials endpoint that cannot be reached holds the messages until it can', async function () {
+    const relay = new TcpRelay({ host: '127.0.0.1', port: Number(new URL(iot.url).port) });
+    await relay.listen();
+    try {
+      const got = await load({ config: { iotCredentialsEndpoint: relay.url('https') }, invoke: { onUnreachable: 'hold', maxInFlight: 1 } });
+      const statuses = [];
+      const status = got.n1.status.bind(got.n1);
+      got.n1.status = (st) => { statuses.push(st.text); status(st); };
+      await relay.set('refuse');
+      got.n1.receive({ payload: { n: 0 } });
+      got.n1.receive({ payload: { n: 1 } });
+      const started = Date.now();
+      while (!statuses.some((t) => /^offline: 2 held/.test(t || '')) && Date.now() - started < 10000) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(statuses.some((t) => /^offline: 2 held, next try in \d+ s$/.test(t || '')), statuses.join(' | '));
+      assert.deepEqual(got.catches.map((m) => m.error.message), [], 'held, not failed');
+      await relay.set('pass');
+      while (got.outs.length < 2 && Date.now() - started < 20000) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(got.outs.map((m) => m.payload.echo.n), [0, 1], 'answered in order once the provider is back');
+      assert.deepEqual(got.catches, []);
+      assert.equal(iot.requests.length, 1);
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  it('names a missing certificate node, role alias or endpoint when the flow starts, with every other problem at once', async function () {
+    const got = await load({ config: { iotTls: '', iotRoleAlias: '', iotThingName: 'gateway 7', region: 'Ireland' }, nodes: [] });
+    for (const words of [/region must be an AWS region/, /iotRoleAlias is required/, /iotThingName must be an AWS IoT thing name/, /iotTls is required/]) {
+      assert.match(got.c1.configError, words);
+    }
     await helper.unload();
-    const again = await load({ config: { iotTls: '' }, nodes: [] });
-    assert.match(again.c1.configError, /iotTls is required/);
+    const again = await load({ config: { iotTls: 'gone', iotCredentialsEndpoint: '', timeout: 'soon' }, nodes: [] });
+    for (const words of [/iotCredentialsEndpoint is required/, /timeout must be a whole number/, /iotTls names a config node \(tls-config\) that does not exist/]) {
+      assert.match(again.c1.configError, words);
+    }
   });
 
   it('Greengrass v2: the default chain reads the token exchange service (container credentials), never through the proxy', async function () {

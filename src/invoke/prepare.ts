@@ -63,8 +63,13 @@ export function prepareRequest(settings: InvokeSettings, msg: MsgLike, batching:
 }
 
 function prepareEach(settings: InvokeSettings, msg: MsgLike, batching: boolean, maxRequestTimeout: number): Prepared {
+  // The hold timeout is read first: a request that cannot be built (no endpoint, a body that cannot be sent) throws,
+  // and msg.holdTimeout must still be named with it.
+  const overridden: Prepared['overridden'] = [];
+  const holdMs = settings.onUnreachable === 'hold' ? holdTimeoutOf(settings, msg, overridden) : undefined;
   const prepared = prepareFor(settings, msg, batching, maxRequestTimeout);
-  if (settings.onUnreachable === 'hold') prepared.request.holdMs = holdTimeoutOf(settings, msg, prepared.overridden);
+  if (holdMs !== undefined) prepared.request.holdMs = holdMs;
+  prepared.overridden.push(...overridden);
   return prepared;
 }
 

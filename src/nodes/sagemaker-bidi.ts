@@ -8,6 +8,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'nod
 import { BIDI_NODE_TYPE, INVOKE_NODE_TYPE, METADATA_PROPERTY, MODULE_NAME } from '../shared/names';
 import { resolveBidiSettings, type BidiDef, type BidiField, type BidiSettings } from '../shared/bidi-settings';
 import { FlowError, type FlowErrorParams } from '../shared/flow-error';
+import { FlowErrors } from '../shared/problems';
 import type { MappedError } from '../invoke/errors';
 import { Outcome } from '../invoke/outcome';
 import { NodeStatus } from '../invoke/status';
@@ -26,8 +27,10 @@ function setupProblem(t: Words, configNode: SageMakerConfigNode | null, resolved
   if (!configNode) return t('errors.noConfig');
   if (configNode.configError) return t('errors.badConfig', { reason: configNode.configError });
   if (resolved instanceof FlowError) {
-    const reason = t(`errors.${resolved.key}`, resolved.params);
-    return t('errors.badSetting', { field: resolved.params.field, value: JSON.stringify(resolved.params.value ?? ''), reason });
+    // Every bad setting at once, each with its value, separated by "; ".
+    return (resolved instanceof FlowErrors ? resolved.errors : [resolved])
+      .map((e) => t('errors.badSetting', { field: e.params.field, value: JSON.stringify(e.params.value ?? ''), reason: t(`errors.${e.key}`, e.params) }))
+      .join('; ');
   }
   if (!connection) return t('errors.noBidiClient');
   return undefined;

@@ -15,7 +15,7 @@ import {
 import { proxyEnvOf, proxyEnvOfNode, proxyEnvSecrets, type ProxyNodeSettings } from '../config/proxy';
 import { MAX_SOCKETS, SocketLimit, type TlsOptions } from '../config/http-handler';
 import { FlowError } from '../shared/flow-error';
-import { inWords } from '../shared/problems';
+import { alongside, collectProblems, inWords, problem } from '../shared/problems';
 import { LazyBidiClient } from '../bidi/client';
 import { Secrets } from '../config/secrets';
 import { createS3Clients } from '../config/s3-client';
@@ -56,12 +56,13 @@ export = function register(RED: NodeAPI): void {
     this.reserveSockets = (count: number): (() => void) => sockets.reserve(count);
 
     /** The options of a core `tls-config` node (as core's MQTT and HTTP request nodes read them). */
-    const tlsOptionsOf = (id: string | undefined, field: 'tls' | 'iotTls'): TlsOptions => {
+    const tlsOptionsOf = (id: string | undefined, field: 'tls' | 'iotTls'): TlsOptions | undefined => {
       const tlsId = (id ?? '').trim();
-      if (!tlsId) throw new FlowError('missingField', { field });
+      // Each problem is reported with the settings' own (shared/problems), not after them.
+      if (!tlsId) return problem(new FlowError('missingField', { field }), undefined);
       const tlsNode = RED.nodes.getNode(tlsId) as TlsConfigNode | null;
-      if (!tlsNode) throw new FlowError('missingConfigNode', { field, type: TLS_NODE_TYPE });
-      if (tlsNode.valid === false) throw new FlowError('invalidTlsNode', {});
+      if (!tlsNode) return problem(new FlowError('missingConfigNode', { field, type: TLS_NODE_TYPE }), undefined);
+      if (tlsNode.valid === false) return problem(new FlowError('invalidTlsNode', {}), undefined);
       keepSecret(tlsNode.credentials?.passphrase);
       const options = tlsNode.addTLSOptions({});
       // A private key given as text never leaves in a message either (as with the passphrase).
@@ -75,7 +76,7 @@ export = function register(RED: NodeAPI): void {
       const proxyId = (def.proxy ?? '').trim();
       if (proxyId) {
         const proxyNode = RED.nodes.getNode(proxyId) as ProxyConfigNode | null;
-        if (!proxyNode) throw new FlowError('missingConfigNode', { field: 'proxy', type: PROXY_NODE_TYPE });
+        if (!proxyNode) return problem(new FlowError('missingConfigNode', { field: 'proxy', type: PROXY_NODE_TYPE }), out);
         const auth = proxyNode.credentials ?? {};
         keepSecret(auth.password);
         out.proxyEnv = proxyEnvOfNode(proxyNode);
@@ -91,9 +92,10 @@ export = function register(RED: NodeAPI): void {
 
     let bidi: LazyBidiClient | undefined;
     try {
-      this.settings = resolveClientSettings(def, creds);
-      const settings = this.settings;
-      const net = network();
+      // Every problem at once: the settings' own, then the proxy and TLS nodes they point at.
+      const { settings, net } = collectProblems(() => ({ settings: alongside(() => resolveClientSettings(def, creds)), net: network() }));
+      if (!settings) throw new Error('unreachable: collectProblems throws when a check failed');
+      this.settings = settings;
       const client = (this.client = new SageMakerRuntimeClient(buildClientConfig(settings, creds, net)));
       allowOneAttempt(client); // the invoke nodes' probes during an outage are single attempts
       bidi = new LazyBidiClient(settings, net, client.config.credentials);

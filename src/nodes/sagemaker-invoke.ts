@@ -11,6 +11,7 @@ import { INVOKE_NODE_TYPE } from '../shared/names';
 import { INVOKE_MODES, type OverridableField } from '../shared/fields';
 import { resolveInvokeSettings, type InvokeDef, type InvokeSettings, type MsgFilledSetting } from '../shared/invoke-settings';
 import { FlowError, type FlowErrorParams } from '../shared/flow-error';
+import { FlowErrors } from '../shared/problems';
 import { Dispatcher } from '../invoke/dispatch';
 import { modeHandlers } from '../invoke/modes';
 import { Outcome } from '../invoke/outcome';
@@ -40,8 +41,9 @@ function setupProblem(t: Words, configNode: SageMakerConfigNode | null, resolved
   return undefined;
 }
 
-/** A bad setting in words; one about a value set on the node names the field and that value. */
+/** A bad setting in words; one about a value set on the node names the field and that value. Several: each, with "; ". */
 function badSetting(t: Words, err: FlowError): string {
+  if (err instanceof FlowErrors) return err.errors.map((e) => badSetting(t, e)).join('; ');
   const reason = t(`errors.${err.key}`, err.params);
   if (err.params.value === undefined) return reason;
   const value = JSON.stringify(String(err.params.value));

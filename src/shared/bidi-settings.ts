@@ -9,6 +9,7 @@ import { REQUEST_FIELDS } from './fields';
 import { OUTPUT_MODES, type OutputMode } from './invoke-settings';
 import { choiceError, enforceRule, wholeNumber, isBlank, type FieldRule, type SavedProperties } from './rules';
 import { FlowError } from './flow-error';
+import { FlowErrors } from './problems';
 import { describeType } from './words';
 
 export const BIDI_NODE_TYPE = 'sagemaker-bidi';
@@ -117,17 +118,19 @@ function checkOne(def: BidiDef, key: SettingKey): FlowError | undefined {
 const CHECKED: readonly SettingKey[] = [...BIDI_FIELD_NAMES, 'output', ...LIMIT_KEYS];
 
 /**
- * The node's settings, or the first thing wrong with them as a FlowError (`params.value` holds the value set on the
- * node): a node whose settings are wrong fails every message with that error.
+ * The node's settings, or what is wrong with them as a FlowError (`params.value` holds the value set on the node),
+ * a FlowErrors naming each bad setting when there are several: a node whose settings are wrong fails every message
+ * with that error.
  */
 export function resolveBidiSettings(def: BidiDef): BidiSettings | FlowError {
+  const errors: FlowError[] = [];
   for (const key of CHECKED) {
     const err = checkOne(def, key);
-    if (err) {
-      if (def[key] !== undefined) err.params.value = String(def[key]);
-      return err;
-    }
+    if (!err) continue;
+    if (def[key] !== undefined) err.params.value = String(def[key]);
+    errors.push(err);
   }
+  if (errors.length) return errors.length === 1 ? errors[0] : new FlowErrors(errors);
   const fields = Object.fromEntries(BIDI_FIELD_NAMES.map((f) => [f, isBlank(def[f]) ? '' : String(def[f])])) as Record<BidiField, string>;
   const numbers = Object.fromEntries(LIMIT_KEYS.map((k) => [k, wholeNumber(k, def[k], BIDI_LIMITS[k], BIDI_DEFAULTS[k])])) as Record<LimitKey, number>;
   return { ...numbers, fields, output: (isBlank(def.output) ? BIDI_DEFAULTS.output : def.output) as OutputMode };

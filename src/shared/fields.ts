@@ -19,6 +19,7 @@ import {
   type FieldRule,
 } from './rules';
 import { FlowError } from './flow-error';
+import { FlowErrors } from './problems';
 import { describeType } from './words';
 
 /**
@@ -238,20 +239,27 @@ export function notForMode(mode: InvokeMode, field: string): FlowError {
 export type NodeFieldSettings = Record<OverridableField, string>;
 
 /**
- * Checks the fields set on the node (once, when it starts): returns the first problem, or undefined. A field the
- * mode's operation does not take must be empty.
+ * Checks the fields set on the node (once, when it starts): returns the problem, a FlowErrors naming each field that
+ * is wrong when there are several, or undefined. A field the mode's operation does not take must be empty.
  */
 export function validateNodeFields(node: NodeFieldSettings, mode: InvokeMode = 'invoke'): FlowError | undefined {
+  const errors: FlowError[] = [];
   for (const field of Object.keys(OVERRIDABLE_FIELDS) as OverridableField[]) {
     const value = node[field] ?? '';
-    if (typeof value !== 'string') return new FlowError('notAString', { field, type: describeType(value) });
+    if (typeof value !== 'string') {
+      errors.push(new FlowError('notAString', { field, type: describeType(value) }));
+      continue;
+    }
     if (value === '') continue;
-    if (!MODE_FIELDS[mode].includes(field)) return notForMode(mode, field);
+    if (!MODE_FIELDS[mode].includes(field)) {
+      errors.push(notForMode(mode, field));
+      continue;
+    }
     try {
       enforceRule(fieldRule(mode, field), value, field);
     } catch (err) {
-      return err as FlowError;
+      errors.push(err as FlowError);
     }
   }
-  return undefined;
+  return errors.length > 1 ? new FlowErrors(errors) : errors[0];
 }

@@ -16,6 +16,7 @@ import {
 } from './fields';
 import { BATCH_KEY_RULE, INPUT_S3_URI_RULE, choiceError, enforceRule, wholeNumber, isBlank, type SavedProperties } from './rules';
 import { FlowError, type FlowErrorParams } from './flow-error';
+import { FlowErrors } from './problems';
 
 export const OUTPUT_MODES = ['auto', 'json', 'text', 'buffer'] as const;
 export type OutputMode = (typeof OUTPUT_MODES)[number];
@@ -280,6 +281,17 @@ const HOLD_CHECKS: readonly Check[] = [
   },
 ];
 
+/**
+ * The settings the rules about other fields see: a number that breaks its own rule counts as its default there (a
+ * batch size of 1001 is named once, not also as too big for the queue), as shared/problems goes on with a stand-in.
+ */
+function withStandIns(s: Read, def: InvokeDef): Read {
+  for (const key of LIMIT_KEYS) {
+    if (number(key).check(s, def)) s[key] = INVOKE_DEFAULTS[key];
+  }
+  return s;
+}
+
 /** Every rule, in the order the runtime reports them (the request fields' own come from validateNodeFields). */
 const CHECKS: readonly Check[] = [
   choice('output', OUTPUT_MODES),
@@ -294,23 +306,31 @@ const CHECKS: readonly Check[] = [
 ];
 
 /**
- * The node's settings, or the first thing wrong with them as a FlowError (its key under `errors.` in the locale;
- * `params.value` holds the value set on the node when the error is about one field): a node whose settings are
+ * The node's settings, or what is wrong with them as a FlowError (its key under `errors.` in the locale;
+ * `params.value` holds the value set on the node when the error is about one field), or a FlowErrors naming every
+ * field that is wrong, each by its first broken rule, as the edit dialog marks them: a node whose settings are
  * wrong fails every message with that error.
  */
 export function resolveInvokeSettings(def: InvokeDef): InvokeSettings | FlowError {
-  const s = read(def);
-  for (const { check } of CHECKS) {
+  const s = withStandIns(read(def), def);
+  const found = new Map<Check['about'], FlowError>();
+  for (const { about, check } of CHECKS) {
+    if (found.has(about)) continue;
     const err = check(s, def);
     if (!err) continue;
+    found.set(about, err);
+  }
+  // The request fields set on the node are checked together: each bad one is named.
+  const errors = [...found.values()].flatMap((err) => (err instanceof FlowErrors ? err.errors : [err]));
+  for (const err of errors) {
     // The value set on the node, for the words that name it (fields set on the node are checked under their name).
     const field = err.params.field;
     if (typeof field === 'string' && field in def && def[field as SettingKey] !== undefined) {
       err.params.value = String(def[field as SettingKey]);
     }
-    return err;
   }
-  return s as InvokeSettings;
+  if (errors.length === 0) return s as InvokeSettings;
+  return errors.length === 1 ? errors[0] : new FlowErrors(errors);
 }
 
 /**
@@ -320,7 +340,7 @@ export function resolveInvokeSettings(def: InvokeDef): InvokeSettings | FlowErro
  */
 export function settingProblem(node: InvokeDef, field: SettingKey, value: unknown): string | undefined {
   const def: InvokeDef = { ...node, [field]: value };
-  const s = read(def);
+  const s = withStandIns(read(def), def);
   for (const { about, check, dialog } of CHECKS) {
     if (about !== field) continue;
     const err = check(s, def);

@@ -52,6 +52,21 @@ export function collectProblems<T>(resolve: () => T): T {
   return result;
 }
 
+/**
+ * Runs one check of several while collectProblems runs: a FlowError it throws (or the FlowErrors of a collection of
+ * its own) is recorded with the others and `undefined` returned, so the next check still runs. Outside a collection
+ * it throws as usual.
+ */
+export function alongside<T>(check: () => T): T | undefined {
+  try {
+    return check();
+  } catch (err) {
+    if (!collecting || !(err instanceof FlowError)) throw err;
+    collecting.push(...(err instanceof FlowErrors ? err.errors : [err]));
+    return undefined;
+  }
+}
+
 /** A FlowError in words: several problems one after another, each in its own words, separated by "; ". */
 export function inWords(err: FlowError, words: (key: string, params: FlowErrorParams) => string): string {
   return err instanceof FlowErrors ? err.errors.map((e) => words(e.key, e.params)).join('; ') : words(err.key, err.params);

@@ -560,19 +560,26 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
     assert.deepEqual(await page.evaluate(check, texts), []);
   });
 
-  it('takes an invoke node imported without inputProperty and outputProperty as valid, as the runtime does (msg.payload)', async function () {
+  it('takes an invoke node imported without inputProperty, outputProperty, onUnreachable and holdTimeout (and a config node without retryMode and the rest) as valid, as the runtime does (the defaults)', async function () {
     const state = await page.evaluate((type) => {
-      let config;
-      RED.nodes.eachConfig((n) => { if (!config && n.type === 'sagemaker-config') config = n.id; });
+      // Its own config node, so the test starts from a known state whichever tests ran before it.
+      const config = RED.nodes.id();
       const id = RED.nodes.id();
-      RED.nodes.import([{ id, type, z: RED.workspaces.active(), x: 200, y: 500, name: '', config, endpointName: 'my-json-model', wires: [[]] }]);
+      // Saved before inputProperty, outputProperty, onUnreachable and holdTimeout existed: none of them is set.
+      RED.nodes.import([
+        { id: config, type: 'sagemaker-config', name: 'imported old node', region: 'us-east-1', authMode: 'chain' },
+        { id, type, z: RED.workspaces.active(), x: 200, y: 500, name: '', config, endpointName: 'my-json-model', wires: [[]] },
+      ]);
       const node = RED.nodes.node(id);
+      const configNode = RED.nodes.node(config);
+      RED.editor.validateNode(configNode);
       RED.editor.validateNode(node);
-      const result = { config: Boolean(config), valid: node.valid, errors: node.validationErrors || [], input: node.inputProperty };
+      const result = { config: configNode.valid ? undefined : configNode.validationErrors, valid: node.valid, errors: node.validationErrors || [], input: node.inputProperty };
       RED.nodes.remove(id);
+      RED.nodes.remove(config);
       return result;
     }, names.INVOKE_NODE_TYPE);
-    assert.ok(state.config, 'a config node to point at');
+    assert.equal(state.config, undefined, `its config node is valid: ${JSON.stringify(state.config)}`);
     assert.ok(state.input === undefined || state.input === '', `imported without it (${state.input})`);
     assert.deepEqual(state.errors, []);
     assert.equal(state.valid, true);

@@ -8,6 +8,7 @@ import { ASYNC_SERVICE_DEFAULTS, ASYNC_TIMEOUT_LIMITS, type InvokeSettings, type
 import { INPUT_S3_URI_RULE, enforceRule, wholeNumber } from '../../shared/rules';
 import { FlowError } from '../../shared/flow-error';
 import { describeType } from '../../shared/words';
+import { problem } from '../../shared/problems';
 
 export interface WaitSettings {
   /** how long the message may wait for its result, in ms */
@@ -22,7 +23,8 @@ export function msgText(msg: Record<string, unknown>, field: MsgFilledSetting): 
   if (v === undefined || v === null || v === '') return undefined;
   if (typeof v === 'string') return v.trim();
   if (typeof v === 'number') return String(v);
-  throw new FlowError('notAString', { field: `msg.${field}`, type: describeType(v) });
+  // Recorded with the message's other problems while shared/problems collects (the value then counts as absent).
+  return problem(new FlowError('notAString', { field: `msg.${field}`, type: describeType(v) }), undefined);
 }
 
 /** The node's value of a setting, else the msg's (checked); which one, and whether the msg's was overridden. */
