@@ -42,12 +42,49 @@ interface TlsConfigNode extends Node<{ passphrase?: string }> {
   addTLSOptions(opts: TlsOptions): TlsOptions;
 }
 
+type KeepSecret = (...values: (string | undefined)[]) => void;
+
+/** The options of a core `tls-config` node (as core's MQTT and HTTP request nodes read them). */
+function tlsOptionsOf(RED: NodeAPI, id: string | undefined, field: 'tls' | 'iotTls', keepSecret: KeepSecret): TlsOptions | undefined {
+  const tlsId = (id ?? '').trim();
+  // Each problem is reported with the settings' own (shared/problems), not after them.
+  if (!tlsId) return problem(new FlowError('missingField', { field }), undefined);
+  const tlsNode = RED.nodes.getNode(tlsId) as TlsConfigNode | null;
+  if (!tlsNode) return problem(new FlowError('missingConfigNode', { field, type: TLS_NODE_TYPE }), undefined);
+  if (tlsNode.valid === false) return problem(new FlowError('invalidTlsNode', {}), undefined);
+  keepSecret(tlsNode.credentials?.passphrase);
+  const options = tlsNode.addTLSOptions({});
+  // A private key given as text never leaves in a message either (as with the passphrase).
+  if (typeof options.key === 'string' || Buffer.isBuffer(options.key)) keepSecret(options.key.toString());
+  return options;
+}
+
+/** Proxy and TLS from the core config nodes the config node points at, or the proxy from the environment. */
+function networkOf(RED: NodeAPI, def: SageMakerConfigDef, sockets: SocketLimit, keepSecret: KeepSecret): NetworkSettings {
+  const out: NetworkSettings = { sockets };
+  const proxyId = (def.proxy ?? '').trim();
+  if (proxyId) {
+    const proxyNode = RED.nodes.getNode(proxyId) as ProxyConfigNode | null;
+    if (!proxyNode) return problem(new FlowError('missingConfigNode', { field: 'proxy', type: PROXY_NODE_TYPE }), out);
+    const auth = proxyNode.credentials ?? {};
+    keepSecret(auth.password);
+    out.proxyEnv = proxyEnvOfNode(proxyNode);
+    if (auth.username || auth.password) out.proxyAuth = { username: auth.username, password: auth.password };
+  } else {
+    out.proxyEnv = proxyEnvOf(process.env);
+    keepSecret(...proxyEnvSecrets(out.proxyEnv));
+  }
+  if ((def.tls ?? '').trim()) out.tls = tlsOptionsOf(RED, def.tls, 'tls', keepSecret);
+  if (def.authMode === 'iot') out.iotTls = tlsOptionsOf(RED, def.iotTls, 'iotTls', keepSecret);
+  return out;
+}
+
 export = function register(RED: NodeAPI): void {
   function SageMakerConfig(this: SageMakerConfigNode, def: SageMakerConfigDef): void {
     RED.nodes.createNode(this, def);
     const creds: ConfigCredentials = this.credentials ?? {};
     const secrets = new Secrets(creds.secretAccessKey, creds.sessionToken);
-    const keepSecret = (...values: (string | undefined)[]): void => secrets.add(...values);
+    const keepSecret: KeepSecret = (...values) => secrets.add(...values);
     this.redact = (text: string): string => secrets.redact(text);
 
     // The agents allow at least the SDK's default of sockets, and as many as the invoke nodes' in-flight limits
@@ -55,45 +92,13 @@ export = function register(RED: NodeAPI): void {
     const sockets = new SocketLimit(MAX_SOCKETS);
     this.reserveSockets = (count: number): (() => void) => sockets.reserve(count);
 
-    /** The options of a core `tls-config` node (as core's MQTT and HTTP request nodes read them). */
-    const tlsOptionsOf = (id: string | undefined, field: 'tls' | 'iotTls'): TlsOptions | undefined => {
-      const tlsId = (id ?? '').trim();
-      // Each problem is reported with the settings' own (shared/problems), not after them.
-      if (!tlsId) return problem(new FlowError('missingField', { field }), undefined);
-      const tlsNode = RED.nodes.getNode(tlsId) as TlsConfigNode | null;
-      if (!tlsNode) return problem(new FlowError('missingConfigNode', { field, type: TLS_NODE_TYPE }), undefined);
-      if (tlsNode.valid === false) return problem(new FlowError('invalidTlsNode', {}), undefined);
-      keepSecret(tlsNode.credentials?.passphrase);
-      const options = tlsNode.addTLSOptions({});
-      // A private key given as text never leaves in a message either (as with the passphrase).
-      if (typeof options.key === 'string' || Buffer.isBuffer(options.key)) keepSecret(options.key.toString());
-      return options;
-    };
-
-    /** Proxy and TLS from the core config nodes this node points at, or the proxy from the environment. */
-    const network = (): NetworkSettings => {
-      const out: NetworkSettings = { sockets };
-      const proxyId = (def.proxy ?? '').trim();
-      if (proxyId) {
-        const proxyNode = RED.nodes.getNode(proxyId) as ProxyConfigNode | null;
-        if (!proxyNode) return problem(new FlowError('missingConfigNode', { field: 'proxy', type: PROXY_NODE_TYPE }), out);
-        const auth = proxyNode.credentials ?? {};
-        keepSecret(auth.password);
-        out.proxyEnv = proxyEnvOfNode(proxyNode);
-        if (auth.username || auth.password) out.proxyAuth = { username: auth.username, password: auth.password };
-      } else {
-        out.proxyEnv = proxyEnvOf(process.env);
-        keepSecret(...proxyEnvSecrets(out.proxyEnv));
-      }
-      if ((def.tls ?? '').trim()) out.tls = tlsOptionsOf(def.tls, 'tls');
-      if (def.authMode === 'iot') out.iotTls = tlsOptionsOf(def.iotTls, 'iotTls');
-      return out;
-    };
-
     let bidi: LazyBidiClient | undefined;
     try {
       // Every problem at once: the settings' own, then the proxy and TLS nodes they point at.
-      const { settings, net } = collectProblems(() => ({ settings: alongside(() => resolveClientSettings(def, creds)), net: network() }));
+      const { settings, net } = collectProblems(() => ({
+        settings: alongside(() => resolveClientSettings(def, creds)),
+        net: networkOf(RED, def, sockets, keepSecret),
+      }));
       if (!settings) throw new Error('unreachable: collectProblems throws when a check failed');
       this.settings = settings;
       const client = (this.client = new SageMakerRuntimeClient(buildClientConfig(settings, creds, net)));
