@@ -174,16 +174,23 @@ const choice = (about: Choice, choices: readonly string[]): Check => ({
   about,
   check: (s) => choiceError(about, s[about], choices),
 });
+/** The FlowError a rule check throws, or undefined when the value passes. */
+const failureOf = (run: () => unknown): FlowError | undefined => {
+  try {
+    run();
+    return undefined;
+  } catch (err) {
+    return err as FlowError;
+  }
+};
 const number = (about: LimitKey): Check => ({
   about,
-  check: (_s, def) => {
-    try {
-      wholeNumber(about, def[about], INVOKE_LIMITS[about], INVOKE_DEFAULTS[about]);
-      return undefined;
-    } catch (err) {
-      return err as FlowError;
-    }
-  },
+  check: (_s, def) => failureOf(() => wholeNumber(about, def[about], INVOKE_LIMITS[about], INVOKE_DEFAULTS[about])),
+});
+/** A whole number in `limits` that may be left blank. */
+const optionalNumber = (about: 'asyncTimeout' | 'holdTimeout', limits: { min: number; max: number }): Check => ({
+  about,
+  check: (s) => (s[about] === '' ? undefined : failureOf(() => wholeNumber(about, s[about], limits, 0))),
 });
 /** Whether the node batches: what the batching checks look at (a batch size that is no number does not batch). */
 const batches = (s: Read): boolean => s.batchSize > 1 && s.mode === 'invoke';
@@ -218,15 +225,8 @@ const BATCH_CHECKS: readonly Check[] = [
   },
   {
     about: 'batchKey',
-    check: (s) => {
-      if (!batchesAs(s) || s.batchKey === '' || s.batchFormat !== 'json') return undefined;
-      try {
-        enforceRule(BATCH_KEY_RULE, s.batchKey, 'batchKey');
-        return undefined;
-      } catch (err) {
-        return err as FlowError;
-      }
-    },
+    check: (s) =>
+      !batchesAs(s) || s.batchKey === '' || s.batchFormat !== 'json' ? undefined : failureOf(() => enforceRule(BATCH_KEY_RULE, s.batchKey, 'batchKey')),
   },
   {
     about: 'maxQueue',
@@ -238,47 +238,17 @@ const BATCH_CHECKS: readonly Check[] = [
 /** The async result rules: a timeout in range, an upload prefix of the right shape (both may be blank). */
 const ASYNC_CHECKS: readonly Check[] = [
   choice('asyncResult', ASYNC_RESULTS),
-  {
-    about: 'asyncTimeout',
-    check: (s) => {
-      if (s.asyncTimeout === '') return undefined;
-      try {
-        wholeNumber('asyncTimeout', s.asyncTimeout, ASYNC_TIMEOUT_LIMITS, 0);
-        return undefined;
-      } catch (err) {
-        return err as FlowError;
-      }
-    },
-  },
+  optionalNumber('asyncTimeout', ASYNC_TIMEOUT_LIMITS),
   {
     about: 'inputS3Uri',
-    check: (s) => {
-      if (s.inputS3Uri === '') return undefined;
-      try {
-        enforceRule(INPUT_S3_URI_RULE, s.inputS3Uri, 'inputS3Uri');
-        return undefined;
-      } catch (err) {
-        return err as FlowError;
-      }
-    },
+    check: (s) => (s.inputS3Uri === '' ? undefined : failureOf(() => enforceRule(INPUT_S3_URI_RULE, s.inputS3Uri, 'inputS3Uri'))),
   },
 ];
 
 /** Riding out outages: the choice, and a hold timeout in range (blank: msg.holdTimeout, else the default). */
 const HOLD_CHECKS: readonly Check[] = [
   choice('onUnreachable', ON_UNREACHABLE),
-  {
-    about: 'holdTimeout',
-    check: (s) => {
-      if (s.holdTimeout === '') return undefined;
-      try {
-        wholeNumber('holdTimeout', s.holdTimeout, HOLD_TIMEOUT_LIMITS, 0);
-        return undefined;
-      } catch (err) {
-        return err as FlowError;
-      }
-    },
-  },
+  optionalNumber('holdTimeout', HOLD_TIMEOUT_LIMITS),
 ];
 
 /**
