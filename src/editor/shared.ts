@@ -20,6 +20,9 @@ import {
 import type { FlowError } from '../shared/flow-error';
 import { BIDI_FIELD_RULES, bidiSettingProblem, type BidiField } from '../shared/bidi-settings';
 import { endpointNodeLabels, fieldRow, fillTemplate, labelDefaults, options } from './dialog';
+import { attach } from './discovery';
+import * as discoveryWords from './discovery-words';
+import * as discoveryContract from '../shared/discovery';
 
 /**
  * A Node-RED editor validator: true, or a message saying what is wrong. Node-RED shows the message only when the
@@ -144,6 +147,8 @@ function bidiValidator(field: BidiField | 'output' | 'idleTimeout' | 'maxStreams
 const api = {
   names,
   dialog: { fieldRow, options, fillTemplate, labelDefaults, endpointNodeLabels },
+  /** Endpoint discovery: attach() in a dialog's oneditprepare; the pure parts and the contract for the tests. */
+  discovery: { attach, ...discoveryWords, contract: discoveryContract },
   bidiValidator,
   rules: { request: REQUEST_FIELD_RULES, config: CONFIG_FIELD_RULES, bidi: BIDI_FIELD_RULES },
   fieldValidator,
