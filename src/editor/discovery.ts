@@ -139,6 +139,8 @@ export function attach(type: Asker['type']): Discovery {
   // keeps the answers a minute longer (DISCOVERY_CACHE_SECONDS). A refresh asks the account again.
   const lists = new Map<string, Promise<EndpointListJson>>();
   const descriptions = new Map<string, Promise<EndpointDescriptionJson>>();
+  /** The names of the last list fetched, by request key: while typing, only a listed name is described. */
+  const listed = new Map<string, Set<string>>();
   let listProblem: Words | undefined;
   let described: EndpointDescriptionJson | undefined;
   let describeProblem: Words | undefined;
@@ -171,7 +173,7 @@ export function attach(type: Asker['type']): Discovery {
       answer = post<EndpointListJson>($, DISCOVERY_ENDPOINTS_ROUTE, req);
       lists.set(key, answer);
       answer.then(
-        () => { if (lists.get(key) === answer && request() && requestKey(request()!) === key) { listProblem = undefined; show(); } },
+        (l) => { listed.set(key, new Set(l.endpoints.map((e) => e.name))); if (lists.get(key) === answer && request() && requestKey(request()!) === key) { listProblem = undefined; show(); } },
         (words: Words) => { if (lists.get(key) === answer && request() && requestKey(request()!) === key) { listProblem = words; show(); } },
       );
     }
@@ -204,10 +206,28 @@ export function attach(type: Asker['type']): Discovery {
     return answer;
   }
 
+  /**
+   * While the user types: once the keys rest, describes the name when the account lists it (or when there is no
+   * list to go by), else clears the line until the field is left (change), when whatever is typed is asked about.
+   */
   let timer: ReturnType<typeof setTimeout> | undefined;
   function describeSoon(): void {
     if (timer) clearTimeout(timer);
-    timer = setTimeout(() => { timer = undefined; if (!closed) describe(); }, DESCRIBE_DELAY_MS);
+    timer = setTimeout(() => {
+      timer = undefined;
+      if (closed) return;
+      const req = request();
+      const names = req ? listed.get(requestKey(req)) : undefined;
+      const name = String(endpointField.val() ?? '').trim();
+      if (!names || names.has(name)) {
+        describe();
+      } else {
+        describing++;
+        described = undefined;
+        describeProblem = undefined;
+        show();
+      }
+    }, DESCRIBE_DELAY_MS);
   }
 
   /** An offer as core's completions draw one: the name with the typed part in bold, a detail on the right. */
