@@ -10,7 +10,7 @@ const path = require('node:path');
 const { spawn, execFileSync } = require('node:child_process');
 const WebSocket = require('ws');
 const { freePort, freePortPair, artifacts, alive } = require('./node-red-process');
-const { launch, openEditor, showSidebar, screenshot } = require('./e2e/browser');
+const { launch, openEditor, openNode, showSidebar, screenshot } = require('./e2e/browser');
 
 const root = path.join(__dirname, '..');
 const userDir = path.join(root, 'test-artifacts', 'npm-start-userdir');
@@ -302,6 +302,32 @@ describe('npm start (demo server + Node-RED with the demo flow, no AWS account)'
     assert.ok(!saved.includes(credentials[0].secretAccessKey));
     assert.ok(!fs.readFileSync(path.join(userDir, 'flows_cred.json'), 'utf8').includes(credentials[0].secretAccessKey));
     assert.ok(!output.includes(credentials[0].secretAccessKey), 'nor in any log line');
+  });
+
+  it('offers the demo\'s endpoints in the invoke node\'s dialog (its config node\'s Control-plane URL is the local server)', async function () {
+    const browser = await launch();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await openEditor(page, base);
+      await openNode(page, byName('sagemaker-invoke', 'anomaly score'));
+      const field = page.locator('#node-input-endpointName');
+      await field.click();
+      await field.press('Control+a');
+      await page.keyboard.type('sensor', { delay: 20 });
+      const offers = '.red-ui-autoComplete-container li a';
+      await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 2, offers);
+      assert.deepEqual(await page.locator(offers).evaluateAll((links) => links.map((a) => a.innerText.replace(/\s+/g, ' ').trim())),
+        ['sensor-anomaly InService', 'sensor-anomaly-async InService']);
+      await page.locator(offers).first().click();
+      // The demo's configuration names the endpoint's variant and inference component for the newcomer to see.
+      await page.waitForFunction(() => /inference components: sensor-anomaly-scorer \(InService\)/.test(
+        (document.querySelector('.red-ui-tray .sagemaker-discovery-summary') || {}).textContent || ''));
+      assert.match(await page.locator('.sagemaker-discovery-summary').innerText(), /^InService · variants: AllTraffic \(ml\.m5\.large × 1\)/);
+      await screenshot(page, shots, 'demo-discovery.png');
+      await page.locator('#node-dialog-cancel').click();
+    } finally {
+      await browser.close();
+    }
   });
 
   it('stops Node-RED and the local server on Ctrl-C (SIGINT)', async function () {

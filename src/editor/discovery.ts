@@ -139,9 +139,12 @@ export function attach(type: Asker['type']): Discovery {
   // keeps the answers a minute longer (DISCOVERY_CACHE_SECONDS). A refresh asks the account again.
   const lists = new Map<string, Promise<EndpointListJson>>();
   const descriptions = new Map<string, Promise<EndpointDescriptionJson>>();
-  /** The names of the last list fetched, by request key: while typing, only a listed name is described. */
-  const listed = new Map<string, Set<string>>();
   let listProblem: Words | undefined;
+  /**
+   * Whether this dialog has asked the account anything: opening a dialog asks nothing (no control-plane call, no
+   * cost, no error, for a person who does not touch the fields); once asked, a change of config node asks again.
+   */
+  let engaged = false;
   let described: EndpointDescriptionJson | undefined;
   let describeProblem: Words | undefined;
 
@@ -167,14 +170,18 @@ export function attach(type: Asker['type']): Discovery {
   function list(refreshing = false): Promise<EndpointListJson> | undefined {
     const req = request({ refresh: refreshing });
     if (!req) return undefined;
+    engaged = true;
     const key = requestKey(req);
     let answer = lists.get(key);
     if (!answer || refreshing) {
-      answer = post<EndpointListJson>($, DISCOVERY_ENDPOINTS_ROUTE, req);
-      lists.set(key, answer);
-      answer.then(
-        (l) => { listed.set(key, new Set(l.endpoints.map((e) => e.name))); if (lists.get(key) === answer && request() && requestKey(request()!) === key) { listProblem = undefined; show(); } },
-        (words: Words) => { if (lists.get(key) === answer && request() && requestKey(request()!) === key) { listProblem = words; show(); } },
+      const asked = post<EndpointListJson>($, DISCOVERY_ENDPOINTS_ROUTE, req);
+      answer = asked;
+      lists.set(key, asked);
+      // What went wrong shows while the config node that it concerns is still the one chosen.
+      const current = () => !closed && lists.get(key) === asked && requestKey(request() ?? req) === key && !!request();
+      asked.then(
+        () => { if (current()) { listProblem = undefined; show(); } },
+        (words: Words) => { if (current()) { listProblem = words; show(); } },
       );
     }
     return answer;
@@ -191,6 +198,7 @@ export function attach(type: Asker['type']): Discovery {
       show();
       return undefined;
     }
+    engaged = true;
     const key = `${requestKey(req)}\n${name}`;
     let answer = descriptions.get(key);
     if (!answer || refreshing) {
@@ -206,6 +214,14 @@ export function attach(type: Asker['type']): Discovery {
     return answer;
   }
 
+  /** Forgets the summary (and its problem) without asking: nothing to say about what is being typed. */
+  function clearSummary(): void {
+    describing++;
+    described = undefined;
+    describeProblem = undefined;
+    show();
+  }
+
   /**
    * While the user types: once the keys rest, describes the name when the account lists it (or when there is no
    * list to go by), else clears the line until the field is left (change), when whatever is typed is asked about.
@@ -215,19 +231,19 @@ export function attach(type: Asker['type']): Discovery {
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
       timer = undefined;
-      if (closed) return;
-      const req = request();
-      const names = req ? listed.get(requestKey(req)) : undefined;
+      const listing = closed ? undefined : list();
+      if (!listing) return;
       const name = String(endpointField.val() ?? '').trim();
-      if (!names || names.has(name)) {
-        describe();
-      } else {
-        describing++;
-        described = undefined;
-        describeProblem = undefined;
-        show();
-      }
+      listing.then(
+        (l) => { if (String(endpointField.val() ?? '').trim() !== name) return; if (l.endpoints.some((e) => e.name === name)) describe(); else clearSummary(); },
+        () => { if (String(endpointField.val() ?? '').trim() === name) describe(); },
+      );
     }, DESCRIBE_DELAY_MS);
+  }
+
+  /** The chosen endpoint's description: the one shown when it is of the name in the field, else asked. */
+  function description(): Promise<EndpointDescriptionJson> | undefined {
+    return described && described.name === String(endpointField.val() ?? '').trim() ? Promise.resolve(described) : describe();
   }
 
   /** An offer as core's completions draw one: the name with the typed part in bold, a detail on the right. */
@@ -254,19 +270,21 @@ export function attach(type: Asker['type']): Discovery {
   }
 
   complete(endpointField, (typed) => list()?.then((l) => offers(l.endpoints, typed).map(({ item, match }) => offer(item.name, match, item.status))));
-  complete(variantField, (typed) => (described && described.name === String(endpointField.val() ?? '').trim() ? Promise.resolve(described) : describe())
-    ?.then((d) => offers(d.variants, typed).map(({ item, match }) => {
-      const detail = variantDetail(item);
-      return offer(item.name, match, detail ? say(detail, t) : '');
-    })));
-  complete(componentField, (typed) => (described && described.name === String(endpointField.val() ?? '').trim() ? Promise.resolve(described) : describe())
-    ?.then((d) => offers(d.inferenceComponents, typed).map(({ item, match }) => offer(item.name, match, item.status))));
+  complete(variantField, (typed) => description()?.then((d) => offers(d.variants, typed).map(({ item, match }) => {
+    const detail = variantDetail(item);
+    return offer(item.name, match, detail ? say(detail, t) : '');
+  })));
+  complete(componentField, (typed) => description()?.then((d) => offers(d.inferenceComponents, typed).map(({ item, match }) => offer(item.name, match, item.status))));
 
+  // Asked when the person turns to a field: Endpoint's list as it gets the focus, a description as its value changes.
+  endpointField.on('focus.sagemaker-discovery', () => { list(); });
   endpointField.on('keyup.sagemaker-discovery input.sagemaker-discovery', describeSoon);
-  endpointField.on('change.sagemaker-discovery', () => describe());
+  endpointField.on('change.sagemaker-discovery', () => { describe(); });
+  for (const field of [variantField, componentField]) field.on('focus.sagemaker-discovery', () => { description(); });
   modeSelect.on('change.sagemaker-discovery', show);
   configSelect.on('change.sagemaker-discovery', () => {
     listProblem = undefined;
+    if (!engaged) return;
     list();
     describe();
   });
@@ -277,13 +295,12 @@ export function attach(type: Asker['type']): Discovery {
     describe(true);
   });
 
-  list();
-  describe();
+  show();
   return {
     close() {
       closed = true;
       if (timer) clearTimeout(timer);
-      for (const field of [endpointField, configSelect, modeSelect]) field.off('.sagemaker-discovery');
+      for (const field of [endpointField, variantField, componentField, configSelect, modeSelect]) field.off('.sagemaker-discovery');
     },
   };
 }
