@@ -1,7 +1,7 @@
 /**
- * Checks the config node's settings and turns them into one SageMaker Runtime client configuration.
+ * Checks the config node's settings and turns them into one client configuration, which the SageMaker Runtime client
+ * (invoke), the SageMaker client (the control plane, for endpoint discovery) and the S3 clients are all built from.
  */
-import type { SageMakerRuntimeClientConfig } from '@aws-sdk/client-sagemaker-runtime';
 import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import {
   AUTH_MODES,
@@ -25,6 +25,7 @@ export interface RawConfigSettings {
   region?: unknown;
   endpointUrl?: unknown;
   bidiEndpointUrl?: unknown;
+  apiEndpointUrl?: unknown;
   authMode?: unknown;
   profile?: unknown;
   profileFile?: unknown;
@@ -57,6 +58,8 @@ export interface ClientSettings {
   endpointUrl?: string;
   /** where bidirectional streams go; undefined: the region's HTTP2 endpoint */
   bidiEndpointUrl?: string;
+  /** where the SageMaker API (control plane) is called; undefined: the region's, as the SDK resolves it */
+  apiEndpointUrl?: string;
   authMode: AuthMode;
   profile?: string;
   profileFile?: string;
@@ -124,12 +127,15 @@ function resolveEachSetting(raw: RawConfigSettings, creds: ConfigCredentials): C
   if (endpointUrl) checkShape('endpointUrl', endpointUrl);
   const bidiEndpointUrl = text(raw.bidiEndpointUrl) || undefined;
   if (bidiEndpointUrl) checkShape('bidiEndpointUrl', bidiEndpointUrl);
+  const apiEndpointUrl = text(raw.apiEndpointUrl) || undefined;
+  if (apiEndpointUrl) checkShape('apiEndpointUrl', apiEndpointUrl);
 
   const authMode = oneOf('authMode', raw.authMode, AUTH_MODES, CONFIG_DEFAULTS.authMode);
   const settings: ClientSettings = {
     region,
     endpointUrl,
     ...(bidiEndpointUrl ? { bidiEndpointUrl } : {}),
+    ...(apiEndpointUrl ? { apiEndpointUrl } : {}),
     authMode,
     maxAttempts: integer('maxAttempts', raw.maxAttempts),
     retryMode: oneOf('retryMode', raw.retryMode, RETRY_MODES, CONFIG_DEFAULTS.retryMode),
@@ -191,15 +197,37 @@ function resolveRole(raw: RawConfigSettings): RoleSettings | undefined {
   };
 }
 
+/** Which service a client configuration is for: its endpoint URL setting. */
+export type ClientService = 'runtime' | 'api';
+
 /**
- * The client configuration for settings that passed resolveClientSettings. With a proxy or TLS options the request
- * handler is a RoutingHttpHandler (which the client destroys with itself); otherwise the SDK makes its own.
+ * What every client of a config node is built from, whichever the service: the SDK clients' configurations
+ * (SageMakerRuntimeClientConfig, SageMakerClientConfig, S3ClientConfig) all take it as it is.
+ */
+export interface SharedClientConfig {
+  region: string;
+  maxAttempts: number;
+  retryMode: RetryMode;
+  cacheMiddleware: boolean;
+  requestHandler: SignalHandler;
+  /** the service's endpoint URL when the config node sets one; absent: the SDK resolves the region's */
+  endpoint?: string;
+  credentials?: MasterCredentials;
+}
+
+/**
+ * The client configuration for settings that passed resolveClientSettings: `service` runtime (the invoke calls,
+ * `endpointUrl`) or api (the SageMaker control plane that endpoint discovery calls, `apiEndpointUrl`). Everything
+ * else is the same for both: region, retries, timeouts, proxy and TLS, credentials and role. With a proxy or TLS
+ * options the request handler is a RoutingHttpHandler (which the client destroys with itself); otherwise the SDK
+ * makes its own. FIPS and dual-stack are left to the SDK's own configuration loading (AWS_USE_FIPS_ENDPOINT, ...).
  */
 export function buildClientConfig(
   settings: ClientSettings,
   creds: ConfigCredentials,
   network: NetworkSettings = {},
-): SageMakerRuntimeClientConfig {
+  service: ClientService = 'runtime',
+): SharedClientConfig {
   // One attempt may take `timeout` ms until the response starts; the socket may then idle that long
   // between body chunks. throwOnRequestTimeout makes the handler end the attempt instead of only logging.
   const timeouts = {
@@ -208,7 +236,7 @@ export function buildClientConfig(
     socketTimeout: settings.timeout,
     connectionTimeout: settings.timeout,
   };
-  const config: SageMakerRuntimeClientConfig = {
+  const config: SharedClientConfig = {
     region: settings.region,
     maxAttempts: settings.maxAttempts,
     retryMode: settings.retryMode,
@@ -223,8 +251,9 @@ export function buildClientConfig(
         : new NodeHttpHandler(network.sockets ? { ...timeouts, ...keepAliveAgents({ sockets: network.sockets }) } : timeouts),
     ),
   };
-  if (settings.endpointUrl) config.endpoint = settings.endpointUrl;
-  const base = baseCredentials(settings, creds, network, config.requestHandler as SignalHandler);
+  const endpoint = service === 'runtime' ? settings.endpointUrl : settings.apiEndpointUrl;
+  if (endpoint) config.endpoint = endpoint;
+  const base = baseCredentials(settings, creds, network, config.requestHandler);
   if (settings.role) {
     // The base credentials only call STS (through this client's request handler); SageMaker gets the role's.
     config.credentials = assumeRoleProvider(settings.role, settings.region, base);

@@ -5,6 +5,7 @@
 import { FlowError, type FlowErrorParams } from '../shared/flow-error';
 import { bodyText, excerpt } from './body-excerpt';
 import { contentTypeOf } from '../config/answer-body';
+import { NETWORK_CODE, NOT_TLS, TLS_CODE, UNREACHABLE_CODE } from '../config/failure-codes';
 
 export interface ErrorDetails {
   name: string;
@@ -115,28 +116,6 @@ const AUTH_NAMES: ReadonlySet<string> = new Set(AUTH_ERROR_NAMES);
 /** Names other AWS services and SDK versions give to throttling. */
 const THROTTLING_NAMES = new Set(['ThrottlingException', 'TooManyRequestsException', 'ThrottledException', 'RequestLimitExceeded', 'SlowDown']);
 const CREDENTIALS_NAMES = new Set(['CredentialsProviderError', 'TokenProviderError', 'ProviderError']);
-
-/**
- * Node's and OpenSSL's codes for a TLS handshake that failed: an unknown CA, a wrong host name, an expired cert;
- * EPROTO is what an https:// URL to a plain-HTTP port gives ("wrong version number").
- */
-const TLS_CODE = /^(UNABLE_TO_|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_|ERR_TLS_|ERR_SSL_|EPROTO$)/;
-/** OpenSSL's words when the server's first bytes are not TLS at all: a plain-HTTP server behind an https:// URL. */
-const NOT_TLS = /wrong version number|packet length too long|http request|unknown protocol/i;
-
-/**
- * Node's codes for a connection that could not be made or broke: refused, reset ("socket hang up"), a name that
- * does not resolve, a network that cannot be reached, and an answer that is not HTTP at all (HPE_*).
- */
-const NETWORK_CODE =
-  /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EAI_FAIL|EAI_NODATA|EHOSTUNREACH|EHOSTDOWN|ENETUNREACH|ENETDOWN|ENETRESET|EPIPE|ECONNABORTED|ETIMEDOUT|EADDRNOTAVAIL|ERR_SOCKET_CONNECTION_TIMEOUT|ERR_STREAM_PREMATURE_CLOSE|UND_ERR_\w+|HPE_\w+)$/;
-
-/**
- * The codes of a network that could not be reached or broke before an answer: not an answer that is not HTTP
- * (HPE_*), which a server did send. A TLS handshake that was interrupted is a reset (ECONNRESET).
- */
-const UNREACHABLE_CODE =
-  /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EAI_FAIL|EAI_NODATA|EHOSTUNREACH|EHOSTDOWN|ENETUNREACH|ENETDOWN|ENETRESET|EPIPE|ECONNABORTED|ETIMEDOUT|EADDRNOTAVAIL|ERR_SOCKET_CONNECTION_TIMEOUT|ERR_STREAM_PREMATURE_CLOSE)$/;
 
 /**
  * Whether a failure means SageMaker (or the credentials endpoint on the way to it) could not be reached: the

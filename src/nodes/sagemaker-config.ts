@@ -2,84 +2,33 @@
  * The `sagemaker-config` node: region, endpoint URL, credentials and retry/timeout settings, and the one
  * SageMaker Runtime client that every invoke node pointing at it shares. A thin adapter over src/config/client-config.
  */
-import type { Node, NodeAPI, NodeDef } from 'node-red';
+import type { NodeAPI, NodeDef } from 'node-red';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import { CONFIG_CREDENTIALS, CONFIG_NODE_TYPE, PROXY_NODE_TYPE, TLS_NODE_TYPE } from '../shared/names';
+import { CONFIG_CREDENTIALS, CONFIG_NODE_TYPE } from '../shared/names';
 import {
   buildClientConfig,
   resolveClientSettings,
   type ConfigCredentials,
-  type NetworkSettings,
   type RawConfigSettings,
 } from '../config/client-config';
-import { proxyEnvOf, proxyEnvOfNode, proxyEnvSecrets, type ProxyNodeSettings } from '../config/proxy';
-import { MAX_SOCKETS, SocketLimit, type TlsOptions } from '../config/http-handler';
+import { MAX_SOCKETS, SocketLimit } from '../config/http-handler';
 import { FlowError } from '../shared/flow-error';
-import { alongside, collectProblems, inWords, problem } from '../shared/problems';
+import { alongside, collectProblems, inWords } from '../shared/problems';
 import { LazyBidiClient } from '../bidi/client';
 import { Secrets } from '../config/secrets';
 import { createS3Clients } from '../config/s3-client';
 import { allowOneAttempt } from '../config/one-attempt';
 import { AsyncResultService } from '../invoke/async/service';
 import type { SageMakerConfigNode } from './node-types';
+import { networkOf, type KeepSecret, type NetworkNodeIds } from './config-network';
+import { registerDiscoveryRoutes } from './discovery-routes';
 
-interface SageMakerConfigDef extends NodeDef, Omit<RawConfigSettings, 'id' | 'name'> {
-  /** id of a core `http proxy` config node */
-  proxy?: string;
-  /** id of a core `tls-config` config node */
-  tls?: string;
-  /** authMode iot: id of the core `tls-config` node with the device certificate, its key and the CA */
-  iotTls?: string;
-}
-
-/** What the config node uses of a core `http proxy` config node. */
-interface ProxyConfigNode extends Node<{ username?: string; password?: string }>, ProxyNodeSettings {}
-
-/** What the config node uses of a core `tls-config` config node. */
-interface TlsConfigNode extends Node<{ passphrase?: string }> {
-  /** false when it could not read its certificate files */
-  valid?: boolean;
-  addTLSOptions(opts: TlsOptions): TlsOptions;
-}
-
-type KeepSecret = (...values: (string | undefined)[]) => void;
-
-/** The options of a core `tls-config` node (as core's MQTT and HTTP request nodes read them). */
-function tlsOptionsOf(RED: NodeAPI, id: string | undefined, field: 'tls' | 'iotTls', keepSecret: KeepSecret): TlsOptions | undefined {
-  const tlsId = (id ?? '').trim();
-  // Each problem is reported with the settings' own (shared/problems), not after them.
-  if (!tlsId) return problem(new FlowError('missingField', { field }), undefined);
-  const tlsNode = RED.nodes.getNode(tlsId) as TlsConfigNode | null;
-  if (!tlsNode) return problem(new FlowError('missingConfigNode', { field, type: TLS_NODE_TYPE }), undefined);
-  if (tlsNode.valid === false) return problem(new FlowError('invalidTlsNode', {}), undefined);
-  keepSecret(tlsNode.credentials?.passphrase);
-  const options = tlsNode.addTLSOptions({});
-  // A private key given as text never leaves in a message either (as with the passphrase).
-  if (typeof options.key === 'string' || Buffer.isBuffer(options.key)) keepSecret(options.key.toString());
-  return options;
-}
-
-/** Proxy and TLS from the core config nodes the config node points at, or the proxy from the environment. */
-function networkOf(RED: NodeAPI, def: SageMakerConfigDef, sockets: SocketLimit, keepSecret: KeepSecret): NetworkSettings {
-  const out: NetworkSettings = { sockets };
-  const proxyId = (def.proxy ?? '').trim();
-  if (proxyId) {
-    const proxyNode = RED.nodes.getNode(proxyId) as ProxyConfigNode | null;
-    if (!proxyNode) return problem(new FlowError('missingConfigNode', { field: 'proxy', type: PROXY_NODE_TYPE }), out);
-    const auth = proxyNode.credentials ?? {};
-    keepSecret(auth.password);
-    out.proxyEnv = proxyEnvOfNode(proxyNode);
-    if (auth.username || auth.password) out.proxyAuth = { username: auth.username, password: auth.password };
-  } else {
-    out.proxyEnv = proxyEnvOf(process.env);
-    keepSecret(...proxyEnvSecrets(out.proxyEnv));
-  }
-  if ((def.tls ?? '').trim()) out.tls = tlsOptionsOf(RED, def.tls, 'tls', keepSecret);
-  if (def.authMode === 'iot') out.iotTls = tlsOptionsOf(RED, def.iotTls, 'iotTls', keepSecret);
-  return out;
-}
+interface SageMakerConfigDef extends NodeDef, Omit<RawConfigSettings, 'id' | 'name'>, NetworkNodeIds {}
 
 export = function register(RED: NodeAPI): void {
+  // The edit dialogs' endpoint discovery: admin routes that use a config node as it stands in the dialog.
+  registerDiscoveryRoutes(RED);
+
   function SageMakerConfig(this: SageMakerConfigNode, def: SageMakerConfigDef): void {
     RED.nodes.createNode(this, def);
     const creds: ConfigCredentials = this.credentials ?? {};
@@ -97,7 +46,7 @@ export = function register(RED: NodeAPI): void {
       // Every problem at once: the settings' own, then the proxy and TLS nodes they point at.
       const { settings, net } = collectProblems(() => ({
         settings: alongside(() => resolveClientSettings(def, creds)),
-        net: networkOf(RED, def, sockets, keepSecret),
+        net: networkOf(RED, def, keepSecret, { sockets }),
       }));
       if (!settings) throw new Error('unreachable: collectProblems throws when a check failed');
       this.settings = settings;

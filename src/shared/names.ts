@@ -79,6 +79,11 @@ export const CONFIG_DEFAULTS = {
   endpointUrl: '',
   /** blank: the region's SageMaker Runtime HTTP2 endpoint (port 8443) for bidirectional streams */
   bidiEndpointUrl: '',
+  /**
+   * blank: the region's SageMaker API endpoint (api.sagemaker.REGION.amazonaws.com, FIPS and dual-stack as the SDK
+   * chooses them): where endpoint discovery calls ListEndpoints and the other control-plane operations
+   */
+  apiEndpointUrl: '',
   authMode: 'keys' as AuthMode,
   profile: '',
   profileFile: '',

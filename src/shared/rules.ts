@@ -89,6 +89,13 @@ export const CONFIG_FIELD_RULES = {
     pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$',
     description: 'an http:// or https:// URL without query or fragment (http:// is HTTP/2 without TLS, for local servers)',
   },
+  // The SageMaker API (control plane): where the edit dialogs' endpoint discovery calls ListEndpoints and the rest.
+  apiEndpointUrl: {
+    minLength: 1,
+    maxLength: 2048,
+    pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$',
+    description: 'an http:// or https:// URL without query or fragment',
+  },
   profile: {
     minLength: 1,
     maxLength: 256,

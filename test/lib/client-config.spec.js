@@ -18,6 +18,26 @@ describe('client-config: config node settings', function () {
     refuses({ region: 'eu-west-1', s3EndpointUrl: 'minio:9000' }, keys, 'invalidField', 's3EndpointUrl');
     refuses({ region: 'eu-west-1', s3MaxRequestRate: '0' }, keys, 'invalidField', 's3MaxRequestRate');
   });
+  it('takes a Control-plane URL, checked with the other URLs and the rest at once, and gives it to the SageMaker API client only', function () {
+    const s = resolveClientSettings({ region: 'eu-west-1', endpointUrl: 'http://127.0.0.1:8080', apiEndpointUrl: 'http://127.0.0.1:8080/api' }, keys);
+    assert.equal(s.apiEndpointUrl, 'http://127.0.0.1:8080/api');
+    assert.equal(resolveClientSettings({ region: 'eu-west-1', apiEndpointUrl: '  ' }, keys).apiEndpointUrl, undefined, 'blank: the region\'s');
+    refuses({ region: 'eu-west-1', apiEndpointUrl: 'api.sagemaker.local' }, keys, 'invalidField', 'apiEndpointUrl');
+    assert.throws(() => resolveClientSettings({ region: 'Ireland', apiEndpointUrl: 'ftp://x', timeout: 'soon' }, keys),
+      (e) => assert.deepEqual(e.errors.map((x) => x.params.field), ['region', 'apiEndpointUrl', 'timeout']) ?? true);
+    const runtime = buildClientConfig(s, keys);
+    const api = buildClientConfig(s, keys, {}, 'api');
+    assert.equal(runtime.endpoint, 'http://127.0.0.1:8080');
+    assert.equal(api.endpoint, 'http://127.0.0.1:8080/api');
+    // One construction: the same region, retries, timeouts and credentials for both.
+    for (const key of ['region', 'maxAttempts', 'retryMode', 'cacheMiddleware', 'credentials']) assert.deepEqual(api[key], runtime[key], key);
+    assert.equal(api.useFipsEndpoint, undefined, 'FIPS and dual-stack are the SDK\'s own configuration, as for the runtime client');
+    runtime.requestHandler.destroy();
+    api.requestHandler.destroy();
+    const blank = buildClientConfig(resolveClientSettings({ region: 'eu-west-1' }, keys), keys, {}, 'api');
+    assert.equal(blank.endpoint, undefined, 'the SDK resolves the region\'s');
+    blank.requestHandler.destroy();
+  });
   it('requires a region of the right shape and an http(s) endpoint URL', function () {
     refuses({}, keys, 'missingField', 'region');
     refuses({ region: 'Ireland' }, keys, 'invalidField', 'region');
