@@ -25,19 +25,25 @@ const shots = path.join(artifacts, 'screenshots', `node-red-${nodeRedMajor}`);
 // A second key pair of the same account, whose policy lacks sagemaker:ListEndpoints.
 const LIMITED = { accessKeyId: 'AKIDTESTLIMITED0001', secretAccessKey: 'limited/secret+NOT-a-real-key-0001' };
 const FAILURE = 'The primary container for production variant AllTraffic did not pass the ping health check.';
-// Fifteen endpoints: ListEndpoints answers ten to a page.
-const FILLERS = Array.from({ length: 11 }, (_, i) => `line-${String(i + 1).padStart(2, '0')}`);
+// 107 endpoints: more than one page of ListEndpoints, whether it is asked for its largest page (100) or its
+// default (10). The last, by name and by creation (the server's default order), is on the last page.
+const FILLERS = Array.from({ length: 101 }, (_, i) => `line-${String(i + 1).padStart(3, '0')}`);
+const LAST = 'warehouse-zone-9';
 const ENDPOINTS = {
   'sensor-anomaly': { model: 'demo' },
   'sensor-anomaly-async': { model: 'demo', async: { outputPath: 's3://my-bucket/async-output/', failurePath: 's3://my-bucket/async-failures/' } },
-  'broken-model': { model: 'demo', status: 'Failed', failureReason: FAILURE },
+  'sensor-legacy': { model: 'demo', status: 'Failed', failureReason: FAILURE },
+  'sensor-drift': { model: 'demo', status: 'Updating' },
   'llm-host': {
     model: 'demo',
     variants: [{ name: 'AllTraffic', instanceType: 'ml.g5.2xlarge', instanceCount: 2 }, { name: 'Canary', instanceType: 'ml.g5.xlarge', instanceCount: 1 }],
     inferenceComponents: [{ name: 'llama-chat', variant: 'AllTraffic' }, { name: 'mistral-summary', variant: 'Canary', status: 'Creating' }],
   },
   ...Object.fromEntries(FILLERS.map((name) => [name, { model: 'demo' }])),
+  [LAST]: { model: 'demo' },
 };
+
+const SENSORS = Object.keys(ENDPOINTS).filter((name) => name.startsWith('sensor'));
 
 /** The sentence `key` of the locale file's discovery section, with its parameters. */
 const say = (key, params = {}) => words[key].replace(/__(\w+)__/g, (whole, name) => (name in params ? String(params[name]) : whole));
@@ -57,7 +63,7 @@ describe(`endpoint discovery in the edit dialogs, Node-RED ${require('node-red/p
     id, type: names.CONFIG_NODE_TYPE, name, region: 'us-east-1', endpointUrl: local.url, apiEndpointUrl: local.url, authMode: 'keys',
     maxAttempts: 1, retryMode: 'standard', timeout: 5000, credentials: { ...keys },
   });
-  const invoke = (id, cfg, y) => ({ id, type: names.INVOKE_NODE_TYPE, z: 'tab1', name: '', config: cfg, mode: 'invoke', endpointName: '', x: 300, y, wires: [[]] });
+  const invoke = (id, cfg, y) => ({ ...names.INVOKE_DEFAULTS, id, type: names.INVOKE_NODE_TYPE, z: 'tab1', config: cfg, x: 300, y, wires: [[]] });
 
   before(async function () {
     installPacked(userDir);
@@ -71,11 +77,11 @@ describe(`endpoint discovery in the edit dialogs, Node-RED ${require('node-red/p
     });
     await red.deploy([
       { id: 'tab1', type: 'tab', label: 'Discovery' },
-      config('cfg1', 'account', KEYS),
+      config('cfg1', 'production (us-east-1)', KEYS),
       config('cfg2', 'limited keys', LIMITED),
       invoke('inv1', 'cfg1', 80),
       invoke('inv2', 'cfg2', 160),
-      { id: 'bidi1', type: names.BIDI_NODE_TYPE, z: 'tab1', name: '', config: 'cfg1', endpointName: '', x: 300, y: 240, wires: [[]] },
+      { ...names.BIDI_DEFAULTS, id: 'bidi1', type: names.BIDI_NODE_TYPE, z: 'tab1', config: 'cfg1', x: 300, y: 240, wires: [[]] },
     ]);
     browser = await launch();
     page = await newEditorPage(browser, pageErrors);
@@ -150,25 +156,23 @@ describe(`endpoint discovery in the edit dialogs, Node-RED ${require('node-red/p
     await openNode(page, 'inv1');
     assert.equal(await tray().locator('.sagemaker-discovery-row').isVisible(), false, 'nothing said before the fields are used');
     assert.deepEqual(asked, [], 'opening the dialog asks the account nothing');
-    const offered = await typeForOffers('#node-input-endpointName', 'SENSOR', ['sensor-anomaly', 'sensor-anomaly-async']);
-    assert.deepEqual(offered, [['sensor-anomaly', 'InService'], ['sensor-anomaly-async', 'InService']], 'case-insensitive, the status beside each');
+    const offered = await typeForOffers('#node-input-endpointName', 'SENSOR', SENSORS);
+    assert.deepEqual(offered, [['sensor-anomaly', 'InService'], ['sensor-anomaly-async', 'InService'], ['sensor-drift', 'Updating'], ['sensor-legacy', 'Failed']],
+      'case-insensitive, the status beside each');
     // The typed part shows in bold, as in core's completions.
     assert.equal(await offersList().locator('li a').first().locator('span').nth(0).innerText(), 'sensor');
-    await page.keyboard.type('-as');
+    await page.keyboard.type('-anomaly-', { delay: 20 });
     await page.waitForFunction(() => document.querySelectorAll('.red-ui-autoComplete-container li a').length === 1);
     await page.keyboard.press('Backspace');
-    await page.keyboard.press('Backspace');
-    await page.keyboard.press('Backspace');
     await page.waitForFunction(() => document.querySelectorAll('.red-ui-autoComplete-container li a').length === 2);
-    // The picture in the README: the offers open in the invoke dialog.
-    await page.evaluate(() => { document.querySelector('.red-ui-tray:last-of-type .red-ui-tray-body-wrapper').scrollTop = 0; });
-    await screenshot(tray(), shots, 'invoke-dialog-discovery.png');
     await pick('sensor-anomaly');
     assert.equal(await page.locator('#node-input-endpointName').inputValue(), 'sensor-anomaly');
     assert.equal(await lineSays('summary', 'InService · variants: AllTraffic (ml.m5.large × 1)'), 'InService · variants: AllTraffic (ml.m5.large × 1)');
     assert.equal(await line('advice').isVisible(), false, 'mode invoke calls a real-time endpoint');
     assert.equal(await line('problem').isVisible(), false);
-    assert.deepEqual(await page.evaluate(dialogLayoutProblems, '.red-ui-tray:last-child'), [], 'the button and the line lay out');
+    // The button and the line lay out (the dialog's other rows are test/e2e/editor.spec.js's).
+    const layout = await page.evaluate(dialogLayoutProblems, '.red-ui-tray:last-child');
+    assert.deepEqual(layout.filter((p) => /endpointName|label "Endpoint"|sagemaker-discovery/.test(p)), []);
     // One list for the dialog, narrowed in the browser while typing; the config node as deployed, its secret not sent.
     const lists = asked.filter(([r]) => r === DISCOVERY_ENDPOINTS_ROUTE);
     assert.equal(lists.length, 1, 'one fetch per config node');
@@ -185,20 +189,25 @@ describe(`endpoint discovery in the edit dialogs, Node-RED ${require('node-red/p
     await page.locator('.sagemaker-discovery-refresh').click(); // asks the account again (past the runtime's cache)
     const all = await typeForOffers('#node-input-endpointName', '', Object.keys(ENDPOINTS));
     assert.equal(all.length, Object.keys(ENDPOINTS).length);
-    assert.ok(localLines.filter((l) => /SageMaker\.ListEndpoints 200/.test(l)).length - pagesBefore >= 2, 'ListEndpoints was asked for a second page');
+    const pages = localLines.filter((l) => /SageMaker\.ListEndpoints 200/.test(l)).length - pagesBefore;
+    assert.ok(pages >= 2, `ListEndpoints was asked for more than one page (${pages}): ${localLines.slice(-5).join(' | ')}`);
     assert.equal(asked.filter(([r, b]) => r === DISCOVERY_ENDPOINTS_ROUTE && b.refresh === true).length, 1, 'the button asks with refresh');
-    const last = FILLERS[FILLERS.length - 1];
-    await typeForOffers('#node-input-endpointName', last.slice(-4), [last]);
-    await pick(last);
-    assert.equal(await page.locator('#node-input-endpointName').inputValue(), last);
+    await typeForOffers('#node-input-endpointName', 'ZONE-9', [LAST]);
+    await pick(LAST);
+    assert.equal(await page.locator('#node-input-endpointName').inputValue(), LAST);
     await lineSays('summary', /^InService/);
   });
 
   it('sums up a failed endpoint with its FailureReason', async function () {
     await openNode(page, 'inv1');
-    await typeForOffers('#node-input-endpointName', 'broken', ['broken-model']);
-    assert.deepEqual(await shownOffers(), [['broken-model', 'Failed']]);
-    await pick('broken-model');
+    await typeForOffers('#node-input-endpointName', 'sensor', SENSORS);
+    // The picture in the README: the offers open in the invoke dialog.
+    await page.waitForTimeout(300); // the list's slide-down
+    await screenshot(tray(), shots, 'invoke-dialog-discovery.png');
+    await page.keyboard.type('-leg', { delay: 20 });
+    await page.waitForFunction(() => document.querySelectorAll('.red-ui-autoComplete-container li a').length === 1);
+    assert.deepEqual(await shownOffers(), [['sensor-legacy', 'Failed']]);
+    await pick('sensor-legacy');
     assert.match(await lineSays('summary', /^Failed: /), new RegExp(`^Failed: ${FAILURE.replace(/\./g, '\\.')}`));
   });
 
@@ -225,12 +234,13 @@ describe(`endpoint discovery in the edit dialogs, Node-RED ${require('node-red/p
     await typeForOffers('#node-input-endpointName', 'llm', ['llm-host']);
     await pick('llm-host');
     assert.equal(await lineSays('summary', /inference components/),
-      'InService · variants: AllTraffic (ml.g5.2xlarge × 2), Canary (ml.g5.xlarge × 1) · inference components: llama-chat (InService), mistral-summary (Creating)');
+      'InService · variants: AllTraffic (ml.g5.2xlarge × 2), Canary (ml.g5.xlarge × 1) · inference components: mistral-summary (Creating), llama-chat (InService)',
+      'the components in ListInferenceComponents\' order (the newest first)');
     await tray().locator('#sagemaker-invoke-advanced-toggle').click();
     assert.deepEqual(await typeForOffers('#node-input-targetVariant', '', ['AllTraffic', 'Canary']), [['AllTraffic', 'ml.g5.2xlarge'], ['Canary', 'ml.g5.xlarge']]);
     assert.deepEqual(await typeForOffers('#node-input-targetVariant', 'CAN', ['Canary']), [['Canary', 'ml.g5.xlarge']]);
     await pick('Canary');
-    assert.deepEqual(await typeForOffers('#node-input-inferenceComponentName', '', ['llama-chat', 'mistral-summary']), [['llama-chat', 'InService'], ['mistral-summary', 'Creating']]);
+    assert.deepEqual(await typeForOffers('#node-input-inferenceComponentName', '', ['llama-chat', 'mistral-summary']), [['mistral-summary', 'Creating'], ['llama-chat', 'InService']]);
     await pick('mistral-summary');
     await saveNodeDialog(page);
     assert.deepEqual(await page.evaluate(() => { const n = RED.nodes.node('inv1'); return [n.endpointName, n.targetVariant, n.inferenceComponentName]; }),
@@ -246,7 +256,7 @@ describe(`endpoint discovery in the edit dialogs, Node-RED ${require('node-red/p
     await saveConfigDialog(page);
     const configId = await page.locator('#node-input-config').inputValue();
     assert.ok(!['cfg1', 'cfg2', '_ADD_'].includes(configId), 'a new config node is chosen');
-    await typeForOffers('#node-input-endpointName', 'sensor', ['sensor-anomaly', 'sensor-anomaly-async']);
+    await typeForOffers('#node-input-endpointName', 'sensor', SENSORS);
     await pick('sensor-anomaly-async');
     await lineSays('summary', /asynchronous/);
     // The request carried the config node as it stands in the dialog, with the keys typed there: Node-RED's
@@ -277,7 +287,7 @@ describe(`endpoint discovery in the edit dialogs, Node-RED ${require('node-red/p
 
   it('in the bidi node\'s dialog: offers endpoints and variants, and names an asynchronous endpoint as one a stream cannot call', async function () {
     await openNode(page, 'bidi1');
-    await typeForOffers('#node-input-endpointName', 'sensor', ['sensor-anomaly', 'sensor-anomaly-async']);
+    await typeForOffers('#node-input-endpointName', 'sensor', SENSORS);
     await pick('sensor-anomaly-async');
     assert.equal(await lineSays('advice', /bidirectional stream/), say('adviceBidiAsync'));
     await typeForOffers('#node-input-endpointName', 'llm', ['llm-host']);
@@ -286,7 +296,9 @@ describe(`endpoint discovery in the edit dialogs, Node-RED ${require('node-red/p
     assert.equal(await line('advice').isVisible(), false);
     assert.deepEqual(await typeForOffers('#node-input-targetVariant', '', ['AllTraffic', 'Canary']), [['AllTraffic', 'ml.g5.2xlarge'], ['Canary', 'ml.g5.xlarge']]);
     await pick('AllTraffic');
-    assert.deepEqual(await page.evaluate(dialogLayoutProblems, '.red-ui-tray:last-child'), []);
+    // The rows discovery adds lay out (the dialog's other rows are test/e2e/bidi.spec.js's).
+    const layout = await page.evaluate(dialogLayoutProblems, '.red-ui-tray:last-child');
+    assert.deepEqual(layout.filter((p) => /endpointName|label "Endpoint"|sagemaker-discovery|targetVariant|label "Variant"/.test(p)), []);
     await saveNodeDialog(page);
     assert.deepEqual(await page.evaluate(() => { const n = RED.nodes.node('bidi1'); return [n.endpointName, n.targetVariant]; }), ['llm-host', 'AllTraffic']);
   });
