@@ -277,9 +277,11 @@ export function attach(type: Asker['type']): Discovery {
   complete(componentField, (typed) => description()?.then((d) => offers(d.inferenceComponents, typed).map(({ item, match }) => offer(item.name, match, item.status))));
 
   // Asked when the person turns to a field: Endpoint's list as it gets the focus, a description as its value changes.
-  endpointField.on('focus.sagemaker-discovery', () => { list(); });
-  endpointField.on('keyup.sagemaker-discovery input.sagemaker-discovery', describeSoon);
-  endpointField.on('change.sagemaker-discovery', () => { describe(); });
+  // Node-RED itself triggers `change` on every field once the dialog is built: that one asks nothing.
+  let touched = false;
+  endpointField.on('focus.sagemaker-discovery', () => { touched = true; list(); });
+  endpointField.on('keyup.sagemaker-discovery input.sagemaker-discovery', () => { touched = true; describeSoon(); });
+  endpointField.on('change.sagemaker-discovery', () => { if (touched) describe(); });
   for (const field of [variantField, componentField]) field.on('focus.sagemaker-discovery', () => { description(); });
   modeSelect.on('change.sagemaker-discovery', show);
   configSelect.on('change.sagemaker-discovery', () => {
