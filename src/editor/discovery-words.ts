@@ -157,7 +157,12 @@ export function summaryWords(endpoint: EndpointDescriptionJson): Words[] {
 /** Why a call failed, as the runtime said it: the IAM action refused, the URL not reached, or its own words. */
 export function problemWords(problem: DiscoveryProblemJson): Words {
   if (problem.kind === 'denied' && problem.action) return { key: 'denied', params: { action: problem.action } };
-  if (problem.kind === 'unreachable' && problem.url) return { key: 'unreachable', params: { url: problem.url, message: problem.message } };
+  if (problem.kind === 'unreachable') {
+    // The runtime's words name the URL it called; when they do not, the line does.
+    return problem.url && !problem.message.includes(problem.url)
+      ? { key: 'unreachableAt', params: { url: problem.url, message: problem.message } }
+      : { key: 'unreachable', params: { message: problem.message } };
+  }
   return { key: 'failed', params: { message: problem.message } };
 }
 

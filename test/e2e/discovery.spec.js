@@ -10,7 +10,7 @@ const assert = require('node:assert/strict');
 const path = require('node:path');
 const { KEYS } = require('../harness');
 const { startLocalServer, validateConfig } = require('sagemaker-local');
-const { artifacts, nodeRedMajor, installPacked, startNodeRed } = require('../node-red-process');
+const { artifacts, nodeRedMajor, installPacked, startNodeRed, freePort } = require('../node-red-process');
 const {
   launch, openEditor, openNode, dragFromPalette, newEditorPage, fillConfigDialog, saveConfigDialog, saveNodeDialog, closeDialogs, typeInto, screenshot,
 } = require('./browser');
@@ -52,6 +52,7 @@ describe(`endpoint discovery in the edit dialogs, Node-RED ${require('node-red/p
   this.timeout(120000);
   let red;
   let local;
+  let closedUrl; // a Control-plane URL where nothing listens
   const localLines = [];
   let browser;
   let page;
@@ -59,8 +60,8 @@ describe(`endpoint discovery in the edit dialogs, Node-RED ${require('node-red/p
   const asked = []; // every discovery request the browser made: [route, body]
   const pageErrors = [];
 
-  const config = (id, name, keys) => ({
-    id, type: names.CONFIG_NODE_TYPE, name, region: 'us-east-1', endpointUrl: local.url, apiEndpointUrl: local.url, authMode: 'keys',
+  const config = (id, name, keys, apiEndpointUrl = local.url) => ({
+    id, type: names.CONFIG_NODE_TYPE, name, region: 'us-east-1', endpointUrl: local.url, apiEndpointUrl, authMode: 'keys',
     maxAttempts: 1, retryMode: 'standard', timeout: 5000, credentials: { ...keys },
   });
   const invoke = (id, cfg, y) => ({ ...names.INVOKE_DEFAULTS, id, type: names.INVOKE_NODE_TYPE, z: 'tab1', config: cfg, x: 300, y, wires: [[]] });
@@ -71,6 +72,7 @@ describe(`endpoint discovery in the edit dialogs, Node-RED ${require('node-red/p
       validateConfig({ port: 0, credentials: [KEYS, { ...LIMITED, deny: ['sagemaker:ListEndpoints'] }], endpoints: ENDPOINTS, s3: { buckets: ['my-bucket'] }, log: true }),
       { log: (line) => localLines.push(line) },
     );
+    closedUrl = `http://127.0.0.1:${await freePort()}`;
     red = await startNodeRed(userDir, {
       logName: `node-red-${nodeRedMajor}-e2e-discovery.log`,
       settings: { editorTheme: { tours: false, palette: { catalogues: [] } } },
@@ -81,6 +83,8 @@ describe(`endpoint discovery in the edit dialogs, Node-RED ${require('node-red/p
       config('cfg2', 'limited keys', LIMITED),
       invoke('inv1', 'cfg1', 80),
       invoke('inv2', 'cfg2', 160),
+      config('cfg3', 'nothing there', KEYS, closedUrl),
+      invoke('inv3', 'cfg3', 320),
       { ...names.BIDI_DEFAULTS, id: 'bidi1', type: names.BIDI_NODE_TYPE, z: 'tab1', config: 'cfg1', x: 300, y: 240, wires: [[]] },
     ]);
     browser = await launch();
@@ -283,6 +287,15 @@ describe(`endpoint discovery in the edit dialogs, Node-RED ${require('node-red/p
     await screenshot(tray(), shots, 'invoke-dialog-discovery-denied.png');
     await saveNodeDialog(page);
     assert.deepEqual(await page.evaluate(() => { const n = RED.nodes.node('inv2'); return [n.endpointName, n.valid]; }), ['sensor-anomaly', true]);
+  });
+
+  it('names the URL it could not reach under the field', async function () {
+    await openNode(page, 'inv3');
+    await page.locator('#node-input-endpointName').click();
+    const text = await lineSays('problem', /Could not reach/);
+    assert.ok(text.startsWith(`Could not reach the SageMaker API at ${closedUrl}`), text);
+    assert.match(text, /the fields still work typed by hand/);
+    await screenshot(tray(), shots, 'invoke-dialog-discovery-unreachable.png');
   });
 
   it('in the bidi node\'s dialog: offers endpoints and variants, and names an asynchronous endpoint as one a stream cannot call', async function () {
