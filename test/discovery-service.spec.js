@@ -61,7 +61,7 @@ describe('endpoint discovery against sagemaker-local\'s control plane', function
         inferenceComponents: [{ name: 'llm-small', variant: 'cpu' }, { name: 'llm-large', variant: 'gpu', status: 'Creating' }],
       },
       'scorer-serverless': { model: 'demo', variants: [{ name: 'AllTraffic', serverless: { memorySizeInMB: 2048, maxConcurrency: 5 } }] },
-      'sensor-anomaly-async': { model: 'demo', async: { outputPath: 's3://local-bucket/async-output/', failurePath: 's3://local-bucket/async-failures/' } },
+      'sensor-anomaly-async': { model: 'demo', async: { outputPath: 's3://local-bucket/async-output', failurePath: 's3://local-bucket/async-failures' } },
       'broken-model': { model: 'demo', status: 'Failed', failureReason: 'The primary container did not pass the ping health check.' },
     };
     // More than ListEndpoints' largest page (100): the list takes two pages.
@@ -108,9 +108,9 @@ describe('endpoint discovery against sagemaker-local\'s control plane', function
       { name: 'cpu', instanceType: 'ml.m5.large', currentInstanceCount: 1 },
     ]);
     assert.deepEqual(json.inferenceComponents, [
-      { name: 'llm-small', status: 'InService', variantName: 'cpu' },
       { name: 'llm-large', status: 'Creating', variantName: 'gpu' },
-    ]);
+      { name: 'llm-small', status: 'InService', variantName: 'cpu' },
+    ], 'by name');
     assert.deepEqual([json.serverless, json.async, json.problems], [false, undefined, []]);
   });
 
@@ -119,7 +119,7 @@ describe('endpoint discovery against sagemaker-local\'s control plane', function
     assert.equal(serverless.serverless, true);
     assert.deepEqual(serverless.variants, [{ name: 'AllTraffic', serverless: { memorySizeInMB: 2048, maxConcurrency: 5 } }]);
     const async = (await service.endpoint(target(KEY), 'sensor-anomaly-async')).json;
-    assert.deepEqual(async.async, { outputPath: 's3://local-bucket/async-output/', failurePath: 's3://local-bucket/async-failures/' });
+    assert.deepEqual(async.async, { outputPath: 's3://local-bucket/async-output', failurePath: 's3://local-bucket/async-failures' });
     const failed = (await service.endpoint(target(KEY), 'broken-model')).json;
     assert.deepEqual([failed.status, failed.failureReason], ['Failed', 'The primary container did not pass the ping health check.']);
   });
