@@ -134,7 +134,7 @@ describe('endpoint discovery against sagemaker-local\'s control plane', function
     assert.equal(partial.json.variants[0].instanceType, undefined, 'no endpoint config');
     assert.deepEqual(partial.json.problems.map((p) => [p.kind, p.action]),
       [['denied', 'sagemaker:DescribeEndpointConfig'], ['denied', 'sagemaker:ListInferenceComponents']]);
-    assert.match(partial.json.problems[0].message, /may not call DescribeEndpointConfig \(AccessDeniedException\): the IAM action sagemaker:DescribeEndpointConfig is missing/);
+    assert.match(partial.json.problems[0].message, /may not call DescribeEndpointConfig \(AccessDeniedException\): their policy lacks the IAM action sagemaker:DescribeEndpointConfig/);
     noSecret(partial);
   });
 
