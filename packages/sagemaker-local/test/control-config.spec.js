@@ -113,3 +113,15 @@ describe('sagemaker-local configuration: the control plane', function () {
     ]);
   });
 });
+
+describe('sagemaker-local start-up lines: the control-plane settings of a route', function () {
+  const { describeRoute } = require('../dist');
+  it('adds status, variants and inference components when configured, and nothing otherwise', function () {
+    const c = validateConfig({
+      credentials: [KEY],
+      endpoints: { plain: { model: 'demo' }, set: { model: 'demo', status: 'Creating', variants: [{ name: 'a' }, { name: 'b' }], inferenceComponents: [{ name: 'ic1' }] } },
+    });
+    assert.equal(describeRoute('plain', c.endpoints.plain), 'plain -> the built-in demo model (anomaly score per series)');
+    assert.equal(describeRoute('set', c.endpoints.set), 'set -> the built-in demo model (anomaly score per series); status Creating; variants a, b; inference components ic1');
+  });
+});
