@@ -6,6 +6,8 @@
  * - `demoModel()`, `ContainerRoute`, `throttle()`, `slowModel()`: the route kinds and wrappers, to combine yourself;
  * - `ObjectStore` (given to SageMakerServer as `objectStore`, it serves an S3 object API on the same port) and
  *   `AsyncJobs` (real async invocations whose results land in that store).
+ * - the SageMaker control plane on the same port (ListEndpoints, DescribeEndpoint, DescribeEndpointConfig,
+ *   ListInferenceComponents; awsJson1_1): `EndpointSettings` say what it answers of each endpoint;
  * - `BidiServer`, `demoBidi()`, `containerBidi()`: the HTTP/2 server of InvokeEndpointWithBidirectionalStream and
  *   its route kinds (`startLocalServer` starts both servers; its `bidiUrl` is the HTTP/2 one).
  */
@@ -49,7 +51,7 @@ export { ObjectStore, parseS3Uri, type StoredObject, type ObjectStoreOptions, ty
 export { S3Api, type S3RecordedRequest, type S3ApiOptions, type S3Interception } from './s3/s3-server';
 export { AsyncJobs, type AsyncJobsOptions } from './runtime/async-jobs';
 export { parseCommandLine, mergeConfig } from './config/command-line';
-export { startLocalServer, describeRoute, type LocalServer, type LocalServerOptions } from './local';
+export { startLocalServer, endpointSettingsOf, describeRoute, type LocalServer, type LocalServerOptions } from './local';
 export {
   demoModel,
   AnomalyScorer,
@@ -81,3 +83,17 @@ export type {
 } from './bidi/bidi-types';
 export { encodeMessage, decodeMessage, MessageDecoder, crc32, EventStreamFormatError, type EventMessage, type HeaderValue } from './io/event-codec';
 export { EventSignatureChain, eventSignature, deriveSigningKey } from './signing/event-signature';
+export {
+  ENDPOINT_STATUSES,
+  INFERENCE_COMPONENT_STATUSES,
+  type EndpointStatus,
+  type InferenceComponentStatus,
+  type EndpointSettings,
+  type EndpointFacts,
+  type VariantFacts,
+  type InferenceComponentFacts,
+  type ServerlessSettings,
+  type AsyncFacts,
+} from './control/control-types';
+export { DENIABLE_ACTIONS, CONTROL_ACTIONS, RUNTIME_ACTIONS } from './control/access';
+export type { ControlSettings } from './config/endpoint-settings';

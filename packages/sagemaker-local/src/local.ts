@@ -17,6 +17,7 @@ import { BidiServer } from './bidi/bidi-server';
 import type { BidiHandler } from './bidi/bidi-types';
 import { demoBidi } from './models/demo-bidi';
 import { containerBidi } from './models/container-bidi';
+import type { EndpointSettings } from './control/control-types';
 
 export interface LocalServerOptions {
   /** where the request log lines and container notices go; default nowhere */
@@ -51,7 +52,37 @@ export function describeRoute(name: string, route: RouteConfig): string {
   const async = route.async
     ? `; async results to ${route.async.outputPath}/${route.async.failurePath ? `, failures to ${route.async.failurePath}/` : ''}`
     : '';
-  return `${name} -> ${target}${limit}${async}`;
+  return `${name} -> ${target}${limit}${async}${describeControl(route)}`;
+}
+
+/** What the control plane says of a route beyond the defaults (InService, AllTraffic on one ml.m5.large). */
+function describeControl(route: RouteConfig): string {
+  const parts = [
+    ...(route.status === undefined ? [] : [`status ${route.status}`]),
+    ...(route.variants === undefined ? [] : [`variants ${route.variants.map((v) => v.name).join(', ')}`]),
+    ...(route.inferenceComponents === undefined ? [] : [`inference components ${route.inferenceComponents.map((c) => c.name).join(', ')}`]),
+  ];
+  return parts.length === 0 ? '' : `; ${parts.join('; ')}`;
+}
+
+/** What the control plane says of a configured endpoint: its own settings, and its async section's output config. */
+export function endpointSettingsOf(route: RouteConfig): EndpointSettings {
+  const { status, failureReason, variants, inferenceComponents, async } = route;
+  return {
+    ...(status === undefined ? {} : { status }),
+    ...(failureReason === undefined ? {} : { failureReason }),
+    ...(variants === undefined ? {} : { variants }),
+    ...(inferenceComponents === undefined ? {} : { inferenceComponents }),
+    ...(async === undefined
+      ? {}
+      : {
+          async: {
+            outputPath: async.outputPath,
+            ...(async.failurePath === undefined ? {} : { failurePath: async.failurePath }),
+            maxConcurrentInvocations: async.maxConcurrentInvocations,
+          },
+        }),
+  };
 }
 
 /** An endpoint's bidirectional model: the demo's (scoring each part as it comes), or its container's WebSocket. */
@@ -90,7 +121,9 @@ export async function startLocalServer(config: LocalServerConfig, options: Local
   const store = config.s3 ? new ObjectStore(config.s3) : undefined;
   const endpoints: Record<string, EndpointHandler> = {};
   const bidiEndpoints: Record<string, BidiHandler> = {};
+  const endpointSettings: Record<string, EndpointSettings> = {};
   for (const [name, route] of Object.entries(config.endpoints)) {
+    endpointSettings[name] = endpointSettingsOf(route);
     const { handler, container } = modelOf(name, route, options);
     bidiEndpoints[name] = bidiOf(route);
     if (container) containers.set(name, container);
@@ -109,6 +142,7 @@ export async function startLocalServer(config: LocalServerConfig, options: Local
     region: config.region,
     accountId: config.accountId,
     endpoints,
+    endpointSettings,
     // The server's own line: method, path, status, error type, duration. Never a header, a query or a body.
     log: config.log && log ? log : undefined,
     // Keep memory flat in a long-running process: the record is for tests.

@@ -20,6 +20,8 @@ import { AUTH_ERROR_TYPES, errorStatus, EVENT_STREAM_CONTENT_TYPE, PRODUCTION_VA
 import { BIDI_ERROR_STATUS, BIDI_PATH, INVOKED_VARIANT_HEADER, readBidiOptions, STREAMING_EVENTS_PAYLOAD, type BidiOptions } from './bidi-rules';
 import { EventSignatureChain } from '../signing/event-signature';
 import { BidiInput } from './bidi-input';
+import { accessDenied, RUNTIME_ACTIONS } from '../control/access';
+import { endpointArn } from '../control/arn';
 import { encodeErrorMessage, encodeOutputEvent, pumpOutput, writable } from './bidi-output';
 
 type Refusal = { refuse: string; message: string };
@@ -173,6 +175,9 @@ export class BidiServer extends NetListener {
       return { refuse: 'InputValidationError', message: 'The endpoint name in the request path is not validly URL-encoded.' };
     }
     record.endpointName = endpointName;
+    const arnScope = { region: this.region, accountId: this.accountId };
+    const denied = accessDenied(this.credentials.get(auth.accessKeyId), RUNTIME_ACTIONS.bidi, endpointArn(arnScope, endpointName), arnScope);
+    if (denied) return { refuse: 'AccessDeniedException', message: denied };
     const contentType = flat['content-type'];
     if (contentType !== undefined && contentType.split(';')[0].trim().toLowerCase() !== EVENT_STREAM_CONTENT_TYPE) {
       return { refuse: 'InputValidationError', message: `The request body must be an event stream (Content-Type ${EVENT_STREAM_CONTENT_TYPE}).` };

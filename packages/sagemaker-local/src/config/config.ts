@@ -5,10 +5,15 @@
  */
 
 import { ConfigError, Problems } from './config-error';
+import { fail, isObject, onlyKeys, text, wholeNumber } from './rules';
+import { checkComponentNames, CONTROL_KEYS, controlSettingsOf, denyOf, type ControlSettings } from './endpoint-settings';
+import { DEFAULT_VARIANT_NAME } from '../control/control-types';
 import { findJsonProblem } from './json-error';
 import type { ServerCredentials } from '../runtime/types';
 
 export { ConfigError } from './config-error';
+export { isObject, type Raw } from './rules';
+export type { ControlSettings } from './endpoint-settings';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8777;
@@ -48,7 +53,7 @@ export interface S3Config {
 }
 
 /** The built-in demo model (an anomaly score per sensor series). */
-export interface DemoRoute {
+export interface DemoRoute extends ControlSettings {
   kind: 'demo';
   /** |z| at or above which a reading is an anomaly; default 3 */
   threshold?: number;
@@ -61,7 +66,7 @@ export interface DemoRoute {
 }
 
 /** A model container on this machine that follows SageMaker's container contract. */
-export interface ContainerRouteConfig {
+export interface ContainerRouteConfig extends ControlSettings {
   kind: 'container';
   /** `http://host:port` */
   url: string;
@@ -101,37 +106,6 @@ const S3_PATH = /^s3:\/\/([^/]+)(\/.*)?$/;
 /** The first path segment of SageMaker's operations, which a bucket of the same name would shadow for unsigned requests. */
 const RESERVED_BUCKET = 'endpoints';
 const MiB = 1024 * 1024;
-
-export type Raw = Record<string, unknown>;
-
-export const isObject = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
-const show = (v: unknown): string => (v === undefined ? 'nothing' : JSON.stringify(v) ?? String(v));
-
-function fail(field: string, rule: string, value?: unknown, secret = false): never {
-  throw new ConfigError(`${field} ${rule}${secret || value === undefined ? '' : ` (got ${show(value)})`}`);
-}
-
-function onlyKeys(obj: Raw, field: string, allowed: readonly string[]): void {
-  const problems = new Problems();
-  for (const key of Object.keys(obj)) {
-    if (!allowed.includes(key)) {
-      problems.check(() => fail(`${field === '' ? '' : `${field}.`}${key}`, `is not a known setting (known: ${allowed.join(', ')})`));
-    }
-  }
-  problems.throwIfAny();
-}
-
-function text(value: unknown, field: string, secret = false): string {
-  if (typeof value !== 'string' || value.trim() === '') fail(field, 'must be a non-empty text', value, secret);
-  return value;
-}
-
-function wholeNumber(value: unknown, field: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    fail(field, `must be a whole number from ${min} to ${max}`, value);
-  }
-  return value;
-}
 
 function positive(value: unknown, field: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) fail(field, 'must be a number above 0', value);
@@ -177,23 +151,24 @@ function routeOf(value: unknown, field: string): RouteConfig {
   const problems = new Problems();
   const throttle = value.throttle === undefined ? {} : problems.check(() => ({ throttle: throttleOf(value.throttle, `${field}.throttle`) }));
   const async = value.async === undefined ? {} : problems.check(() => ({ async: asyncOf(value.async, `${field}.async`) }));
+  const control = problems.check(() => controlSettingsOf(value, field, DEFAULT_VARIANT_NAME)) ?? {};
   if (hasModel) {
-    problems.check(() => onlyKeys(value, field, ['model', 'threshold', 'delayMs', 'stream', 'throttle', 'async']));
+    problems.check(() => onlyKeys(value, field, ['model', 'threshold', 'delayMs', 'stream', 'throttle', 'async', ...CONTROL_KEYS]));
     if (value.model !== 'demo') problems.check(() => fail(`${field}.model`, 'must be "demo" (the built-in model)', value.model));
     const threshold = value.threshold === undefined ? {} : problems.check(() => ({ threshold: positive(value.threshold, `${field}.threshold`) }));
     const delayMs = value.delayMs === undefined ? {} : problems.check(() => ({ delayMs: wholeNumber(value.delayMs, `${field}.delayMs`, 0, 60000) }));
     const stream = value.stream === undefined ? {} : problems.check(() => ({ stream: demoStream(value.stream, `${field}.stream`) }));
     problems.throwIfAny();
-    return { kind: 'demo', ...threshold, ...delayMs, ...stream, ...throttle, ...async };
+    return { kind: 'demo', ...threshold, ...delayMs, ...stream, ...throttle, ...async, ...control };
   }
-  problems.check(() => onlyKeys(value, field, ['container', 'timeoutSeconds', 'throttle', 'async']));
+  problems.check(() => onlyKeys(value, field, ['container', 'timeoutSeconds', 'throttle', 'async', ...CONTROL_KEYS]));
   const timeout =
     value.timeoutSeconds === undefined
       ? {}
       : problems.check(() => ({ timeoutSeconds: wholeNumber(value.timeoutSeconds, `${field}.timeoutSeconds`, 1, 3600) }));
   const url = problems.check(() => containerUrl(value.container, `${field}.container`));
   problems.throwIfAny();
-  return { kind: 'container', url: url as string, ...timeout, ...throttle, ...async };
+  return { kind: 'container', url: url as string, ...timeout, ...throttle, ...async, ...control };
 }
 
 /** `s3://bucket/prefix`, without trailing slashes (objects are named `<path>/<name>`). */
@@ -273,7 +248,7 @@ function checkAsyncBuckets(endpoints: Record<string, RouteConfig>, s3: S3Config 
 function credentialOf(value: unknown, field: string): ServerCredentials {
   if (!isObject(value)) fail(field, 'must be an object like {"accessKeyId": "...", "secretAccessKey": "..."}');
   const problems = new Problems();
-  problems.check(() => onlyKeys(value, field, ['accessKeyId', 'secretAccessKey', 'sessionToken']));
+  problems.check(() => onlyKeys(value, field, ['accessKeyId', 'secretAccessKey', 'sessionToken', 'deny']));
   const accessKeyId = problems.check(() => {
     const id = text(value.accessKeyId, `${field}.accessKeyId`);
     if (!ACCESS_KEY_ID.test(id)) fail(`${field}.accessKeyId`, 'must be 1 to 128 letters, digits or underscores', id);
@@ -281,8 +256,9 @@ function credentialOf(value: unknown, field: string): ServerCredentials {
   });
   const secretAccessKey = problems.check(() => text(value.secretAccessKey, `${field}.secretAccessKey`, true));
   const token = value.sessionToken === undefined ? {} : problems.check(() => ({ sessionToken: text(value.sessionToken, `${field}.sessionToken`, true) }));
+  const deny = value.deny === undefined ? {} : problems.check(() => ({ deny: denyOf(value.deny, `${field}.deny`) }));
   problems.throwIfAny();
-  return { accessKeyId: accessKeyId as string, secretAccessKey: secretAccessKey as string, ...token };
+  return { accessKeyId: accessKeyId as string, secretAccessKey: secretAccessKey as string, ...token, ...deny };
 }
 
 function credentialsOf(value: unknown): ServerCredentials[] {
@@ -318,6 +294,7 @@ function endpointsOf(value: unknown): Record<string, RouteConfig> {
     const checked = problems.check(() => routeOf(route, `endpoints.${name}`));
     if (checked) endpoints[name] = checked;
   }
+  checkComponentNames(endpoints, problems);
   problems.throwIfAny();
   return endpoints;
 }

@@ -43,6 +43,11 @@ import {
   RESPONSE_HEADERS,
   SIGNING_SERVICE,
 } from './wire';
+import { CONTROL_CONTENT_TYPE, ControlPlane, controlError, isControlRequest, loggableTarget, type ControlAnswer } from '../control/control-plane';
+import { catalogOf } from '../control/catalog';
+import type { EndpointSettings } from '../control/control-types';
+import { accessDenied, RUNTIME_ACTIONS } from '../control/access';
+import { endpointArn } from '../control/arn';
 
 const INTERNAL_FAILURE = 'An internal failure occurred while invoking the endpoint.';
 
@@ -69,6 +74,10 @@ export class SageMakerServer extends Listener {
   private readonly log?: (line: string) => void;
   private readonly onHandlerError?: (error: unknown, endpointName: string) => void;
   private readonly endpoints = new Map<string, EndpointHandler>();
+  private readonly settings = new Map<string, EndpointSettings>();
+  /** when the server was made: the control plane's creation times count back from it */
+  private readonly startedAt = Date.now();
+  private readonly control: ControlPlane;
   private readonly recorded: RecordedRequest[] = [];
   /** the S3 object API, when the server was given an object store */
   readonly s3?: S3Api;
@@ -92,6 +101,11 @@ export class SageMakerServer extends Listener {
     this.log = options.log;
     this.onHandlerError = options.onHandlerError;
     for (const [name, handler] of Object.entries(options.endpoints ?? {})) this.endpoints.set(name, handler);
+    for (const [name, settings] of Object.entries(options.endpointSettings ?? {})) this.settings.set(name, settings);
+    const scope = { region: this.region, accountId: this.accountId };
+    this.control = new ControlPlane(scope, () =>
+      catalogOf([...this.endpoints.keys()].map((name) => [name, this.settings.get(name) ?? {}] as const), this.startedAt),
+    );
     if (options.objectStore) {
       this.s3 = new S3Api({ store: options.objectStore, credentials: this.credentials, region: this.region, log: options.log, maxRecorded: this.maxRecorded });
     }
@@ -108,12 +122,15 @@ export class SageMakerServer extends Listener {
     this.credentials.set(credentials.accessKeyId, { ...credentials });
   }
 
-  setEndpoint(name: string, handler: EndpointHandler): void {
+  /** Routes an endpoint name to a handler; `settings` are what the control plane says of it (default InService, AllTraffic). */
+  setEndpoint(name: string, handler: EndpointHandler, settings?: EndpointSettings): void {
     this.endpoints.set(name, handler);
+    if (settings) this.settings.set(name, settings);
   }
 
   removeEndpoint(name: string): void {
     this.endpoints.delete(name);
+    this.settings.delete(name);
   }
 
   clearRequests(): void {
@@ -137,7 +154,8 @@ export class SageMakerServer extends Listener {
     // One log line per request, when it is answered or its connection goes away. No query string (a presigned
     // URL carries a signature and token there), no headers.
     res.once('close', () => {
-      this.log?.(`${record.method} ${record.path} ${record.status || '-'} ${record.errorType ?? '-'} ${Date.now() - started}ms`);
+      const target = record.target === undefined ? '' : ` ${record.target}`;
+      this.log?.(`${record.method} ${record.path}${target} ${record.status || '-'} ${record.errorType ?? '-'} ${Date.now() - started}ms`);
     });
 
     try {
@@ -151,6 +169,10 @@ export class SageMakerServer extends Listener {
         return;
       }
       record.body = outcome.body;
+      if (isControlRequest(record.method, record.path, record.headers)) {
+        await this.answerControl(req, record, res);
+        return;
+      }
       const admitted = await this.admit(req, record);
       if ('refuse' in admitted) {
         this.sendError(res, record, admitted.refuse, admitted.message);
@@ -164,6 +186,23 @@ export class SageMakerServer extends Listener {
       this.onHandlerError?.(err, record.endpointName ?? '');
       if (!res.headersSent && !res.destroyed) this.sendError(res, record, 'InternalFailure', 'An internal failure occurred.');
     }
+  }
+
+  /** A control-plane request (awsJson1_1): authenticated like every other, then answered by the control plane. */
+  private async answerControl(req: IncomingMessage, record: RecordedRequest, res: ServerResponse): Promise<void> {
+    const target = loggableTarget(record.headers);
+    if (target !== undefined) record.target = target;
+    const { rawPath, rawQuery } = splitUrl(req);
+    const signed = { method: record.method, rawPath, rawQuery, headers: record.headers, distinctHeaders: req.headersDistinct, body: record.body };
+    const auth = await verifySignature(signed, { service: SIGNING_SERVICE, region: this.region }, this.credentials, Date.now());
+    let answer: ControlAnswer;
+    if (auth instanceof AuthFailure) answer = controlError(AUTH_ERROR_TYPES[auth.problem], auth.message);
+    else {
+      record.verified = true;
+      record.accessKeyId = auth.accessKeyId;
+      answer = this.control.answer(record.headers, record.body, this.credentials.get(auth.accessKeyId));
+    }
+    this.send(res, record, answer.status, answer.body, answer.errorType, { contentType: CONTROL_CONTENT_TYPE });
   }
 
   /** Authenticates and routes a request whose body was read: the call and its handler, or the error to answer. */
@@ -186,6 +225,9 @@ export class SageMakerServer extends Listener {
       return { refuse: 'ValidationError', message: 'The endpoint name in the request path is not validly URL-encoded.' };
     }
     record.endpointName = endpointName;
+    const scope = { region: this.region, accountId: this.accountId };
+    const denied = accessDenied(this.credentials.get(auth.accessKeyId), RUNTIME_ACTIONS[operation], endpointArn(scope, endpointName), scope);
+    if (denied) return { refuse: 'AccessDeniedException', message: denied };
 
     if (this.validateInput) {
       const problem =

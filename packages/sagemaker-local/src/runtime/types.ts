@@ -7,12 +7,15 @@
 import type { ServerOptions as HttpsServerOptions } from 'https';
 import type { SigningKey } from '../signing/sigv4';
 import type { ObjectStore } from '../s3/s3-store';
+import type { Refusals } from '../control/access';
+import type { EndpointSettings } from '../control/control-types';
 
 /**
  * A key pair the server accepts: with `sessionToken`, requests signed with it must carry exactly that
- * `x-amz-security-token`; with `expiration` (temporary credentials), requests from then on get ExpiredTokenException.
+ * `x-amz-security-token`; with `expiration` (temporary credentials), requests from then on get ExpiredTokenException;
+ * with `deny` (IAM actions like `sagemaker:ListEndpoints`), those operations answer AccessDeniedException.
  */
-export type ServerCredentials = SigningKey;
+export type ServerCredentials = SigningKey & Refusals;
 
 /** The operation a request calls: InvokeEndpoint, InvokeEndpointWithResponseStream or InvokeEndpointAsync. */
 export type Operation = 'invoke' | 'stream' | 'async';
@@ -117,6 +120,8 @@ export interface RecordedRequest {
   path: string;
   /** the operation its path names, when it names one */
   operation?: Operation;
+  /** a control-plane request's `X-Amz-Target`, e.g. `SageMaker.ListEndpoints` (when it looks like one) */
+  target?: string;
   /** the decoded endpoint name, for the operations' paths */
   endpointName?: string;
   /** lower-cased request headers as received, Authorization and x-amz-security-token included: do not log them */
@@ -144,9 +149,14 @@ export interface SageMakerServerOptions {
   /** default 'us-east-1'; the credential scope must name it */
   region?: string;
   endpoints?: Record<string, EndpointHandler>;
+  /**
+   * what the control plane (ListEndpoints, DescribeEndpoint, ...) says of each endpoint, by name; an endpoint without
+   * settings is InService with one variant AllTraffic on one ml.m5.large
+   */
+  endpointSettings?: Record<string, EndpointSettings>;
   /** one line per request: method, path, status, error type, duration; never a secret */
   log?: (line: string) => void;
-  /** the account named in "Endpoint X of account Y not found."; default '123456789012' */
+  /** the account named in "Endpoint X of account Y not found." and in the control plane's ARNs; default '123456789012' */
   accountId?: string;
   /** request body limit in bytes; default 6,291,456 (6 MB, the service's limit for real-time endpoints) */
   maxBodyBytes?: number;
