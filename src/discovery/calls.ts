@@ -35,7 +35,7 @@ async function tagged<T>(operation: DiscoveryOperation, call: () => Promise<T>):
   }
 }
 
-/** Every endpoint of the account and region, by name. */
+/** Every endpoint of the account and region, by name (as the dialog offers them). */
 export function listEndpoints(plane: ControlPlane): Promise<EndpointSummary[]> {
   return tagged('ListEndpoints', async () => {
     const all: EndpointSummary[] = [];
@@ -53,7 +53,10 @@ export interface EndpointParts {
   failures: CallFailed[];
 }
 
-/** One endpoint: DescribeEndpoint must answer; the endpoint config and the components are read when they can be. */
+/**
+ * One endpoint: DescribeEndpoint must answer; the endpoint config and the components (by name) are read when they
+ * can be, at the same time.
+ */
 export async function describeEndpoint(plane: ControlPlane, endpointName: string): Promise<EndpointParts> {
   const { sdk, client } = plane;
   const endpoint = await tagged('DescribeEndpoint', () => client.send(new sdk.DescribeEndpointCommand({ EndpointName: endpointName })));
@@ -64,7 +67,10 @@ export async function describeEndpoint(plane: ControlPlane, endpointName: string
       : Promise.resolve(undefined),
     tagged('ListInferenceComponents', async () => {
       const all: InferenceComponentSummary[] = [];
-      const pages = sdk.paginateListInferenceComponents({ client, pageSize: PAGE_SIZE }, { EndpointNameEquals: endpointName });
+      const pages = sdk.paginateListInferenceComponents(
+        { client, pageSize: PAGE_SIZE },
+        { EndpointNameEquals: endpointName, SortBy: 'Name', SortOrder: 'Ascending' },
+      );
       for await (const page of pages) all.push(...(page.InferenceComponents ?? []));
       return all;
     }),

@@ -91,7 +91,8 @@ export function callProblem(error: unknown, ctx: CallContext): DiscoveryProblem 
   }
   const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as ErrorShape;
   const name = str(e.name) ?? 'Error';
-  const message = str(e.message) ?? name;
+  // The service's sentence, without its full stop: the words go on after it.
+  const message = (str(e.message) ?? name).replace(/\.+$/, '');
   const code = str(e.code);
   const status = typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
 

@@ -47,6 +47,8 @@ interface EnvLookup {
   getSetting(node: object | undefined, name: string): unknown;
 }
 
+const isRequest = (r: DiscoveryRequest | DiscoveryProblem): r is DiscoveryRequest => !('kind' in r);
+
 export function registerDiscoveryRoutes(RED: NodeAPI): void {
   if (routed.has(RED.httpAdmin)) return;
   routed.add(RED.httpAdmin);
@@ -63,14 +65,17 @@ export function registerDiscoveryRoutes(RED: NodeAPI): void {
       ? RED._(`${CONFIG_NODE_TYPE}.${p.key}`, p.params)
       : RED._(`${MODULE_NAME}/${INVOKE_NODE_TYPE}:${INVOKE_NODE_TYPE}.${p.key}`, p.params);
 
-  /** The request's config node, checked as the config node checks itself; or the problem. */
-  function targetOf(request: DiscoveryRequest): { target: DiscoveryTarget } | { problem: DiscoveryProblem; redact: (t: string) => string } {
+  /**
+   * The request's config node, checked as the config node checks itself (every problem at once), or the problem.
+   * Every secret it holds (its credentials, the proxy's password, the TLS passphrase and key) joins `secrets`.
+   */
+  function targetOf(request: DiscoveryRequest, secrets: Secrets): { target: DiscoveryTarget } | { problem: DiscoveryProblem } {
     const deployed = RED.nodes.getNode(request.id) ?? undefined;
     const lookup = (name: string): unknown => (RED.util as unknown as EnvLookup).getSetting(deployed, name);
     const saved = RED.nodes.getCredentials(request.id) as Record<string, unknown> | undefined;
     const creds = mergeCredentials(request.credentials, saved, lookup);
+    secrets.add(creds.secretAccessKey, creds.sessionToken);
     const def = substituteEnv(request.config, lookup) as RawConfigSettings & NetworkNodeIds;
-    const secrets = new Secrets(creds.secretAccessKey, creds.sessionToken);
     const redact = (text: string): string => secrets.redact(text);
     try {
       const { settings, network } = collectProblems(() => ({
@@ -80,40 +85,37 @@ export function registerDiscoveryRoutes(RED: NodeAPI): void {
       if (!settings) throw new Error('collectProblems throws when a check failed');
       return { target: { id: request.id, settings, creds, network, words, redact } };
     } catch (err) {
-      if (err instanceof FlowError) return { problem: settingsProblem(err), redact };
+      if (err instanceof FlowError) return { problem: settingsProblem(err) };
       throw err;
     }
   }
 
-  function answer(res: Response, result: Answer | { problem: DiscoveryProblem }, redact: (t: string) => string): void {
-    res.set('Cache-Control', 'no-store');
-    if ('ok' in result && result.ok) {
-      res.status(200).json(result.json);
-      return;
-    }
-    const problem = (result as { problem: DiscoveryProblem }).problem;
-    const body: DiscoveryErrorJson = { error: problemJson(problem, words, redact) };
-    res.status(problem.kind === 'settings' ? 400 : 502).json(body);
+  /** A problem as the dialog reads it: 400 for the settings (and the request), 502 for the rest. */
+  function refuse(res: Response, problem: DiscoveryProblem, secrets: Secrets): void {
+    const body: DiscoveryErrorJson = { error: problemJson(problem, words, (text) => secrets.redact(text)) };
+    res.set('Cache-Control', 'no-store').status(problem.kind === 'settings' ? 400 : 502).json(body);
   }
 
   function route(needsEndpoint: boolean) {
     return async (req: Request, res: Response): Promise<void> => {
       const request = readRequest(req.body, needsEndpoint);
-      if ('kind' in request) return answer(res, { problem: request }, (t) => t);
-      let redact = (t: string): string => t;
+      // The secrets as posted are redacted from the first word on, before they are checked.
+      const posted = isRequest(request) ? request.credentials : {};
+      const secrets = new Secrets(...[posted.secretAccessKey, posted.sessionToken].filter((v): v is string => typeof v === 'string'));
+      if (!isRequest(request)) return refuse(res, request, secrets);
       try {
-        const resolved = targetOf(request);
-        redact = 'target' in resolved ? resolved.target.redact : resolved.redact;
-        if (!('target' in resolved)) return answer(res, resolved, redact);
+        const resolved = targetOf(request, secrets);
+        if ('problem' in resolved) return refuse(res, resolved.problem, secrets);
         const { target } = resolved;
         const result: Answer = request.endpointName !== undefined
           ? await discovery.endpoint(target, request.endpointName, request.refresh)
           : await discovery.endpoints(target, request.refresh);
-        answer(res, result, redact);
+        if (!result.ok) return refuse(res, result.problem, secrets);
+        res.set('Cache-Control', 'no-store').status(200).json(result.json);
       } catch (err) {
         // A bug, not the service's answer: still in words, still without a secret.
         const operation = needsEndpoint ? 'DescribeEndpoint' : 'ListEndpoints';
-        answer(res, { problem: callProblem(err, { operation, url: '', timeoutMs: 0, maxAttempts: 0 }) }, redact);
+        refuse(res, callProblem(err, { operation, url: '', timeoutMs: 0, maxAttempts: 0 }), secrets);
       }
     };
   }

@@ -31,7 +31,7 @@ describe('discovery problems: what a failed call means', function () {
     const denied = json(callProblem(sdkError('AccessDeniedException', 'User: arn:aws:iam::123456789012:user/bob is not authorized to perform: sagemaker:ListEndpoints', 400), ctx));
     assert.equal(denied.kind, 'denied');
     assert.equal(denied.action, 'sagemaker:ListEndpoints');
-    assert.match(denied.message, /may not call ListEndpoints \(AccessDeniedException\): the IAM action sagemaker:ListEndpoints is missing/);
+    assert.match(denied.message, /may not call ListEndpoints \(AccessDeniedException\): their policy lacks the IAM action sagemaker:ListEndpoints/);
     const other = callProblem(sdkError('Forbidden', 'no', 403), { ...ctx, operation: 'ListInferenceComponents' });
     assert.deepEqual([other.kind, other.action], ['denied', 'sagemaker:ListInferenceComponents'], 'any other 403');
   });

@@ -67,6 +67,7 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   log(`sagemaker-local listening on ${local.url} (region ${config.region}; access key IDs: ${config.credentials.map((c) => c.accessKeyId).join(', ')})`);
   log(`bidirectional streams (HTTP/2) on ${local.bidiUrl}`);
+  log(`SageMaker control plane (ListEndpoints, DescribeEndpoint, DescribeEndpointConfig, ListInferenceComponents) on ${local.url}`);
   for (const [name, route] of Object.entries(config.endpoints)) log(`  ${describeRoute(name, route)}`);
   if (config.s3) log(`  S3 buckets (path style, ${local.url}/BUCKET/KEY, signed for service s3): ${config.s3.buckets.join(', ')}`);
 

@@ -52,7 +52,17 @@ export function describeRoute(name: string, route: RouteConfig): string {
   const async = route.async
     ? `; async results to ${route.async.outputPath}/${route.async.failurePath ? `, failures to ${route.async.failurePath}/` : ''}`
     : '';
-  return `${name} -> ${target}${limit}${async}`;
+  return `${name} -> ${target}${limit}${async}${describeControl(route)}`;
+}
+
+/** What the control plane says of a route beyond the defaults (InService, AllTraffic on one ml.m5.large). */
+function describeControl(route: RouteConfig): string {
+  const parts = [
+    ...(route.status === undefined ? [] : [`status ${route.status}`]),
+    ...(route.variants === undefined ? [] : [`variants ${route.variants.map((v) => v.name).join(', ')}`]),
+    ...(route.inferenceComponents === undefined ? [] : [`inference components ${route.inferenceComponents.map((c) => c.name).join(', ')}`]),
+  ];
+  return parts.length === 0 ? '' : `; ${parts.join('; ')}`;
 }
 
 /** What the control plane says of a configured endpoint: its own settings, and its async section's output config. */

@@ -114,7 +114,7 @@ describe('sagemaker-local configuration', function () {
     // Inside one key pair and one route too, and the list is there for a program to read.
     const err = (() => { try { validateConfig({ credentials: [{ accessKeyId: 'A/B', secretAccessKey: '', extra: 1 }], endpoints: { ep: { model: 'demo', throttle: { rate: 0, burst: 0 } } } }); } catch (e) { return e; } })();
     assert.deepEqual(err.problems, [
-      'the configuration: credentials[0].extra is not a known setting (known: accessKeyId, secretAccessKey, sessionToken)',
+      'the configuration: credentials[0].extra is not a known setting (known: accessKeyId, secretAccessKey, sessionToken, deny)',
       'the configuration: credentials[0].accessKeyId must be 1 to 128 letters, digits or underscores (got "A/B")',
       'the configuration: credentials[0].secretAccessKey must be a non-empty text',
       'the configuration: endpoints.ep.throttle.rate must be a number above 0 (got 0)',

@@ -131,7 +131,9 @@ export function controlSettingsOf(value: Record<string, unknown>, field: string,
       : problems.check(() => {
           const reason = text(value.failureReason, `${field}.failureReason`);
           if (reason.length > FAILURE_REASON_MAX) fail(`${field}.failureReason`, `must be at most ${FAILURE_REASON_MAX} characters`);
-          if (status === undefined || !FAILED_STATUSES.includes(status)) {
+          // A status that is itself wrong is reported once, on its own line.
+          const statusSound = value.status === undefined || status !== undefined;
+          if (statusSound && (status === undefined || !FAILED_STATUSES.includes(status))) {
             fail(`${field}.failureReason`, `is only for an endpoint whose status is ${FAILED_STATUSES.join(' or ')} (status is ${status ?? 'InService'})`);
           }
           return reason;

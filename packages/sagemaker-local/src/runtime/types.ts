@@ -156,7 +156,7 @@ export interface SageMakerServerOptions {
   endpointSettings?: Record<string, EndpointSettings>;
   /** one line per request: method, path, status, error type, duration; never a secret */
   log?: (line: string) => void;
-  /** the account named in "Endpoint X of account Y not found."; default '123456789012' */
+  /** the account named in "Endpoint X of account Y not found." and in the control plane's ARNs; default '123456789012' */
   accountId?: string;
   /** request body limit in bytes; default 6,291,456 (6 MB, the service's limit for real-time endpoints) */
   maxBodyBytes?: number;
