@@ -238,13 +238,13 @@ describe(`endpoint discovery in the edit dialogs, Node-RED ${require('node-red/p
     await typeForOffers('#node-input-endpointName', 'llm', ['llm-host']);
     await pick('llm-host');
     assert.equal(await lineSays('summary', /inference components/),
-      'InService · variants: AllTraffic (ml.g5.2xlarge × 2), Canary (ml.g5.xlarge × 1) · inference components: mistral-summary (Creating), llama-chat (InService)',
-      'the components in ListInferenceComponents\' order (the newest first)');
+      'InService · variants: AllTraffic (ml.g5.2xlarge × 2), Canary (ml.g5.xlarge × 1) · inference components: llama-chat (InService), mistral-summary (Creating)',
+      'the components by name, as the endpoints are');
     await tray().locator('#sagemaker-invoke-advanced-toggle').click();
     assert.deepEqual(await typeForOffers('#node-input-targetVariant', '', ['AllTraffic', 'Canary']), [['AllTraffic', 'ml.g5.2xlarge'], ['Canary', 'ml.g5.xlarge']]);
     assert.deepEqual(await typeForOffers('#node-input-targetVariant', 'CAN', ['Canary']), [['Canary', 'ml.g5.xlarge']]);
     await pick('Canary');
-    assert.deepEqual(await typeForOffers('#node-input-inferenceComponentName', '', ['llama-chat', 'mistral-summary']), [['mistral-summary', 'Creating'], ['llama-chat', 'InService']]);
+    assert.deepEqual(await typeForOffers('#node-input-inferenceComponentName', '', ['llama-chat', 'mistral-summary']), [['llama-chat', 'InService'], ['mistral-summary', 'Creating']]);
     await pick('mistral-summary');
     await saveNodeDialog(page);
     assert.deepEqual(await page.evaluate(() => { const n = RED.nodes.node('inv1'); return [n.endpointName, n.targetVariant, n.inferenceComponentName]; }),
