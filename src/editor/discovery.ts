@@ -178,7 +178,10 @@ export function attach(type: Asker['type']): Discovery {
       answer = asked;
       lists.set(key, asked);
       // What went wrong shows while the config node that it concerns is still the one chosen.
-      const current = () => !closed && lists.get(key) === asked && requestKey(request() ?? req) === key && !!request();
+      const current = (): boolean => {
+        const now = request();
+        return !closed && lists.get(key) === asked && !!now && requestKey(now) === key;
+      };
       asked.then(
         () => { if (current()) { listProblem = undefined; show(); } },
         (words: Words) => { if (current()) { listProblem = words; show(); } },
