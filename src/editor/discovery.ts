@@ -141,8 +141,8 @@ export function attach(type: Asker['type']): Discovery {
   const descriptions = new Map<string, Promise<EndpointDescriptionJson>>();
   let listProblem: Words | undefined;
   /**
-   * Whether this dialog has asked the account anything: opening a dialog asks nothing (no control-plane call, no
-   * cost, no error, for a person who does not touch the fields); once asked, a change of config node asks again.
+   * Whether this dialog has asked the account anything: opening a dialog asks at most the description of the endpoint
+   * it already names (no list, no call at all for a node without one); once asked, a change of config node asks again.
    */
   let engaged = false;
   let described: EndpointDescriptionJson | undefined;
@@ -280,14 +280,19 @@ export function attach(type: Asker['type']): Discovery {
   complete(componentField, (typed) => description()?.then((d) => offers(d.inferenceComponents, typed).map(({ item, match }) => offer(item.name, match, item.status))));
 
   // Asked when the person turns to a field: Endpoint's list as it gets the focus, a description as its value changes.
-  // Node-RED itself triggers `change` on every field once the dialog is built: that one asks nothing.
+  // Node-RED itself triggers `change` on every field once the dialog is built: that one asks nothing new.
   let touched = false;
   endpointField.on('focus.sagemaker-discovery', () => { touched = true; list(); });
   endpointField.on('keyup.sagemaker-discovery input.sagemaker-discovery', () => { touched = true; describeSoon(); });
   endpointField.on('change.sagemaker-discovery', () => { if (touched) describe(); });
   for (const field of [variantField, componentField]) field.on('focus.sagemaker-discovery', () => { description(); });
   modeSelect.on('change.sagemaker-discovery', show);
+  // Node-RED's own `change` at the dialog's start (and a reselect of the same node) leaves the config node as it was.
+  let configId = String(configSelect.val() ?? '');
   configSelect.on('change.sagemaker-discovery', () => {
+    const now = String(configSelect.val() ?? '');
+    if (now === configId) return;
+    configId = now;
     listProblem = undefined;
     if (!engaged) return;
     list();
@@ -301,6 +306,12 @@ export function attach(type: Asker['type']): Discovery {
   });
 
   show();
+  // A node opened with its endpoint already set says at once what that endpoint is now (say, Failed since it was
+  // chosen): one description, which the runtime keeps a minute. Nothing else is asked until a field is used.
+  if (askable(String(endpointField.val() ?? '').trim())) {
+    touched = true;
+    describe();
+  }
   return {
     close() {
       closed = true;
