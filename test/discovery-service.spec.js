@@ -5,14 +5,12 @@
 // refreshed, the problems (denied with the IAM action, refused keys, no such endpoint, a closed port named by its
 // URL), and no secret in any of it.
 const assert = require('node:assert/strict');
-const net = require('node:net');
-const path = require('node:path');
-const { i18n } = require('@node-red/util');
 const { startLocalServer, validateConfig } = require('sagemaker-local');
 const { DiscoveryService } = require('../dist/discovery/service');
 const { resolveClientSettings } = require('../dist/config/client-config');
 const { Secrets } = require('../dist/config/secrets');
-const { MODULE_NAME } = require('../dist/shared/names');
+const { freePort } = require('./node-red-process');
+const { localesReady, phraseWords: words } = require('./locales');
 
 const KEY = { accessKeyId: 'AKIADISCOVERY0001', secretAccessKey: 'discovery-secret/not+real+0001' };
 const NO_LIST = { accessKeyId: 'AKIADISCOVERY0002', secretAccessKey: 'discovery-secret/not+real+0002', deny: ['sagemaker:ListEndpoints'] };
@@ -20,22 +18,11 @@ const NO_PARTS = { accessKeyId: 'AKIADISCOVERY0003', secretAccessKey: 'discovery
 const WRONG = { accessKeyId: KEY.accessKeyId, secretAccessKey: 'a-wrong-secret/typed+in+the+dialog' };
 const SECRETS = [KEY, NO_LIST, NO_PARTS, WRONG].map((k) => k.secretAccessKey);
 
-/** A port nothing listens on. */
-function closedPort() {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 describe('endpoint discovery against sagemaker-local\'s control plane', function () {
   this.timeout(20000);
   let local;
   let service;
   let now = Date.parse('2026-12-08T00:00:00Z');
-  let words;
 
   const target = (key, config = {}) => {
     const creds = { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
@@ -49,11 +36,7 @@ describe('endpoint discovery against sagemaker-local\'s control plane', function
   };
 
   before(async function () {
-    i18n.init({ lang: 'en-US' });
-    const dir = path.join(__dirname, '../nodes/locales');
-    await i18n.registerMessageCatalog(`${MODULE_NAME}/sagemaker-config`, dir, 'sagemaker-config.json');
-    await i18n.registerMessageCatalog(`${MODULE_NAME}/sagemaker-invoke`, dir, 'sagemaker-invoke.json');
-    words = (p) => i18n._(`${MODULE_NAME}/sagemaker-${p.catalog}:sagemaker-${p.catalog}.${p.key}`, p.params);
+    await localesReady;
     const endpoints = {
       'llm-host': {
         model: 'demo',
@@ -143,7 +126,7 @@ describe('endpoint discovery against sagemaker-local\'s control plane', function
     assert.equal(refused.problem.kind, 'credentials', JSON.stringify(refused));
     const missing = await service.endpoint(target(KEY), 'no-such-endpoint');
     assert.equal(missing.problem.kind, 'notFound');
-    const port = await closedPort();
+    const port = await freePort();
     const closed = await service.endpoints(target(KEY, { apiEndpointUrl: `http://127.0.0.1:${port}` }));
     assert.deepEqual([closed.problem.kind, closed.problem.url], ['unreachable', `http://127.0.0.1:${port}`]);
     const t = target(WRONG);

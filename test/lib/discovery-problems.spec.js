@@ -3,27 +3,19 @@
 // files, and no secret. The failures are the shapes the SDK, the service and Node's network give (as
 // test/lib/errors.spec.js reads them); the routes' own tests meet them over real HTTP.
 const assert = require('node:assert/strict');
-const path = require('node:path');
-const { i18n } = require('@node-red/util');
 const { callProblem, settingsProblem, requestProblem, problemJson } = require('../../dist/discovery/problems');
 const { FlowError } = require('../../dist/shared/flow-error');
 const { FlowErrors } = require('../../dist/shared/problems');
 const { Secrets } = require('../../dist/config/secrets');
-const { MODULE_NAME } = require('../../dist/shared/names');
+const { localesReady, phraseWords: words } = require('../locales');
 
 const ctx = { operation: 'ListEndpoints', url: 'http://127.0.0.1:9', timeoutMs: 5000, maxAttempts: 3 };
 const sdkError = (name, message, status, extra = {}) => Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode: status }, ...extra });
 const netError = (code, message, name = 'Error') => Object.assign(new Error(message), { code, name });
 
 describe('discovery problems: what a failed call means', function () {
-  let words;
   before(async function () {
-    i18n.init({ lang: 'en-US' });
-    const dir = path.join(__dirname, '../../nodes/locales');
-    await i18n.registerMessageCatalog(`${MODULE_NAME}/sagemaker-config`, dir, 'sagemaker-config.json');
-    await i18n.registerMessageCatalog(`${MODULE_NAME}/sagemaker-invoke`, dir, 'sagemaker-invoke.json');
-    // As the routes say it: the config node's catalog, or the invoke node's.
-    words = (p) => i18n._(`${MODULE_NAME}/sagemaker-${p.catalog}:sagemaker-${p.catalog}.${p.key}`, p.params);
+    await localesReady;
   });
   const json = (problem, secrets = new Secrets()) => problemJson(problem, words, (t) => secrets.redact(t));
 
