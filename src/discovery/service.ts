@@ -8,7 +8,7 @@ import { DISCOVERY_CACHE_SECONDS, type EndpointDescriptionJson, type EndpointLis
 import type { ClientSettings, ConfigCredentials, NetworkSettings } from '../config/client-config';
 import { descriptionJson, summaryJson } from './answers';
 import { CallFailed, describeEndpoint, listEndpoints } from './calls';
-import { createControlPlane, type ControlPlane } from './client';
+import { createControlPlane, settingsUrl, type ControlPlane } from './client';
 import { AnswerCache } from './cache';
 import { fingerprint } from './fingerprint';
 import { ClientPool } from './pool';
@@ -100,7 +100,7 @@ export class DiscoveryService {
       this.cache.set(key, json);
       return { ok: true, json };
     } catch (err) {
-      const url = plane?.url() ?? target.settings.apiEndpointUrl ?? `https://api.sagemaker.${target.settings.region}.amazonaws.com`;
+      const url = plane?.url() ?? settingsUrl(target.settings);
       const ctx = { ...this.context(target, plane, endpointName), url };
       if (err instanceof CallFailed) return { ok: false, problem: callProblem(err.error, { ...ctx, operation: err.operation }) };
       // The client could not be made (a credential provider that throws at once, say): as a failed first call.
