@@ -37,6 +37,8 @@ type Answer = DiscoveryAnswer<EndpointListJson | EndpointDescriptionJson>;
 
 /** The admin apps the routes were added to: a runtime that loads this file twice gets them once. */
 const routed = new WeakSet<object>();
+/** The runtimes' event emitters whose flows stopping closes the service (once each). */
+const watched = new WeakSet<object>();
 /** One service per process: its clients and answers serve every config node. */
 let service: DiscoveryService | undefined;
 /** How often idle clients are looked for. */
@@ -58,6 +60,12 @@ export function registerDiscoveryRoutes(RED: NodeAPI): void {
     setInterval(() => running.sweep(), SWEEP_MS).unref();
   }
   const discovery = service;
+  // When the flows stop (Node-RED stops, or a deploy restarts them) every client is destroyed and every answer
+  // forgotten: nothing keeps a socket open after Node-RED, and a deploy may change the saved secrets, proxy and TLS.
+  if (!watched.has(RED.events)) {
+    watched.add(RED.events);
+    RED.events.on('flows:stopped', () => discovery.close());
+  }
   const write = RED.auth.needsPermission(DISCOVERY_PERMISSION);
 
   const words = (p: Phrase): string =>
