@@ -10,6 +10,8 @@ const { DiscoveryService } = require('../dist/discovery/service');
 const { resolveClientSettings } = require('../dist/config/client-config');
 const { Secrets } = require('../dist/config/secrets');
 const { freePort } = require('./node-red-process');
+const { testServer } = require('./workspace');
+const { StsServer } = testServer('sts-server');
 const { localesReady, phraseWords: words } = require('./locales');
 
 const KEY = { accessKeyId: 'AKIADISCOVERY0001', secretAccessKey: 'discovery-secret/not+real+0001' };
@@ -119,6 +121,36 @@ describe('endpoint discovery against sagemaker-local\'s control plane', function
       [['denied', 'sagemaker:DescribeEndpointConfig'], ['denied', 'sagemaker:ListInferenceComponents']]);
     assert.match(partial.json.problems[0].message, /may not call DescribeEndpointConfig \(AccessDeniedException\): their policy lacks the IAM action sagemaker:DescribeEndpointConfig/);
     noSecret(partial);
+  });
+
+  it('an assumed role: its credentials list the endpoints; a role STS refuses is denied, naming sts:AssumeRole', async function () {
+    const ROLE = 'arn:aws:iam::123456789012:role/discovery-reader';
+    const issued = [];
+    const sts = new StsServer({
+      credentials: [KEY, NO_LIST],
+      roles: { [ROLE]: { trustedKeys: [KEY.accessKeyId] } },
+      onIssue: (c) => {
+        issued.push(c);
+        local.server.addCredentials(c);
+      },
+    });
+    await sts.listen();
+    try {
+      const role = { roleArn: ROLE, stsEndpointUrl: sts.url };
+      const assumed = await service.endpoints(target(KEY, role), true);
+      assert.equal(assumed.ok, true, JSON.stringify(assumed));
+      assert.equal(issued.length, 1);
+      const signers = local.server.requests.filter((r) => r.target === 'SageMaker.ListEndpoints').map((r) => r.accessKeyId);
+      assert.equal(signers.at(-1), issued[0].accessKeyId, 'the role\'s credentials signed the call');
+      const refused = await service.endpoints(target(NO_LIST, role), true);
+      assert.deepEqual([refused.ok, refused.problem.kind, refused.problem.action], [false, 'denied', 'sts:AssumeRole']);
+      const json = require('../dist/discovery/problems').problemJson(refused.problem, words, target(NO_LIST).redact);
+      assert.match(json.message, /^Could not assume role arn:aws:iam::123456789012:role\/discovery-reader \(STS AccessDenied\)/);
+      noSecret([assumed, json]);
+      for (const secret of [issued[0].secretAccessKey, issued[0].sessionToken]) assert.ok(!JSON.stringify([assumed, json]).includes(secret), 'the role\'s secret');
+    } finally {
+      await sts.close();
+    }
   });
 
   it('refused keys, no such endpoint, and a closed port named by its URL, without a secret', async function () {

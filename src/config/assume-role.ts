@@ -41,6 +41,9 @@ interface StsErrorShape {
   $metadata?: { httpStatusCode?: unknown };
 }
 
+/** The IAM action the config node's credentials need on the role (and the role's trust policy must allow). */
+export const ASSUME_ROLE_ACTION = 'sts:AssumeRole';
+
 /** STS's answer (or why there was none) as the `assumeRoleFailed` FlowError, naming the role. */
 export function assumeRoleError(error: unknown, roleArn: string): FlowError {
   if (error instanceof FlowError) return error; // already in words (e.g. the proxy refused the tunnel)

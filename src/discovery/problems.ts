@@ -10,6 +10,7 @@ import { DISCOVERY_ACTIONS, type DiscoveryOperation, type DiscoveryProblemJson, 
 import { FlowError, type FlowErrorParams } from '../shared/flow-error';
 import { FlowErrors } from '../shared/problems';
 import { NETWORK_CODE, NOT_TLS, TLS_CODE } from '../config/failure-codes';
+import { ASSUME_ROLE_ACTION } from '../config/assume-role';
 
 /** One message of a locale file: `catalog` the node type whose file holds it, `key` below that type. */
 export interface Phrase {
@@ -85,6 +86,8 @@ export function callProblem(error: unknown, ctx: CallContext): DiscoveryProblem 
   const { operation, url } = ctx;
   if (error instanceof FlowError) {
     const phrases: Phrase[] = [{ catalog: 'invoke', key: `errors.${error.key}`, params: error.params }];
+    // STS refused AssumeRole: the action the credentials lack (or the role's trust policy refuses) is sts:AssumeRole.
+    if (error.key === 'assumeRoleFailed' && DENIED_NAMES.has(String(error.params.name))) return { kind: 'denied', phrases, action: ASSUME_ROLE_ACTION };
     if (CREDENTIAL_FLOW_ERRORS.has(error.key)) return { kind: 'credentials', phrases };
     if (PROXY_FLOW_ERRORS.has(error.key)) return { kind: 'unreachable', phrases, url };
     return { kind: 'failed', phrases };

@@ -44,6 +44,12 @@ describe('discovery problems: what a failed call means', function () {
     assert.match(notTls.message, /did not answer in TLS/);
   });
 
+  it('STS refusing AssumeRole is denied, naming sts:AssumeRole, in the invoke node\'s words (trust policy, external ID)', function () {
+    const role = json(callProblem(new FlowError('assumeRoleFailed', { role: 'arn:aws:iam::123456789012:role/r', name: 'AccessDenied', message: 'not authorized to perform: sts:AssumeRole', status: 403 }), ctx));
+    assert.deepEqual([role.kind, role.action], ['denied', 'sts:AssumeRole']);
+    assert.match(role.message, /^Could not assume role arn:aws:iam::123456789012:role\/r \(STS AccessDenied\): not authorized to perform: sts:AssumeRole \(check the role's trust policy, the external ID/);
+  });
+
   it('credentials refused or not to be had', function () {
     for (const name of ['UnrecognizedClientException', 'InvalidSignatureException', 'ExpiredToken', 'ExpiredTokenException']) {
       const p = json(callProblem(sdkError(name, 'The security token included in the request is invalid.', name === 'InvalidSignatureException' ? 403 : 400), ctx));
@@ -52,9 +58,9 @@ describe('discovery problems: what a failed call means', function () {
     }
     const none = json(callProblem(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }), ctx));
     assert.deepEqual([none.kind, none.message], ['credentials', 'No AWS credentials could be found (CredentialsProviderError): Could not load credentials from any providers']);
-    const role = json(callProblem(new FlowError('assumeRoleFailed', { role: 'arn:aws:iam::123456789012:role/r', name: 'AccessDenied', message: 'not trusted', status: 403 }), ctx));
+    const role = json(callProblem(new FlowError('assumeRoleFailed', { role: 'arn:aws:iam::123456789012:role/r', name: 'InvalidClientTokenId', message: 'The security token included in the request is invalid', status: 403 }), ctx));
     assert.equal(role.kind, 'credentials');
-    assert.match(role.message, /^Could not assume role arn:aws:iam::123456789012:role\/r \(STS AccessDenied\): not trusted/, 'in the invoke node\'s words');
+    assert.match(role.message, /^Could not assume role arn:aws:iam::123456789012:role\/r \(STS InvalidClientTokenId\)/, 'in the invoke node\'s words');
     const proxy = json(callProblem(new FlowError('proxyRefused', { proxy: 'http://proxy:3128', target: 'api.sagemaker.eu-west-1.amazonaws.com:443', status: 403 }), { ...ctx, url: 'https://api.sagemaker.eu-west-1.amazonaws.com' }));
     assert.deepEqual([proxy.kind, proxy.url], ['unreachable', 'https://api.sagemaker.eu-west-1.amazonaws.com']);
   });
