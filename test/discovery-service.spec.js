@@ -12,6 +12,10 @@ const { Secrets } = require('../dist/config/secrets');
 const { freePort } = require('./node-red-process');
 const { testServer } = require('./workspace');
 const { StsServer } = testServer('sts-server');
+const { ConnectProxy } = testServer('connect-proxy');
+const { makeCerts } = testServer('certs');
+const { SageMakerServer } = require('sagemaker-local');
+const { proxyEnvOfNode } = require('../dist/config/proxy');
 const { localesReady, phraseWords: words } = require('./locales');
 
 const KEY = { accessKeyId: 'AKIADISCOVERY0001', secretAccessKey: 'discovery-secret/not+real+0001' };
@@ -150,6 +154,27 @@ describe('endpoint discovery against sagemaker-local\'s control plane', function
       for (const secret of [issued[0].secretAccessKey, issued[0].sessionToken]) assert.ok(!JSON.stringify([assumed, json]).includes(secret), 'the role\'s secret');
     } finally {
       await sts.close();
+    }
+  });
+
+  it('through the config node\'s proxy (with its password) to an HTTPS control plane signed by a private CA', async function () {
+    const certs = makeCerts();
+    const password = 'discovery-proxy-Pa55word';
+    const tlsServer = new SageMakerServer({ credentials: [KEY], endpoints: { 'behind-proxy': async () => ({ body: '{}' }) }, tls: { key: certs.serverKey, cert: certs.serverCert } });
+    const proxy = new ConnectProxy({ username: 'gateway', password });
+    await Promise.all([tlsServer.listen(0, '127.0.0.1'), proxy.listen()]);
+    try {
+      const via = (network) => ({ ...target(KEY, { apiEndpointUrl: tlsServer.url }), id: 'cfg-proxy', network });
+      const proxied = { proxyEnv: proxyEnvOfNode({ url: proxy.url, noproxy: [] }), proxyAuth: { username: 'gateway', password } };
+      const answer = await service.endpoints(via({ ...proxied, tls: { ca: certs.ca } }));
+      assert.equal(answer.ok, true, JSON.stringify(answer));
+      assert.deepEqual(answer.json.endpoints.map((e) => e.name), ['behind-proxy']);
+      assert.deepEqual(proxy.connects.map((c) => [c.target, c.status]), [[new URL(tlsServer.url).host, 200]], 'one tunnel through the proxy');
+      const untrusted = await service.endpoints(via(proxied));
+      assert.deepEqual([untrusted.ok, untrusted.problem.kind, untrusted.problem.url], [false, 'unreachable', tlsServer.url.replace(/\/$/, '')], 'without the CA');
+    } finally {
+      await Promise.all([tlsServer.close(), proxy.close()]);
+      certs.remove();
     }
   });
 
