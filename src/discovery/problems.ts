@@ -9,7 +9,7 @@
 import { DISCOVERY_ACTIONS, type DiscoveryOperation, type DiscoveryProblemJson, type DiscoveryProblemKind } from '../shared/discovery';
 import { FlowError, type FlowErrorParams } from '../shared/flow-error';
 import { FlowErrors } from '../shared/problems';
-import { NETWORK_CODE, NOT_TLS, TLS_CODE } from '../config/failure-codes';
+import { NETWORK_CODE, NO_CREDENTIALS_NAMES, NOT_TLS, TLS_CODE } from '../config/failure-codes';
 import { ASSUME_ROLE_ACTION } from '../config/assume-role';
 
 /** One message of a locale file: `catalog` the node type whose file holds it, `key` below that type. */
@@ -52,8 +52,6 @@ const REFUSED_CREDENTIALS = new Set([
   'MissingAuthenticationToken',
   'MissingAuthenticationTokenException',
 ]);
-/** The SDK's names for credentials that could not be had at all (no profile, no chain source). */
-const NO_CREDENTIALS = new Set(['CredentialsProviderError', 'TokenProviderError', 'ProviderError']);
 /** The FlowErrors of our own credential providers (assumed role, AWS IoT), in the invoke node's words. */
 const CREDENTIAL_FLOW_ERRORS = new Set(['assumeRoleFailed', 'iotForbidden', 'iotFailed', 'iotBadAnswer', 'iotUntrusted', 'iotCertRefused', 'iotUnreachable']);
 /** The FlowErrors of our request handler: a proxy that refused the tunnel. */
@@ -111,7 +109,7 @@ export function callProblem(error: unknown, ctx: CallContext): DiscoveryProblem 
     return { kind: 'unreachable', phrases: [discovery('timeout', { url, timeout: ctx.timeoutMs, maxAttempts: ctx.maxAttempts })], url };
   }
   if (REFUSED_CREDENTIALS.has(name)) return { kind: 'credentials', phrases: [discovery('credentialsRefused', { name, message })] };
-  if (NO_CREDENTIALS.has(name)) return { kind: 'credentials', phrases: [discovery('noCredentials', { name, message })] };
+  if (NO_CREDENTIALS_NAMES.has(name)) return { kind: 'credentials', phrases: [discovery('noCredentials', { name, message })] };
   if (DENIED_NAMES.has(name) || status === 403) {
     const action = DISCOVERY_ACTIONS[operation];
     return { kind: 'denied', phrases: [discovery('denied', { operation, action, name, message })], action };
