@@ -69,14 +69,25 @@ function wordsOf(RED: NodeAPI): (p: Phrase) => string {
 }
 
 /**
+ * The saved credentials of the deployed flows' node with that id, only when it is a config node of ours: a request
+ * naming another node (another package's with credentials of the same names) gets none of its secrets.
+ */
+function savedCredentials(RED: NodeAPI, id: string): Record<string, unknown> | undefined {
+  let type: string | undefined;
+  RED.nodes.eachNode((n) => {
+    if (n.id === id) type = n.type;
+  });
+  return type === CONFIG_NODE_TYPE ? (RED.nodes.getCredentials(id) as Record<string, unknown> | undefined) : undefined;
+}
+
+/**
  * The request's config node, checked as the config node checks itself (every problem at once), or the problem.
  * Every secret it holds (its credentials, the proxy's password, the TLS passphrase and key) joins `secrets`.
  */
 function targetOf(RED: NodeAPI, request: DiscoveryRequest, secrets: Secrets): { target: DiscoveryTarget } | { problem: DiscoveryProblem } {
   const deployed = RED.nodes.getNode(request.id) ?? undefined;
   const lookup = (name: string): unknown => (RED.util as unknown as EnvLookup).getSetting(deployed, name);
-  const saved = RED.nodes.getCredentials(request.id) as Record<string, unknown> | undefined;
-  const creds = mergeCredentials(request.credentials, saved, lookup);
+  const creds = mergeCredentials(request.credentials, savedCredentials(RED, request.id), lookup);
   secrets.add(creds.secretAccessKey, creds.sessionToken);
   const def = substituteEnv(request.config, lookup) as RawConfigSettings & NetworkNodeIds;
   const redact = (text: string): string => secrets.redact(text);
