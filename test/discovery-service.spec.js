@@ -5,6 +5,7 @@
 // refreshed, the problems (denied with the IAM action, refused keys, no such endpoint, a closed port named by its
 // URL), and no secret in any of it.
 const assert = require('node:assert/strict');
+const path = require('node:path');
 const { startLocalServer, validateConfig } = require('sagemaker-local');
 const { DiscoveryService } = require('../dist/discovery/service');
 const { resolveClientSettings } = require('../dist/config/client-config');
@@ -175,6 +176,24 @@ describe('endpoint discovery against sagemaker-local\'s control plane', function
     } finally {
       await Promise.all([tlsServer.close(), proxy.close()]);
       certs.remove();
+    }
+  });
+
+  it('a refresh makes a new client: a profile file corrected since the last answer is read again', async function () {
+    const fs = require('node:fs');
+    const os = require('node:os');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'discovery-profile-'));
+    const file = path.join(dir, 'credentials');
+    const write = (secret) => fs.writeFileSync(file, `[discovery]\naws_access_key_id = ${KEY.accessKeyId}\naws_secret_access_key = ${secret}\n`);
+    try {
+      const byProfile = { ...target(KEY, { authMode: 'profile', profile: 'discovery', profileFile: file }), creds: {}, id: 'cfg-profile' };
+      write(WRONG.secretAccessKey);
+      assert.equal((await service.endpoints(byProfile, true)).problem.kind, 'credentials');
+      write(KEY.secretAccessKey);
+      const answer = await service.endpoints(byProfile, true);
+      assert.equal(answer.ok, true, JSON.stringify(answer));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 

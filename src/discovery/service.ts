@@ -96,7 +96,7 @@ export class DiscoveryService {
       const json = await this.pool.use(target.id, print, make, (p) => {
         plane = p;
         return fetch(p);
-      });
+      }, refresh);
       this.cache.set(key, json);
       return { ok: true, json };
     } catch (err) {
