@@ -31,15 +31,18 @@ describe('endpoint discovery in the runtime', function () {
     await server?.close();
   });
 
-  it('takes a placeholder secret only from a saved config node of ours, not from another type\'s credentials', async function () {
+  it('takes a placeholder secret only from a saved config node of ours, not from another type\'s; a typed one wins', async function () {
     const otherType = (RED) => RED.nodes.registerType('other-aws-config', function (n) {
       RED.nodes.createNode(this, n);
     }, { credentials: { accessKeyId: { type: 'text' }, secretAccessKey: { type: 'password' } } });
     const config = (id) => ({ ...CONFIG_DEFAULTS, id, region: 'us-east-1', apiEndpointUrl: relay.url(), maxAttempts: 1, timeout: 5000 });
     await helper.load([configNode, otherType], [{ ...config('c1'), type: 'sagemaker-config', name: '' }, { id: 'o1', type: 'other-aws-config' }], { c1: KEYS, o1: KEYS });
-    const ask = (id) => helper.request().post(`/${DISCOVERY_ENDPOINTS_ROUTE}`)
-      .send({ config: config(id), credentials: { accessKeyId: KEYS.accessKeyId, secretAccessKey: SECRET_PLACEHOLDER } });
+    const ask = (id, secretAccessKey = SECRET_PLACEHOLDER) => helper.request().post(`/${DISCOVERY_ENDPOINTS_ROUTE}`)
+      .send({ config: config(id), credentials: { accessKeyId: KEYS.accessKeyId, secretAccessKey } });
     assert.equal((await ask('c1')).status, 200);
+    const typed = await ask('c1', 'a-new-secret/typed+in+the+dialog');
+    assert.deepEqual([typed.status, typed.body.error.kind], [502, 'credentials'], 'a key typed in the dialog wins over the saved one');
+    assert.ok(!typed.text.includes('a-new-secret/typed+in+the+dialog'));
     const other = await ask('o1');
     assert.equal(other.status, 400, other.text);
     assert.deepEqual(other.body, { error: { kind: 'settings', message: 'secretAccessKey is required' } });
