@@ -89,6 +89,15 @@ describe('endpoint discovery against sagemaker-local\'s control plane', function
     assert.equal((await service.endpoints(target(KEY))).json.fetchedAt, '2026-12-08T00:01:31.000Z', 'expired');
   });
 
+  it('two requests for the same answer at once share one listing (every page once)', async function () {
+    const listed = () => local.server.requests.filter((r) => r.target === 'SageMaker.ListEndpoints').length;
+    const before = listed();
+    const fresh = () => target(KEY, { timeout: 7000 }); // settings no answer is kept for yet
+    const [a, b] = await Promise.all([service.endpoints(fresh()), service.endpoints(fresh())]);
+    assert.equal(a.json, b.json, 'the same answer');
+    assert.equal(listed() - before, 2, 'two pages, asked once');
+  });
+
   it('describes an endpoint: its variants with instance types, its inference components with their status', async function () {
     const { ok, json } = await service.endpoint(target(KEY), 'llm-host');
     assert.equal(ok, true);

@@ -42,6 +42,8 @@ export class DiscoveryService {
   private readonly pool: ClientPool<ControlPlane>;
   private readonly cache: AnswerCache<EndpointListJson | EndpointDescriptionJson>;
   private readonly now: () => number;
+  /** the answers being fetched, by cache key: a request for the same answer meanwhile waits for the same calls */
+  private readonly inflight = new Map<string, Promise<DiscoveryAnswer<EndpointListJson | EndpointDescriptionJson>>>();
 
   constructor(options: DiscoveryOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -75,6 +77,7 @@ export class DiscoveryService {
   close(): void {
     this.pool.close();
     this.cache.clear();
+    this.inflight.clear();
   }
 
   private async answer<T extends EndpointListJson | EndpointDescriptionJson>(
@@ -89,15 +92,36 @@ export class DiscoveryService {
     if (!refresh) {
       const kept = this.cache.get(key) as T | undefined;
       if (kept) return { ok: true, json: kept };
+      const fetching = this.inflight.get(key) as Promise<DiscoveryAnswer<T>> | undefined;
+      if (fetching) return fetching;
     }
+    const fetching = this.fetched(target, print, refresh, fetch, endpointName).then((answer) => {
+      if (answer.ok) this.cache.set(key, answer.json);
+      return answer;
+    });
+    this.inflight.set(key, fetching);
+    try {
+      return await fetching;
+    } finally {
+      if (this.inflight.get(key) === fetching) this.inflight.delete(key);
+    }
+  }
+
+  /** The answer from the service, through the config node's client (a new one when `renew`), or its problem. */
+  private async fetched<T extends EndpointListJson | EndpointDescriptionJson>(
+    target: DiscoveryTarget,
+    print: string,
+    renew: boolean,
+    fetch: (plane: ControlPlane) => Promise<T>,
+    endpointName?: string,
+  ): Promise<DiscoveryAnswer<T>> {
     const make = () => createControlPlane(target.settings, target.creds, target.network);
     let plane: ControlPlane | undefined;
     try {
       const json = await this.pool.use(target.id, print, make, (p) => {
         plane = p;
         return fetch(p);
-      }, refresh);
-      this.cache.set(key, json);
+      }, renew);
       return { ok: true, json };
     } catch (err) {
       const url = plane?.url() ?? settingsUrl(target.settings);
