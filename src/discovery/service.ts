@@ -27,6 +27,14 @@ export interface DiscoveryTarget {
   redact: (text: string) => string;
 }
 
+/** What a request asks: for whom, which answer (its part of the cache key), whether anew, and about which endpoint. */
+interface Ask {
+  target: DiscoveryTarget;
+  what: string;
+  refresh: boolean;
+  endpointName?: string;
+}
+
 export type DiscoveryAnswer<T> = { ok: true; json: T } | { ok: false; problem: DiscoveryProblem };
 
 export interface DiscoveryOptions {
@@ -53,7 +61,7 @@ export class DiscoveryService {
 
   /** Every endpoint of the config node's account and region. */
   endpoints(target: DiscoveryTarget, refresh = false): Promise<DiscoveryAnswer<EndpointListJson>> {
-    return this.answer(target, 'endpoints', refresh, async (plane) => {
+    return this.answer({ target, what: 'endpoints', refresh }, async (plane) => {
       const endpoints = await listEndpoints(plane);
       return { endpoints: endpoints.map(summaryJson), url: plane.url(), fetchedAt: new Date(this.now()).toISOString() };
     });
@@ -61,12 +69,12 @@ export class DiscoveryService {
 
   /** One endpoint: its status, variants, async and serverless settings, inference components. */
   endpoint(target: DiscoveryTarget, endpointName: string, refresh = false): Promise<DiscoveryAnswer<EndpointDescriptionJson>> {
-    return this.answer(target, `endpoint\0${endpointName}`, refresh, async (plane) => {
+    return this.answer({ target, what: `endpoint\0${endpointName}`, refresh, endpointName }, async (plane) => {
       const parts = await describeEndpoint(plane, endpointName);
       const ctx = this.context(target, plane, endpointName);
       const problems = parts.failures.map((f) => problemJson(callProblem(f.error, { ...ctx, operation: f.operation }), target.words, target.redact));
       return descriptionJson({ ...parts, problems }, plane.url(), new Date(this.now()));
-    }, endpointName);
+    });
   }
 
   /** Destroys the idle clients (a timer calls it). */
@@ -81,12 +89,10 @@ export class DiscoveryService {
   }
 
   private async answer<T extends EndpointListJson | EndpointDescriptionJson>(
-    target: DiscoveryTarget,
-    what: string,
-    refresh: boolean,
+    ask: Ask,
     fetch: (plane: ControlPlane) => Promise<T>,
-    endpointName?: string,
   ): Promise<DiscoveryAnswer<T>> {
+    const { target, what, refresh } = ask;
     const print = fingerprint({ settings: target.settings, creds: target.creds, network: { ...target.network, sockets: undefined } });
     const key = `${target.id}\0${print}\0${what}`;
     if (!refresh) {
@@ -95,7 +101,7 @@ export class DiscoveryService {
       const fetching = this.inflight.get(key) as Promise<DiscoveryAnswer<T>> | undefined;
       if (fetching) return fetching;
     }
-    const fetching = this.fetched(target, print, refresh, fetch, endpointName).then((answer) => {
+    const fetching = this.fetched(ask, print, fetch).then((answer) => {
       if (answer.ok) this.cache.set(key, answer.json);
       return answer;
     });
@@ -107,14 +113,13 @@ export class DiscoveryService {
     }
   }
 
-  /** The answer from the service, through the config node's client (a new one when `renew`), or its problem. */
+  /** The answer from the service, through the config node's client (a new one for a refresh), or its problem. */
   private async fetched<T extends EndpointListJson | EndpointDescriptionJson>(
-    target: DiscoveryTarget,
+    ask: Ask,
     print: string,
-    renew: boolean,
     fetch: (plane: ControlPlane) => Promise<T>,
-    endpointName?: string,
   ): Promise<DiscoveryAnswer<T>> {
+    const { target, refresh: renew, endpointName } = ask;
     const make = () => createControlPlane(target.settings, target.creds, target.network);
     let plane: ControlPlane | undefined;
     try {
