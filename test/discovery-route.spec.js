@@ -6,11 +6,10 @@
 // 400 (settings, the request) or 502 (denied, credentials, unreachable) with JSON the dialog shows; and no response
 // body, nor the Node-RED log, holds a secret.
 const assert = require('node:assert/strict');
-const net = require('node:net');
 const path = require('node:path');
-const bcrypt = require('bcryptjs');
 const { startLocalServer, validateConfig } = require('sagemaker-local');
-const { artifacts, installPacked, startNodeRed } = require('./node-red-process');
+const { artifacts, freePort, installPacked } = require('./node-red-process');
+const { startWithAdminAuth } = require('./admin-auth');
 const discovery = require('../dist/shared/discovery');
 const { CONFIG_DEFAULTS } = require('../dist/shared/names');
 
@@ -23,20 +22,11 @@ const WRONG = 'route-secret/wrong+one+typed+0004';
 const SECRETS = [KEY.secretAccessKey, TYPED.secretAccessKey, NO_LIST.secretAccessKey, WRONG];
 const ENV_NAME = 'DISCOVERY_ROUTE_TEST_API_URL';
 
-function closedPort() {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 describe('the endpoint discovery routes in a real Node-RED with adminAuth', function () {
   this.timeout(90000);
   let red;
   let local;
-  const tokens = {};
+  let tokens;
   const bodies = [];
 
   /** The config node as the dialog posts it: every property of CONFIG_DEFAULTS, then the given ones. */
@@ -45,15 +35,6 @@ describe('the endpoint discovery routes in a real Node-RED with adminAuth', func
     const res = await red.api('POST', `/${route}`, body, token ? { Authorization: `Bearer ${token}` } : {});
     bodies.push(res.text);
     return res;
-  };
-  const login = async (username) => {
-    const res = await fetch(`${red.base}/auth/token`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ client_id: 'node-red-admin', grant_type: 'password', scope: '', username, password: PASSWORD }),
-    });
-    assert.equal(res.status, 200, await res.clone().text());
-    return (await res.json()).access_token;
   };
 
   before(async function () {
@@ -68,20 +49,11 @@ describe('the endpoint discovery routes in a real Node-RED with adminAuth', func
       },
     }), { log: () => {} });
     process.env[ENV_NAME] = local.url;
-    const password = bcrypt.hashSync(PASSWORD, 8);
-    red = await startNodeRed(userDir, {
+    ({ red, tokens } = await startWithAdminAuth(userDir, {
       logName: 'node-red-discovery-route.log',
-      settings: {
-        adminAuth: {
-          type: 'credentials',
-          users: [
-            { username: 'admin', password, permissions: '*' },
-            { username: 'reader', password, permissions: 'read' },
-          ],
-        },
-      },
-    });
-    for (const user of ['admin', 'reader']) tokens[user] = await login(user);
+      password: PASSWORD,
+      users: { admin: '*', reader: 'read' },
+    }));
     const res = await red.api('POST', '/flows', {
       flows: [
         { id: 'cfg1', type: 'sagemaker-config', name: 'local', ...CONFIG_DEFAULTS, region: 'us-east-1', endpointUrl: local.url, apiEndpointUrl: local.url, maxAttempts: 1, timeout: 5000, credentials: { accessKeyId: KEY.accessKeyId, secretAccessKey: KEY.secretAccessKey } },
@@ -149,7 +121,7 @@ describe('the endpoint discovery routes in a real Node-RED with adminAuth', func
     const refused = await post(discovery.DISCOVERY_ENDPOINTS_ROUTE, { config: dialog('new-in-dialog'), credentials: { accessKeyId: KEY.accessKeyId, secretAccessKey: WRONG } });
     assert.equal(refused.status, 502);
     assert.equal(refused.json().error.kind, 'credentials', refused.text);
-    const port = await closedPort();
+    const port = await freePort();
     const closed = await post(discovery.DISCOVERY_ENDPOINTS_ROUTE, { config: dialog('cfg1', { apiEndpointUrl: `http://127.0.0.1:${port}` }) });
     assert.equal(closed.status, 502);
     assert.deepEqual([closed.json().error.kind, closed.json().error.url], ['unreachable', `http://127.0.0.1:${port}`]);

@@ -5,14 +5,19 @@
 // refreshed, the problems (denied with the IAM action, refused keys, no such endpoint, a closed port named by its
 // URL), and no secret in any of it.
 const assert = require('node:assert/strict');
-const net = require('node:net');
 const path = require('node:path');
-const { i18n } = require('@node-red/util');
 const { startLocalServer, validateConfig } = require('sagemaker-local');
 const { DiscoveryService } = require('../dist/discovery/service');
 const { resolveClientSettings } = require('../dist/config/client-config');
 const { Secrets } = require('../dist/config/secrets');
-const { MODULE_NAME } = require('../dist/shared/names');
+const { freePort } = require('./node-red-process');
+const { testServer } = require('./workspace');
+const { StsServer } = testServer('sts-server');
+const { ConnectProxy } = testServer('connect-proxy');
+const { makeCerts } = testServer('certs');
+const { SageMakerServer } = require('sagemaker-local');
+const { proxyEnvOfNode } = require('../dist/config/proxy');
+const { localesReady, phraseWords: words } = require('./locales');
 
 const KEY = { accessKeyId: 'AKIADISCOVERY0001', secretAccessKey: 'discovery-secret/not+real+0001' };
 const NO_LIST = { accessKeyId: 'AKIADISCOVERY0002', secretAccessKey: 'discovery-secret/not+real+0002', deny: ['sagemaker:ListEndpoints'] };
@@ -20,22 +25,11 @@ const NO_PARTS = { accessKeyId: 'AKIADISCOVERY0003', secretAccessKey: 'discovery
 const WRONG = { accessKeyId: KEY.accessKeyId, secretAccessKey: 'a-wrong-secret/typed+in+the+dialog' };
 const SECRETS = [KEY, NO_LIST, NO_PARTS, WRONG].map((k) => k.secretAccessKey);
 
-/** A port nothing listens on. */
-function closedPort() {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 describe('endpoint discovery against sagemaker-local\'s control plane', function () {
   this.timeout(20000);
   let local;
   let service;
   let now = Date.parse('2026-12-08T00:00:00Z');
-  let words;
 
   const target = (key, config = {}) => {
     const creds = { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
@@ -49,11 +43,7 @@ describe('endpoint discovery against sagemaker-local\'s control plane', function
   };
 
   before(async function () {
-    i18n.init({ lang: 'en-US' });
-    const dir = path.join(__dirname, '../nodes/locales');
-    await i18n.registerMessageCatalog(`${MODULE_NAME}/sagemaker-config`, dir, 'sagemaker-config.json');
-    await i18n.registerMessageCatalog(`${MODULE_NAME}/sagemaker-invoke`, dir, 'sagemaker-invoke.json');
-    words = (p) => i18n._(`${MODULE_NAME}/sagemaker-${p.catalog}:sagemaker-${p.catalog}.${p.key}`, p.params);
+    await localesReady;
     const endpoints = {
       'llm-host': {
         model: 'demo',
@@ -99,6 +89,15 @@ describe('endpoint discovery against sagemaker-local\'s control plane', function
     assert.equal((await service.endpoints(target(KEY))).json.fetchedAt, '2026-12-08T00:01:31.000Z', 'expired');
   });
 
+  it('two requests for the same answer at once share one listing (every page once)', async function () {
+    const listed = () => local.server.requests.filter((r) => r.target === 'SageMaker.ListEndpoints').length;
+    const before = listed();
+    const fresh = () => target(KEY, { timeout: 7000 }); // settings no answer is kept for yet
+    const [a, b] = await Promise.all([service.endpoints(fresh()), service.endpoints(fresh())]);
+    assert.equal(a.json, b.json, 'the same answer');
+    assert.equal(listed() - before, 2, 'two pages, asked once');
+  });
+
   it('describes an endpoint: its variants with instance types, its inference components with their status', async function () {
     const { ok, json } = await service.endpoint(target(KEY), 'llm-host');
     assert.equal(ok, true);
@@ -138,12 +137,81 @@ describe('endpoint discovery against sagemaker-local\'s control plane', function
     noSecret(partial);
   });
 
+  it('an assumed role: its credentials list the endpoints; a role STS refuses is denied, naming sts:AssumeRole', async function () {
+    const ROLE = 'arn:aws:iam::123456789012:role/discovery-reader';
+    const issued = [];
+    const sts = new StsServer({
+      credentials: [KEY, NO_LIST],
+      roles: { [ROLE]: { trustedKeys: [KEY.accessKeyId] } },
+      onIssue: (c) => {
+        issued.push(c);
+        local.server.addCredentials(c);
+      },
+    });
+    await sts.listen();
+    try {
+      const role = { roleArn: ROLE, stsEndpointUrl: sts.url };
+      const assumed = await service.endpoints(target(KEY, role), true);
+      assert.equal(assumed.ok, true, JSON.stringify(assumed));
+      assert.equal(issued.length, 1);
+      const signers = local.server.requests.filter((r) => r.target === 'SageMaker.ListEndpoints').map((r) => r.accessKeyId);
+      assert.equal(signers.at(-1), issued[0].accessKeyId, 'the role\'s credentials signed the call');
+      const refused = await service.endpoints(target(NO_LIST, role), true);
+      assert.deepEqual([refused.ok, refused.problem.kind, refused.problem.action], [false, 'denied', 'sts:AssumeRole']);
+      const json = require('../dist/discovery/problems').problemJson(refused.problem, words, target(NO_LIST).redact);
+      assert.match(json.message, /^Could not assume role arn:aws:iam::123456789012:role\/discovery-reader \(STS AccessDenied\)/);
+      noSecret([assumed, json]);
+      for (const secret of [issued[0].secretAccessKey, issued[0].sessionToken]) assert.ok(!JSON.stringify([assumed, json]).includes(secret), 'the role\'s secret');
+    } finally {
+      await sts.close();
+    }
+  });
+
+  it('through the config node\'s proxy (with its password) to an HTTPS control plane signed by a private CA', async function () {
+    const certs = makeCerts();
+    const password = 'discovery-proxy-Pa55word';
+    const tlsServer = new SageMakerServer({ credentials: [KEY], endpoints: { 'behind-proxy': async () => ({ body: '{}' }) }, tls: { key: certs.serverKey, cert: certs.serverCert } });
+    const proxy = new ConnectProxy({ username: 'gateway', password });
+    await Promise.all([tlsServer.listen(0, '127.0.0.1'), proxy.listen()]);
+    try {
+      const via = (network) => ({ ...target(KEY, { apiEndpointUrl: tlsServer.url }), id: 'cfg-proxy', network });
+      const proxied = { proxyEnv: proxyEnvOfNode({ url: proxy.url, noproxy: [] }), proxyAuth: { username: 'gateway', password } };
+      const answer = await service.endpoints(via({ ...proxied, tls: { ca: certs.ca } }));
+      assert.equal(answer.ok, true, JSON.stringify(answer));
+      assert.deepEqual(answer.json.endpoints.map((e) => e.name), ['behind-proxy']);
+      assert.deepEqual(proxy.connects.map((c) => [c.target, c.status]), [[new URL(tlsServer.url).host, 200]], 'one tunnel through the proxy');
+      const untrusted = await service.endpoints(via(proxied));
+      assert.deepEqual([untrusted.ok, untrusted.problem.kind, untrusted.problem.url], [false, 'unreachable', tlsServer.url.replace(/\/$/, '')], 'without the CA');
+    } finally {
+      await Promise.all([tlsServer.close(), proxy.close()]);
+      certs.remove();
+    }
+  });
+
+  it('a refresh makes a new client: a profile file corrected since the last answer is read again', async function () {
+    const fs = require('node:fs');
+    const os = require('node:os');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'discovery-profile-'));
+    const file = path.join(dir, 'credentials');
+    const write = (secret) => fs.writeFileSync(file, `[discovery]\naws_access_key_id = ${KEY.accessKeyId}\naws_secret_access_key = ${secret}\n`);
+    try {
+      const byProfile = { ...target(KEY, { authMode: 'profile', profile: 'discovery', profileFile: file }), creds: {}, id: 'cfg-profile' };
+      write(WRONG.secretAccessKey);
+      assert.equal((await service.endpoints(byProfile, true)).problem.kind, 'credentials');
+      write(KEY.secretAccessKey);
+      const answer = await service.endpoints(byProfile, true);
+      assert.equal(answer.ok, true, JSON.stringify(answer));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refused keys, no such endpoint, and a closed port named by its URL, without a secret', async function () {
     const refused = await service.endpoints(target(WRONG));
     assert.equal(refused.problem.kind, 'credentials', JSON.stringify(refused));
     const missing = await service.endpoint(target(KEY), 'no-such-endpoint');
     assert.equal(missing.problem.kind, 'notFound');
-    const port = await closedPort();
+    const port = await freePort();
     const closed = await service.endpoints(target(KEY, { apiEndpointUrl: `http://127.0.0.1:${port}` }));
     assert.deepEqual([closed.problem.kind, closed.problem.url], ['unreachable', `http://127.0.0.1:${port}`]);
     const t = target(WRONG);

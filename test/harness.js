@@ -8,11 +8,9 @@ const { i18n } = require('@node-red/util');
 const { MODULE_NAME } = require('../dist/shared/names');
 
 // The test helper hands nodes a RED._ that returns the key. Give ours Node-RED's real i18n with our locale
-// files, namespaced as Node-RED namespaces a node set, so tests read the words a user reads.
-i18n.init({ lang: 'en-US' });
+// files (test/locales.js) and core's, so tests read the words a user reads.
 const localesReady = Promise.all([
-  i18n.registerMessageCatalog(`${MODULE_NAME}/sagemaker-config`, path.join(__dirname, '../nodes/locales'), 'sagemaker-config.json'),
-  i18n.registerMessageCatalog(`${MODULE_NAME}/sagemaker-invoke`, path.join(__dirname, '../nodes/locales'), 'sagemaker-invoke.json'),
+  require('./locales').localesReady,
   i18n.registerMessageCatalog('node-red', path.dirname(require.resolve('@node-red/nodes/locales/en-US/messages.json')).replace(/en-US$/, ''), 'messages.json'),
 ]);
 function withI18n(register, set) {

@@ -5,10 +5,10 @@
 // arrive over the editor's comms websocket, and a node removed by a deploy leaves the list.
 const assert = require('node:assert/strict');
 const path = require('node:path');
-const bcrypt = require('bcryptjs');
 const WebSocket = require('ws');
 const { startServer, KEYS } = require('./harness');
-const { artifacts, installPacked, startNodeRed, sleep } = require('./node-red-process');
+const { artifacts, installPacked, sleep } = require('./node-red-process');
+const { startWithAdminAuth } = require('./admin-auth');
 const live = require('../dist/shared/live');
 
 const userDir = path.join(artifacts, 'live-route-userdir');
@@ -29,17 +29,8 @@ describe('the live figures route and comms in a real Node-RED with adminAuth', f
   this.timeout(90000);
   let red;
   let server;
-  const tokens = {};
+  let tokens;
 
-  const login = async (username) => {
-    const res = await fetch(`${red.base}/auth/token`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ client_id: 'node-red-admin', grant_type: 'password', scope: '', username, password: PASSWORD }),
-    });
-    assert.equal(res.status, 200, await res.clone().text());
-    return (await res.json()).access_token;
-  };
   const get = (url, token) => red.api('GET', url, undefined, { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) });
   const deploy = async (flows) => {
     const res = await red.api('POST', '/flows', { flows }, { Authorization: `Bearer ${tokens.admin}`, 'Node-RED-Deployment-Type': 'full' });
@@ -49,21 +40,11 @@ describe('the live figures route and comms in a real Node-RED with adminAuth', f
   before(async function () {
     installPacked(userDir);
     server = await startServer({ ep: async () => { await sleep(30); return { body: '{"score":1}', contentType: 'application/json' }; } });
-    const password = bcrypt.hashSync(PASSWORD, 8);
-    red = await startNodeRed(userDir, {
+    ({ red, tokens } = await startWithAdminAuth(userDir, {
       logName: 'node-red-live-route.log',
-      settings: {
-        adminAuth: {
-          type: 'credentials',
-          users: [
-            { username: 'admin', password, permissions: '*' },
-            { username: 'reader', password, permissions: 'read' },
-            { username: 'flows-only', password, permissions: ['flows.read'] },
-          ],
-        },
-      },
-    });
-    for (const user of ['admin', 'reader', 'flows-only']) tokens[user] = await login(user);
+      password: PASSWORD,
+      users: { admin: '*', reader: 'read', 'flows-only': ['flows.read'] },
+    }));
   });
 
   after(async function () {

@@ -11,6 +11,7 @@
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { ROLE_SESSION_PREFIX } from '../shared/names';
 import { FlowError } from '../shared/flow-error';
+import { errorFacts } from './error-facts';
 
 /** Static keys or a credential provider: what fromTemporaryCredentials takes as the credentials that call STS. */
 export type MasterCredentials = NonNullable<Parameters<typeof fromTemporaryCredentials>[0]['masterCredentials']>;
@@ -35,20 +36,14 @@ export function defaultRoleSessionName(name: string, id: string): string {
   return (ROLE_SESSION_PREFIX + base).slice(0, 64);
 }
 
-interface StsErrorShape {
-  name?: unknown;
-  message?: unknown;
-  $metadata?: { httpStatusCode?: unknown };
-}
+/** The IAM action the config node's credentials need on the role (and the role's trust policy must allow). */
+export const ASSUME_ROLE_ACTION = 'sts:AssumeRole';
 
 /** STS's answer (or why there was none) as the `assumeRoleFailed` FlowError, naming the role. */
 export function assumeRoleError(error: unknown, roleArn: string): FlowError {
   if (error instanceof FlowError) return error; // already in words (e.g. the proxy refused the tunnel)
-  const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as StsErrorShape;
-  const name = typeof e.name === 'string' && e.name ? e.name : 'Error';
-  const message = typeof e.message === 'string' && e.message ? e.message : name;
-  const status = typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : '';
-  return new FlowError('assumeRoleFailed', { role: roleArn, name, message, status });
+  const { name, message, status } = errorFacts(error);
+  return new FlowError('assumeRoleFailed', { role: roleArn, name, message, status: status ?? '' });
 }
 
 /**

@@ -285,6 +285,8 @@ function baseCredentials(
       return fromIni({
         profile: settings.profile,
         ...(settings.profileFile ? { filepath: settings.profileFile } : {}),
+        // Each new client (a deploy, a discovery refresh) reads the file again, so an edited profile counts.
+        ignoreCache: true,
         clientConfig,
       });
     case 'iot': {

@@ -37,10 +37,18 @@ export function urlOf(request: RequestLine): string | undefined {
   return `${protocol}//${request.hostname}${port}${path}`;
 }
 
+/** The region's control-plane URL without FIPS or dual-stack: what the SDK's endpoint rules give by default. */
+export const regionDefaultUrl = (region: string): string => `https://api.sagemaker.${region}.amazonaws.com`;
+
+/** The URL the settings name before a client is made: the Control-plane URL, or the region's default. */
+export function settingsUrl(settings: Pick<ClientSettings, 'apiEndpointUrl' | 'region'>): string {
+  return settings.apiEndpointUrl?.replace(/\/$/, '') ?? regionDefaultUrl(settings.region);
+}
+
 export async function createControlPlane(settings: ClientSettings, creds: ConfigCredentials, network: NetworkSettings): Promise<ControlPlane> {
   const sdk: SageMakerSdk = await import('@aws-sdk/client-sagemaker');
   const client = new sdk.SageMakerClient(buildClientConfig(settings, creds, network, 'api'));
-  let called = settings.apiEndpointUrl?.replace(/\/$/, '') ?? (await regionUrl(client, settings.region));
+  let called = settings.apiEndpointUrl ? settingsUrl(settings) : await regionUrl(client, settings.region);
   // After the endpoint is resolved and before the request is signed and sent: the URL of every attempt.
   client.middlewareStack.add(
     (next) => async (args) => {
@@ -55,7 +63,7 @@ export async function createControlPlane(settings: ClientSettings, creds: Config
 
 /** The region's control-plane URL as the SDK resolves it (FIPS and dual-stack from its own configuration). */
 async function regionUrl(client: SageMakerClient, region: string): Promise<string> {
-  const fallback = `https://api.sagemaker.${region}.amazonaws.com`;
+  const fallback = regionDefaultUrl(region);
   try {
     const { config } = client;
     const endpoint = config.endpointProvider(

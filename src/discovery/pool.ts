@@ -33,10 +33,13 @@ export class ClientPool<C extends Destroyable> {
     this.now = options.now ?? Date.now;
   }
 
-  /** Runs `work` with the owner's client for `fingerprint`, made by `make` when there is none for it yet. */
-  async use<R>(owner: string, fingerprint: string, make: () => Promise<C>, work: (client: C) => Promise<R>): Promise<R> {
+  /**
+   * Runs `work` with the owner's client for `fingerprint`, made by `make` when there is none for it yet, or when
+   * `renew` asks for a new one (a refresh: credentials a profile file or the chain give are read again).
+   */
+  async use<R>(owner: string, fingerprint: string, make: () => Promise<C>, work: (client: C) => Promise<R>, renew = false): Promise<R> {
     let entry = this.entries.get(owner);
-    if (entry && entry.fingerprint !== fingerprint) {
+    if (entry && (renew || entry.fingerprint !== fingerprint)) {
       this.retire(entry);
       this.entries.delete(owner);
       entry = undefined;

@@ -9,7 +9,9 @@
 import { DISCOVERY_ACTIONS, type DiscoveryOperation, type DiscoveryProblemJson, type DiscoveryProblemKind } from '../shared/discovery';
 import { FlowError, type FlowErrorParams } from '../shared/flow-error';
 import { FlowErrors } from '../shared/problems';
-import { NETWORK_CODE, NOT_TLS, TLS_CODE } from '../config/failure-codes';
+import { NETWORK_CODE, NO_CREDENTIALS_NAMES, NOT_TLS, TLS_CODE } from '../config/failure-codes';
+import { ASSUME_ROLE_ACTION } from '../config/assume-role';
+import { errorFacts, type ErrorFacts } from '../config/error-facts';
 
 /** One message of a locale file: `catalog` the node type whose file holds it, `key` below that type. */
 export interface Phrase {
@@ -51,21 +53,10 @@ const REFUSED_CREDENTIALS = new Set([
   'MissingAuthenticationToken',
   'MissingAuthenticationTokenException',
 ]);
-/** The SDK's names for credentials that could not be had at all (no profile, no chain source). */
-const NO_CREDENTIALS = new Set(['CredentialsProviderError', 'TokenProviderError', 'ProviderError']);
 /** The FlowErrors of our own credential providers (assumed role, AWS IoT), in the invoke node's words. */
 const CREDENTIAL_FLOW_ERRORS = new Set(['assumeRoleFailed', 'iotForbidden', 'iotFailed', 'iotBadAnswer', 'iotUntrusted', 'iotCertRefused', 'iotUnreachable']);
 /** The FlowErrors of our request handler: a proxy that refused the tunnel. */
 const PROXY_FLOW_ERRORS = new Set(['proxyRefused', 'proxyAuthFailed']);
-
-interface ErrorShape {
-  name?: unknown;
-  message?: unknown;
-  code?: unknown;
-  $metadata?: { httpStatusCode?: unknown };
-}
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 const discovery = (key: string, params: FlowErrorParams): Phrase => ({ catalog: 'config', key: `discovery.${key}`, params });
 
@@ -82,20 +73,26 @@ export function requestProblem(field: string): DiscoveryProblem {
 
 /** What a failed call means, from what the SDK, the service or the network threw. */
 export function callProblem(error: unknown, ctx: CallContext): DiscoveryProblem {
-  const { operation, url } = ctx;
-  if (error instanceof FlowError) {
-    const phrases: Phrase[] = [{ catalog: 'invoke', key: `errors.${error.key}`, params: error.params }];
-    if (CREDENTIAL_FLOW_ERRORS.has(error.key)) return { kind: 'credentials', phrases };
-    if (PROXY_FLOW_ERRORS.has(error.key)) return { kind: 'unreachable', phrases, url };
-    return { kind: 'failed', phrases };
-  }
-  const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as ErrorShape;
-  const name = str(e.name) ?? 'Error';
+  if (error instanceof FlowError) return flowErrorProblem(error, ctx.url);
+  const facts = errorFacts(error);
   // The service's sentence, without its full stop: the words go on after it.
-  const message = (str(e.message) ?? name).replace(/\.+$/, '');
-  const code = str(e.code);
-  const status = typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
+  const said = { ...facts, message: facts.message.replace(/\.+$/, '') };
+  return networkProblem(said, ctx) ?? serviceProblem(said, ctx);
+}
 
+/** Our own providers' and request handler's failures (assumed role, AWS IoT, the proxy), in the invoke node's words. */
+function flowErrorProblem(error: FlowError, url: string): DiscoveryProblem {
+  const phrases: Phrase[] = [{ catalog: 'invoke', key: `errors.${error.key}`, params: error.params }];
+  // STS refused AssumeRole: the action the credentials lack (or the role's trust policy refuses) is sts:AssumeRole.
+  if (error.key === 'assumeRoleFailed' && DENIED_NAMES.has(String(error.params.name))) return { kind: 'denied', phrases, action: ASSUME_ROLE_ACTION };
+  if (CREDENTIAL_FLOW_ERRORS.has(error.key)) return { kind: 'credentials', phrases };
+  if (PROXY_FLOW_ERRORS.has(error.key)) return { kind: 'unreachable', phrases, url };
+  return { kind: 'failed', phrases };
+}
+
+/** No answer: TLS failed, the connection could not be made or broke, or no answer in time; undefined otherwise. */
+function networkProblem({ name, message, code }: ErrorFacts, ctx: CallContext): DiscoveryProblem | undefined {
+  const { url } = ctx;
   if (code && TLS_CODE.test(code)) {
     const key = /^https:/i.test(url) && NOT_TLS.test(message) ? 'notTls' : 'tls';
     return { kind: 'unreachable', phrases: [discovery(key, { url, code, message })], url };
@@ -107,8 +104,14 @@ export function callProblem(error: unknown, ctx: CallContext): DiscoveryProblem 
   if (name === 'TimeoutError') {
     return { kind: 'unreachable', phrases: [discovery('timeout', { url, timeout: ctx.timeoutMs, maxAttempts: ctx.maxAttempts })], url };
   }
+  return undefined;
+}
+
+/** What the service (or the SDK's credential providers) answered: credentials, denied, not found, or failed. */
+function serviceProblem({ name, message, status }: ErrorFacts, ctx: CallContext): DiscoveryProblem {
+  const { operation } = ctx;
   if (REFUSED_CREDENTIALS.has(name)) return { kind: 'credentials', phrases: [discovery('credentialsRefused', { name, message })] };
-  if (NO_CREDENTIALS.has(name)) return { kind: 'credentials', phrases: [discovery('noCredentials', { name, message })] };
+  if (NO_CREDENTIALS_NAMES.has(name)) return { kind: 'credentials', phrases: [discovery('noCredentials', { name, message })] };
   if (DENIED_NAMES.has(name) || status === 403) {
     const action = DISCOVERY_ACTIONS[operation];
     return { kind: 'denied', phrases: [discovery('denied', { operation, action, name, message })], action };

@@ -8,7 +8,7 @@ import { DISCOVERY_CACHE_SECONDS, type EndpointDescriptionJson, type EndpointLis
 import type { ClientSettings, ConfigCredentials, NetworkSettings } from '../config/client-config';
 import { descriptionJson, summaryJson } from './answers';
 import { CallFailed, describeEndpoint, listEndpoints } from './calls';
-import { createControlPlane, type ControlPlane } from './client';
+import { createControlPlane, settingsUrl, type ControlPlane } from './client';
 import { AnswerCache } from './cache';
 import { fingerprint } from './fingerprint';
 import { ClientPool } from './pool';
@@ -27,6 +27,14 @@ export interface DiscoveryTarget {
   redact: (text: string) => string;
 }
 
+/** What a request asks: for whom, which answer (its part of the cache key), whether anew, and about which endpoint. */
+interface Ask {
+  target: DiscoveryTarget;
+  what: string;
+  refresh: boolean;
+  endpointName?: string;
+}
+
 export type DiscoveryAnswer<T> = { ok: true; json: T } | { ok: false; problem: DiscoveryProblem };
 
 export interface DiscoveryOptions {
@@ -42,6 +50,8 @@ export class DiscoveryService {
   private readonly pool: ClientPool<ControlPlane>;
   private readonly cache: AnswerCache<EndpointListJson | EndpointDescriptionJson>;
   private readonly now: () => number;
+  /** the answers being fetched, by cache key: a request for the same answer meanwhile waits for the same calls */
+  private readonly inflight = new Map<string, Promise<DiscoveryAnswer<EndpointListJson | EndpointDescriptionJson>>>();
 
   constructor(options: DiscoveryOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -51,7 +61,7 @@ export class DiscoveryService {
 
   /** Every endpoint of the config node's account and region. */
   endpoints(target: DiscoveryTarget, refresh = false): Promise<DiscoveryAnswer<EndpointListJson>> {
-    return this.answer(target, 'endpoints', refresh, async (plane) => {
+    return this.answer({ target, what: 'endpoints', refresh }, async (plane) => {
       const endpoints = await listEndpoints(plane);
       return { endpoints: endpoints.map(summaryJson), url: plane.url(), fetchedAt: new Date(this.now()).toISOString() };
     });
@@ -59,12 +69,12 @@ export class DiscoveryService {
 
   /** One endpoint: its status, variants, async and serverless settings, inference components. */
   endpoint(target: DiscoveryTarget, endpointName: string, refresh = false): Promise<DiscoveryAnswer<EndpointDescriptionJson>> {
-    return this.answer(target, `endpoint\0${endpointName}`, refresh, async (plane) => {
+    return this.answer({ target, what: `endpoint\0${endpointName}`, refresh, endpointName }, async (plane) => {
       const parts = await describeEndpoint(plane, endpointName);
       const ctx = this.context(target, plane, endpointName);
       const problems = parts.failures.map((f) => problemJson(callProblem(f.error, { ...ctx, operation: f.operation }), target.words, target.redact));
       return descriptionJson({ ...parts, problems }, plane.url(), new Date(this.now()));
-    }, endpointName);
+    });
   }
 
   /** Destroys the idle clients (a timer calls it). */
@@ -75,32 +85,51 @@ export class DiscoveryService {
   close(): void {
     this.pool.close();
     this.cache.clear();
+    this.inflight.clear();
   }
 
   private async answer<T extends EndpointListJson | EndpointDescriptionJson>(
-    target: DiscoveryTarget,
-    what: string,
-    refresh: boolean,
+    ask: Ask,
     fetch: (plane: ControlPlane) => Promise<T>,
-    endpointName?: string,
   ): Promise<DiscoveryAnswer<T>> {
+    const { target, what, refresh } = ask;
     const print = fingerprint({ settings: target.settings, creds: target.creds, network: { ...target.network, sockets: undefined } });
     const key = `${target.id}\0${print}\0${what}`;
     if (!refresh) {
       const kept = this.cache.get(key) as T | undefined;
       if (kept) return { ok: true, json: kept };
+      const fetching = this.inflight.get(key) as Promise<DiscoveryAnswer<T>> | undefined;
+      if (fetching) return fetching;
     }
+    const fetching = this.fetched(ask, print, fetch).then((answer) => {
+      if (answer.ok) this.cache.set(key, answer.json);
+      return answer;
+    });
+    this.inflight.set(key, fetching);
+    try {
+      return await fetching;
+    } finally {
+      if (this.inflight.get(key) === fetching) this.inflight.delete(key);
+    }
+  }
+
+  /** The answer from the service, through the config node's client (a new one for a refresh), or its problem. */
+  private async fetched<T extends EndpointListJson | EndpointDescriptionJson>(
+    ask: Ask,
+    print: string,
+    fetch: (plane: ControlPlane) => Promise<T>,
+  ): Promise<DiscoveryAnswer<T>> {
+    const { target, refresh: renew, endpointName } = ask;
     const make = () => createControlPlane(target.settings, target.creds, target.network);
     let plane: ControlPlane | undefined;
     try {
       const json = await this.pool.use(target.id, print, make, (p) => {
         plane = p;
         return fetch(p);
-      });
-      this.cache.set(key, json);
+      }, renew);
       return { ok: true, json };
     } catch (err) {
-      const url = plane?.url() ?? target.settings.apiEndpointUrl ?? `https://api.sagemaker.${target.settings.region}.amazonaws.com`;
+      const url = plane?.url() ?? settingsUrl(target.settings);
       const ctx = { ...this.context(target, plane, endpointName), url };
       if (err instanceof CallFailed) return { ok: false, problem: callProblem(err.error, { ...ctx, operation: err.operation }) };
       // The client could not be made (a credential provider that throws at once, say): as a failed first call.

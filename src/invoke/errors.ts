@@ -5,7 +5,7 @@
 import { FlowError, type FlowErrorParams } from '../shared/flow-error';
 import { bodyText, excerpt } from './body-excerpt';
 import { contentTypeOf } from '../config/answer-body';
-import { NETWORK_CODE, NOT_TLS, TLS_CODE, UNREACHABLE_CODE } from '../config/failure-codes';
+import { NETWORK_CODE, NO_CREDENTIALS_NAMES, NOT_TLS, TLS_CODE, UNREACHABLE_CODE } from '../config/failure-codes';
 
 export interface ErrorDetails {
   name: string;
@@ -115,7 +115,6 @@ const SERVICE_NAMES: ReadonlySet<string> = new Set(SERVICE_ERROR_NAMES);
 const AUTH_NAMES: ReadonlySet<string> = new Set(AUTH_ERROR_NAMES);
 /** Names other AWS services and SDK versions give to throttling. */
 const THROTTLING_NAMES = new Set(['ThrottlingException', 'TooManyRequestsException', 'ThrottledException', 'RequestLimitExceeded', 'SlowDown']);
-const CREDENTIALS_NAMES = new Set(['CredentialsProviderError', 'TokenProviderError', 'ProviderError']);
 
 /**
  * Whether a failure means SageMaker (or the credentials endpoint on the way to it) could not be reached: the
@@ -256,7 +255,7 @@ function classify(f: Facts, ctx: ErrorContext): Kind {
   if (AUTH_NAMES.has(name) || statusCode === 403) {
     return { key: 'authFailed', name: AUTH_NAMES.has(name) ? (name as ErrorName) : 'AccessDeniedException', short: 'auth' };
   }
-  if (CREDENTIALS_NAMES.has(name)) return { key: 'noCredentials', name: 'CredentialsProviderError', short: 'credentials' };
+  if (NO_CREDENTIALS_NAMES.has(name)) return { key: 'noCredentials', name: 'CredentialsProviderError', short: 'credentials' };
   // Over the body limit the service answers 413 without an error type (the SDK names it "Unknown").
   if (statusCode === 413) return { key: 'payloadTooLarge', name: 'PayloadTooLarge', short: '413' };
   const serviceName: ErrorName = SERVICE_NAMES.has(name) ? (name as ErrorName) : 'ServiceError';

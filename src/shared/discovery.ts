@@ -14,7 +14,10 @@ export const DISCOVERY_ENDPOINT_ROUTE = 'sagemaker-runtime/discovery/endpoint';
  * node's write permission, which Node-RED's `*` grants and its `read` does not.
  */
 export const DISCOVERY_PERMISSION = 'sagemaker-config.write';
-/** How long the runtime keeps an answer per config node; a request with `refresh: true` asks anew. */
+/**
+ * How long the runtime keeps an answer per config node (forgotten sooner when the flows stop or are deployed); a
+ * request with `refresh: true` asks anew.
+ */
 export const DISCOVERY_CACHE_SECONDS = 60;
 /** What Node-RED's editor holds in place of a saved secret: the runtime takes the saved config node's value instead. */
 export const SECRET_PLACEHOLDER = '__PWRD__';
@@ -37,7 +40,7 @@ export interface DiscoveryRequestJson {
   credentials?: { accessKeyId?: string; secretAccessKey?: string; sessionToken?: string };
   /** DISCOVERY_ENDPOINT_ROUTE only: the endpoint to describe */
   endpointName?: string;
-  /** true: do not answer from the cache */
+  /** true: do not answer from the cache, and call with a new client (a profile file's credentials read again) */
   refresh?: boolean;
 }
 

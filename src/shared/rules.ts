@@ -67,6 +67,14 @@ export const INPUT_S3_URI_RULE: FieldRule = {
   description: 'an s3://bucket/prefix/ URI (a bucket name, then an optional key prefix ending in /)',
 };
 
+/** A service's endpoint URL (SageMaker Runtime, its HTTP/2 streams, the SageMaker API, S3, STS): scheme and host, an optional path. */
+const SERVICE_URL_RULE: FieldRule = {
+  minLength: 1,
+  maxLength: 2048,
+  pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$',
+  description: 'an http:// or https:// URL without query or fragment',
+};
+
 /** Config node fields with a shape to check. */
 export const CONFIG_FIELD_RULES = {
   region: {
@@ -76,26 +84,14 @@ export const CONFIG_FIELD_RULES = {
     pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$',
     description: 'an AWS region such as eu-west-1',
   },
-  endpointUrl: {
-    minLength: 1,
-    maxLength: 2048,
-    pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$',
-    description: 'an http:// or https:// URL without query or fragment',
-  },
+  endpointUrl: SERVICE_URL_RULE,
   // Bidirectional streams speak HTTP/2: over TLS for https://, without TLS (prior knowledge) for http://.
   bidiEndpointUrl: {
-    minLength: 1,
-    maxLength: 2048,
-    pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$',
-    description: 'an http:// or https:// URL without query or fragment (http:// is HTTP/2 without TLS, for local servers)',
+    ...SERVICE_URL_RULE,
+    description: `${SERVICE_URL_RULE.description} (http:// is HTTP/2 without TLS, for local servers)`,
   },
   // The SageMaker API (control plane): where the edit dialogs' endpoint discovery calls ListEndpoints and the rest.
-  apiEndpointUrl: {
-    minLength: 1,
-    maxLength: 2048,
-    pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$',
-    description: 'an http:// or https:// URL without query or fragment',
-  },
+  apiEndpointUrl: SERVICE_URL_RULE,
   profile: {
     minLength: 1,
     maxLength: 256,
@@ -121,18 +117,8 @@ export const CONFIG_FIELD_RULES = {
     pattern: '^[\\w+=,.@-]*$',
     description: 'letters, digits and the characters _+=,.@-',
   },
-  s3EndpointUrl: {
-    minLength: 1,
-    maxLength: 2048,
-    pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$',
-    description: 'an http:// or https:// URL without query or fragment',
-  },
-  stsEndpointUrl: {
-    minLength: 1,
-    maxLength: 2048,
-    pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$',
-    description: 'an http:// or https:// URL without query or fragment',
-  },
+  s3EndpointUrl: SERVICE_URL_RULE,
+  stsEndpointUrl: SERVICE_URL_RULE,
   // authMode iot: AWS IoT Core's credentials provider, its role alias and thing name (AWS IoT's own rules).
   iotCredentialsEndpoint: {
     minLength: 1,

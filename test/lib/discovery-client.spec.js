@@ -2,7 +2,7 @@
 // The control-plane client names the URL it calls before any call: the Control-plane URL, or the region's as the
 // SDK resolves it (FIPS and dual-stack from the SDK's own configuration, as for the runtime client).
 const assert = require('node:assert/strict');
-const { createControlPlane, urlOf } = require('../../dist/discovery/client');
+const { createControlPlane, settingsUrl, urlOf } = require('../../dist/discovery/client');
 const { resolveClientSettings } = require('../../dist/config/client-config');
 
 const keys = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret-example' };
@@ -36,6 +36,12 @@ describe('discovery client: the URL it calls', function () {
         else process.env[name] = value;
       }
     }
+  });
+
+  it('before a client is made, the settings\' URL: the Control-plane URL (as the client names it), or the region\'s default', async function () {
+    const set = { region: 'eu-west-1', apiEndpointUrl: 'http://127.0.0.1:8777/' };
+    assert.equal(settingsUrl(set), (await plane(set)).url());
+    assert.equal(settingsUrl({ region: 'eu-west-1' }), (await plane({})).url());
   });
 
   it('reads a request\'s URL as the handler sends it', function () {

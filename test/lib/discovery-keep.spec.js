@@ -67,6 +67,15 @@ describe('discovery client pool', function () {
     assert.deepEqual(made.map((c) => c.name), ['one', 'four']);
   });
 
+  it('renews the client when asked (a refresh), destroying the old one', async function () {
+    const pool = new ClientPool({ idleMs: 1000, maxClients: 4, now: () => now });
+    const first = await pool.use('c1', 'fp1', make('one'), async (c) => c);
+    const renewed = await pool.use('c1', 'fp1', make('two'), async (c) => c, true);
+    await settle();
+    assert.deepEqual([renewed.name, first.destroyed, pool.size], ['two', 1, 1]);
+    assert.equal(await pool.use('c1', 'fp1', make('three'), async (c) => c), renewed, 'kept after the renewal');
+  });
+
   it('destroys idle clients at a sweep, and keeps at most maxClients (least recently used idle first)', async function () {
     const pool = new ClientPool({ idleMs: 1000, maxClients: 2, now: () => now });
     const a = await pool.use('a', 'f', make('a'), async (c) => c);

@@ -3,27 +3,19 @@
 // files, and no secret. The failures are the shapes the SDK, the service and Node's network give (as
 // test/lib/errors.spec.js reads them); the routes' own tests meet them over real HTTP.
 const assert = require('node:assert/strict');
-const path = require('node:path');
-const { i18n } = require('@node-red/util');
 const { callProblem, settingsProblem, requestProblem, problemJson } = require('../../dist/discovery/problems');
 const { FlowError } = require('../../dist/shared/flow-error');
 const { FlowErrors } = require('../../dist/shared/problems');
 const { Secrets } = require('../../dist/config/secrets');
-const { MODULE_NAME } = require('../../dist/shared/names');
+const { localesReady, phraseWords: words } = require('../locales');
 
 const ctx = { operation: 'ListEndpoints', url: 'http://127.0.0.1:9', timeoutMs: 5000, maxAttempts: 3 };
 const sdkError = (name, message, status, extra = {}) => Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode: status }, ...extra });
 const netError = (code, message, name = 'Error') => Object.assign(new Error(message), { code, name });
 
 describe('discovery problems: what a failed call means', function () {
-  let words;
   before(async function () {
-    i18n.init({ lang: 'en-US' });
-    const dir = path.join(__dirname, '../../nodes/locales');
-    await i18n.registerMessageCatalog(`${MODULE_NAME}/sagemaker-config`, dir, 'sagemaker-config.json');
-    await i18n.registerMessageCatalog(`${MODULE_NAME}/sagemaker-invoke`, dir, 'sagemaker-invoke.json');
-    // As the routes say it: the config node's catalog, or the invoke node's.
-    words = (p) => i18n._(`${MODULE_NAME}/sagemaker-${p.catalog}:sagemaker-${p.catalog}.${p.key}`, p.params);
+    await localesReady;
   });
   const json = (problem, secrets = new Secrets()) => problemJson(problem, words, (t) => secrets.redact(t));
 
@@ -40,7 +32,7 @@ describe('discovery problems: what a failed call means', function () {
     for (const [err, pattern] of [
       [netError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:9'), /Could not reach the SageMaker API at http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\)/],
       [netError('ENOTFOUND', 'getaddrinfo ENOTFOUND api.example'), /\(ENOTFOUND\)/],
-      [netError('ETIMEDOUT', 'timed out', 'TimeoutError'), /did not answer within 5000 ms \(3 attempt\(s\)\)/],
+      [netError('ETIMEDOUT', 'timed out', 'TimeoutError'), /did not answer within 5000 ms \(3 attempt\(s\)\)\. Check the config node's Control-plane URL/],
       [netError('DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate'), /TLS connection to the SageMaker API at http:\/\/127\.0\.0\.1:9 failed/],
     ]) {
       const p = json(callProblem(err, ctx));
@@ -52,6 +44,12 @@ describe('discovery problems: what a failed call means', function () {
     assert.match(notTls.message, /did not answer in TLS/);
   });
 
+  it('STS refusing AssumeRole is denied, naming sts:AssumeRole, in the invoke node\'s words (trust policy, external ID)', function () {
+    const role = json(callProblem(new FlowError('assumeRoleFailed', { role: 'arn:aws:iam::123456789012:role/r', name: 'AccessDenied', message: 'not authorized to perform: sts:AssumeRole', status: 403 }), ctx));
+    assert.deepEqual([role.kind, role.action], ['denied', 'sts:AssumeRole']);
+    assert.match(role.message, /^Could not assume role arn:aws:iam::123456789012:role\/r \(STS AccessDenied\): not authorized to perform: sts:AssumeRole \(check the role's trust policy, the external ID/);
+  });
+
   it('credentials refused or not to be had', function () {
     for (const name of ['UnrecognizedClientException', 'InvalidSignatureException', 'ExpiredToken', 'ExpiredTokenException']) {
       const p = json(callProblem(sdkError(name, 'The security token included in the request is invalid.', name === 'InvalidSignatureException' ? 403 : 400), ctx));
@@ -59,10 +57,11 @@ describe('discovery problems: what a failed call means', function () {
       assert.match(p.message, new RegExp(`refused the credentials \\(${name}\\)`));
     }
     const none = json(callProblem(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }), ctx));
-    assert.deepEqual([none.kind, none.message], ['credentials', 'No AWS credentials could be found (CredentialsProviderError): Could not load credentials from any providers']);
-    const role = json(callProblem(new FlowError('assumeRoleFailed', { role: 'arn:aws:iam::123456789012:role/r', name: 'AccessDenied', message: 'not trusted', status: 403 }), ctx));
+    assert.equal(none.kind, 'credentials');
+    assert.match(none.message, /^No AWS credentials could be found \(CredentialsProviderError\): Could not load credentials from any providers\. Choose keys or a profile in the config node/);
+    const role = json(callProblem(new FlowError('assumeRoleFailed', { role: 'arn:aws:iam::123456789012:role/r', name: 'InvalidClientTokenId', message: 'The security token included in the request is invalid', status: 403 }), ctx));
     assert.equal(role.kind, 'credentials');
-    assert.match(role.message, /^Could not assume role arn:aws:iam::123456789012:role\/r \(STS AccessDenied\): not trusted/, 'in the invoke node\'s words');
+    assert.match(role.message, /^Could not assume role arn:aws:iam::123456789012:role\/r \(STS InvalidClientTokenId\)/, 'in the invoke node\'s words');
     const proxy = json(callProblem(new FlowError('proxyRefused', { proxy: 'http://proxy:3128', target: 'api.sagemaker.eu-west-1.amazonaws.com:443', status: 403 }), { ...ctx, url: 'https://api.sagemaker.eu-west-1.amazonaws.com' }));
     assert.deepEqual([proxy.kind, proxy.url], ['unreachable', 'https://api.sagemaker.eu-west-1.amazonaws.com']);
   });

@@ -17,6 +17,11 @@ export class TcpRelay {
 
   constructor(private readonly target: { host: string; port: number }) {}
 
+  /** The connections passing through now (each is two sockets: the client's and the one to the target). */
+  get open(): number {
+    return this.sockets.size / 2;
+  }
+
   /** The relay's URL (with the target's scheme, e.g. http://127.0.0.1:PORT). */
   url(scheme = 'http'): string {
     return `${scheme}://127.0.0.1:${this.port}`;
