@@ -148,6 +148,17 @@ async function newEditorPage(browser, errors) {
 }
 
 /**
+ * Records into `seen` everything the page receives: each response ({ url, status, body }) and each websocket frame
+ * ({ url, body }), so a test can show that no secret ever reached the browser.
+ */
+function recordReceived(page, seen) {
+  page.on('response', async (res) => {
+    try { seen.push({ url: res.url(), status: res.status(), body: await res.text() }); } catch { /* a body that is gone (redirect, aborted) */ }
+  });
+  page.on('websocket', (ws) => ws.on('framereceived', (f) => seen.push({ url: ws.url(), body: String(f.payload) })));
+}
+
+/**
  * Checks an open node dialog (`tray`): a field per key of the node's defaults, holding its default (but the config
  * selector), labelled with the words of the node's locale file `text`, with its placeholder where the file has one.
  */
@@ -208,6 +219,6 @@ async function closeDialogs(page) {
 }
 
 module.exports = {
-  closeDialogs, newEditorPage, assertDialogFields, fillConfigDialog, saveConfigDialog, saveNodeDialog,
+  closeDialogs, newEditorPage, recordReceived, assertDialogFields, fillConfigDialog, saveConfigDialog, saveNodeDialog,
   launch, openEditor, dragFromPalette, nodeOnCanvas, openNode, typeInto, deployFromEditor, expandDebugMessage, importExample, showSidebar, screenshot,
 };

@@ -12,7 +12,7 @@ const { KEYS } = require('../harness');
 const { startLocalServer, validateConfig } = require('sagemaker-local');
 const { artifacts, nodeRedMajor, installPacked, startNodeRed, freePort } = require('../node-red-process');
 const {
-  launch, openEditor, openNode, dragFromPalette, newEditorPage, fillConfigDialog, saveConfigDialog, saveNodeDialog, closeDialogs, typeInto, screenshot,
+  launch, openEditor, openNode, dragFromPalette, newEditorPage, recordReceived, fillConfigDialog, saveConfigDialog, saveNodeDialog, closeDialogs, typeInto, screenshot,
 } = require('./browser');
 const { dialogLayoutProblems } = require('./dialog-layout');
 const names = require('../../dist/shared/names');
@@ -93,10 +93,7 @@ describe(`endpoint discovery in the edit dialogs, Node-RED ${require('node-red/p
       const route = [DISCOVERY_ENDPOINTS_ROUTE, DISCOVERY_ENDPOINT_ROUTE].find((r) => req.url().endsWith(`/${r}`));
       if (route) asked.push([route, JSON.parse(req.postData() || '{}')]);
     });
-    page.on('response', async (res) => {
-      try { seen.push({ url: res.url(), status: res.status(), body: await res.text() }); } catch { /* a body that is gone */ }
-    });
-    page.on('websocket', (ws) => ws.on('framereceived', (f) => seen.push({ url: ws.url(), body: String(f.payload) })));
+    recordReceived(page, seen);
     await openEditor(page, red.base);
   });
 

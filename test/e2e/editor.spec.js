@@ -12,7 +12,7 @@ const { startLocalServer, validateConfig } = require('sagemaker-local');
 const { root, artifacts, nodeRedMajor, installPacked, startNodeRed } = require('../node-red-process');
 const {
   launch, openEditor, dragFromPalette, nodeOnCanvas, openNode, typeInto, deployFromEditor, expandDebugMessage, importExample, showSidebar, screenshot,
-  newEditorPage, assertDialogFields, fillConfigDialog, saveConfigDialog, saveNodeDialog, closeDialogs,
+  newEditorPage, recordReceived, assertDialogFields, fillConfigDialog, saveConfigDialog, saveNodeDialog, closeDialogs,
 } = require('./browser');
 const names = require('../../dist/shared/names');
 const { dialogLayoutProblems } = require('./dialog-layout');
@@ -67,10 +67,7 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
     });
     browser = await launch();
     page = await newEditorPage(browser, pageErrors);
-    page.on('response', async (res) => {
-      try { seen.push({ url: res.url(), body: await res.text() }); } catch { /* a body that is gone (redirect, aborted) */ }
-    });
-    page.on('websocket', (ws) => ws.on('framereceived', (f) => seen.push({ url: ws.url(), body: String(f.payload) })));
+    recordReceived(page, seen);
     await openEditor(page, red.base);
   });
 
