@@ -10,7 +10,7 @@ const { KEYS } = require('../harness');
 const { root, artifacts, nodeRedMajor, installPacked, startNodeRed } = require('../node-red-process');
 const {
   launch, openEditor, dragFromPalette, nodeOnCanvas, openNode, typeInto, deployFromEditor, expandDebugMessage, importExample, showSidebar, screenshot,
-  newEditorPage, assertDialogFields, fillConfigDialog, saveConfigDialog, saveNodeDialog, closeDialogs,
+  newEditorPage, assertDialogFields, fillConfigDialog, saveConfigDialog, saveNodeDialog, closeDialogs, openConfigDialog,
 } = require('./browser');
 const { dialogLayoutProblems } = require('./dialog-layout');
 const names = require('../../dist/shared/names');
@@ -91,9 +91,7 @@ describe('the sagemaker bidi node in a browser', function () {
     await screenshot(tray, shots, 'bidi-dialog.png');
 
     // A new config node, its streams pointed at the local HTTP/2 server.
-    await page.locator('#node-input-btn-config-add').click();
-    const config = page.locator('.red-ui-tray').last();
-    await config.locator('#node-config-input-region').waitFor();
+    const config = await openConfigDialog(page, 'add');
     await fillConfigDialog(page, { region: 'us-east-1', bidiEndpointUrl: bidiUrl }, KEYS);
     await saveConfigDialog(page);
     await saveNodeDialog(page);
@@ -108,8 +106,7 @@ describe('the sagemaker bidi node in a browser', function () {
     assert.ok(bidiId, 'the bidi node was dragged in');
     await openNode(page, bidiId);
     assert.deepEqual(await page.evaluate(dialogLayoutProblems, '.red-ui-tray:last-child'), []);
-    await page.locator('#node-input-btn-config-edit').click();
-    await page.locator('#node-config-input-region').waitFor();
+    await openConfigDialog(page);
     assert.deepEqual(await page.evaluate(dialogLayoutProblems, '.red-ui-tray:last-child'), [], 'the config dialog');
   });
 
@@ -167,8 +164,7 @@ describe('the sagemaker bidi node in a browser', function () {
     await page.waitForFunction((t) => RED.nodes.filterNodes({ type: t }).length > 0 && RED.nodes.filterNodes({ type: 'inject' }).length > 0, names.BIDI_NODE_TYPE);
     const node = await page.evaluate((t) => RED.nodes.filterNodes({ type: t })[0].id, names.BIDI_NODE_TYPE);
     await openNode(page, node);
-    await page.locator('#node-input-btn-config-edit').click();
-    await page.locator('#node-config-input-region').waitFor();
+    await openConfigDialog(page);
     await fillConfigDialog(page, { bidiEndpointUrl: bidiUrl }, KEYS);
     await saveConfigDialog(page);
     await saveNodeDialog(page);

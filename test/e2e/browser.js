@@ -71,6 +71,25 @@ async function openNode(page, id) {
   }
 }
 
+/**
+ * Opens the config node's dialog from the open node dialog's pencil (`edit`) or plus (`add`) button, and waits until
+ * it shows its fields; returns the config dialog's tray. A click made while the node dialog still settles (its tray
+ * sliding in, a discovery line appearing under Endpoint) can be lost; then the button is clicked once more, as with
+ * openNode.
+ */
+async function openConfigDialog(page, button = 'edit') {
+  const region = page.locator('#node-config-input-region');
+  for (let attempt = 1; ; attempt++) {
+    await page.locator(`#node-input-btn-config-${button}`).click();
+    try {
+      await region.waitFor({ timeout: attempt === 1 ? 10000 : 30000 });
+      return page.locator('.red-ui-tray').last();
+    } catch (err) {
+      if (attempt === 2 || (await page.locator('.red-ui-tray').count()) > 1) throw err;
+    }
+  }
+}
+
 /** Types into a dialog input as a person does, then leaves it, so the editor validates it. */
 async function typeInto(page, selector, text) {
   const input = page.locator(selector);
@@ -219,6 +238,6 @@ async function closeDialogs(page) {
 }
 
 module.exports = {
-  closeDialogs, newEditorPage, recordReceived, assertDialogFields, fillConfigDialog, saveConfigDialog, saveNodeDialog,
+  closeDialogs, newEditorPage, recordReceived, openConfigDialog, assertDialogFields, fillConfigDialog, saveConfigDialog, saveNodeDialog,
   launch, openEditor, dragFromPalette, nodeOnCanvas, openNode, typeInto, deployFromEditor, expandDebugMessage, importExample, showSidebar, screenshot,
 };

@@ -12,7 +12,7 @@ const { KEYS } = require('../harness');
 const { startLocalServer, validateConfig } = require('sagemaker-local');
 const { artifacts, nodeRedMajor, installPacked, startNodeRed, freePort } = require('../node-red-process');
 const {
-  launch, openEditor, openNode, dragFromPalette, newEditorPage, recordReceived, fillConfigDialog, saveConfigDialog, saveNodeDialog, closeDialogs, typeInto, screenshot,
+  launch, openEditor, openNode, dragFromPalette, newEditorPage, recordReceived, fillConfigDialog, saveConfigDialog, saveNodeDialog, closeDialogs, typeInto, screenshot, openConfigDialog,
 } = require('./browser');
 const { dialogLayoutProblems } = require('./dialog-layout');
 const names = require('../../dist/shared/names');
@@ -260,8 +260,7 @@ describe(`endpoint discovery in the edit dialogs, Node-RED ${require('node-red/p
   it('offers the endpoints of a config node only added in the dialog, with the keys typed there, before any deploy', async function () {
     const id = await dragFromPalette(page, names.INVOKE_NODE_TYPE, 300, 340);
     await openNode(page, id);
-    await page.locator('#node-input-btn-config-add').click();
-    await page.locator('#node-config-input-region').waitFor();
+    await openConfigDialog(page, 'add');
     await fillConfigDialog(page, { name: 'typed here', region: 'us-east-1', endpointUrl: local.url, apiEndpointUrl: local.url }, KEYS);
     await saveConfigDialog(page);
     const configId = await page.locator('#node-input-config').inputValue();

@@ -12,7 +12,7 @@ const { startLocalServer, validateConfig } = require('sagemaker-local');
 const { root, artifacts, nodeRedMajor, installPacked, startNodeRed } = require('../node-red-process');
 const {
   launch, openEditor, dragFromPalette, nodeOnCanvas, openNode, typeInto, deployFromEditor, expandDebugMessage, importExample, showSidebar, screenshot,
-  newEditorPage, recordReceived, assertDialogFields, fillConfigDialog, saveConfigDialog, saveNodeDialog, closeDialogs,
+  newEditorPage, recordReceived, assertDialogFields, fillConfigDialog, saveConfigDialog, saveNodeDialog, closeDialogs, openConfigDialog,
 } = require('./browser');
 const names = require('../../dist/shared/names');
 const { dialogLayoutProblems } = require('./dialog-layout');
@@ -267,9 +267,7 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
   it('adds a config node whose dialog shows each field, the secret as a password field, and marks a bad region', async function () {
     await openNode(page, invokeId);
     await typeInto(page, '#node-input-endpointName', 'my-json-model');
-    await page.locator('#node-input-btn-config-add').click();
-    const tray = page.locator('.red-ui-tray').last();
-    await tray.locator('#node-config-input-region').waitFor();
+    const tray = await openConfigDialog(page, 'add');
     for (const [key, value] of Object.entries(names.CONFIG_DEFAULTS)) {
       const input = tray.locator(`#node-config-input-${key}`);
       assert.equal(await input.count(), 1, `${key} has a field`);
@@ -307,7 +305,7 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
 
     // A bad region makes the config node, and so the invoke node using it, not configured.
     await openNode(page, invokeId);
-    await page.locator('#node-input-btn-config-edit').click();
+    await openConfigDialog(page);
     await typeInto(page, '#node-config-input-region', 'Mars');
     await saveConfigDialog(page);
     await saveNodeDialog(page);
@@ -315,7 +313,7 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
     assert.equal(await page.evaluate((id) => RED.nodes.node(id).valid, invokeId), false);
     await nodeOnCanvas(page, invokeId).locator('.red-ui-flow-node-error:not(.hide)').waitFor({ state: 'visible' });
     await openNode(page, invokeId);
-    await page.locator('#node-input-btn-config-edit').click();
+    await openConfigDialog(page);
     await typeInto(page, '#node-config-input-region', 'us-east-1');
     await saveConfigDialog(page);
     await saveNodeDialog(page);
@@ -324,9 +322,7 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
 
   it('lays out the config dialog at its default width in each credentials mode, with a role and with proxy and TLS ticked', async function () {
     await openNode(page, invokeId);
-    await page.locator('#node-input-btn-config-edit').click();
-    const tray = page.locator('.red-ui-tray').last();
-    await tray.locator('#node-config-input-region').waitFor();
+    const tray = await openConfigDialog(page);
     const problems = () => page.evaluate(dialogLayoutProblems, '.red-ui-tray:last-child');
     assert.deepEqual(await problems(), [], 'access keys');
     for (const mode of ['profile', 'chain', 'iot']) {
@@ -348,8 +344,7 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
   it('offers proxy and TLS as unticked boxes; a box reveals its selector; a saved proxy shows ticked; unticking saves none', async function () {
     const openConfig = async () => {
       await openNode(page, invokeId);
-      await page.locator('#node-input-btn-config-edit').click();
-      await page.locator('#node-config-input-region').waitFor();
+      await openConfigDialog(page);
       await page.waitForFunction(() => !window.$('.red-ui-tray').is(':animated'));
       return page.locator('.red-ui-tray').last();
     };
@@ -395,7 +390,7 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
     assert.ok(!flowsFile.includes(KEYS.secretAccessKey));
     await openEditor(page, red.base);
     await openNode(page, invokeId);
-    await page.locator('#node-input-btn-config-edit').click();
+    await openConfigDialog(page);
     const secret = page.locator('#node-config-input-secretAccessKey');
     await secret.waitFor();
     // Node-RED shows a stored password as a placeholder value, not the secret.
@@ -447,8 +442,7 @@ describe(`the editor in a browser, Node-RED ${nodeRedVersion}`, function () {
       // Point the example's config node at the test server, through its dialog.
       const invoke = await page.evaluate(() => RED.nodes.filterNodes({ type: 'sagemaker-invoke' })[0].id);
       await openNode(page, invoke);
-      await page.locator('#node-input-btn-config-edit').click();
-      await page.locator('#node-config-input-region').waitFor();
+      await openConfigDialog(page);
       // Example 08 waits for results in S3: sagemaker-local's async endpoint and S3 API serve both.
       const asyncExample = file.startsWith('08');
       await typeInto(page, '#node-config-input-endpointUrl', asyncExample ? local.url : server.url);
